@@ -1,0 +1,14 @@
+"""The domain error every service raises; views, the admin and the API show its message."""
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an action. `code` is stable; `message` is for people."""
+
+    code = "domain_error"
+    http_status = 409
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code

@@ -1,0 +1,1 @@
+"""The public, append-only transparency registry (to come)."""
