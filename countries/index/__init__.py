@@ -1,0 +1,1 @@
+"""The AIMAI engine: pure Python, importable without Django."""

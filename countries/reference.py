@@ -1,0 +1,129 @@
+"""Reference list of countries, built from maintained packages rather than typed by hand.
+
+Codes and names come from pycountry (ISO 3166-1); the UN M49 placement comes from
+country_converter's data table, which gives each country its M49 intermediate region or,
+where there is none, its sub-region. The M49 hierarchy above that is the fixed table below.
+"""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+import pycountry
+
+# UN M49: intermediate region -> sub-region, and sub-region -> region.
+M49_INTERMEDIATE_TO_SUBREGION = {
+    "Eastern Africa": "Sub-Saharan Africa",
+    "Middle Africa": "Sub-Saharan Africa",
+    "Southern Africa": "Sub-Saharan Africa",
+    "Western Africa": "Sub-Saharan Africa",
+    "Caribbean": "Latin America and the Caribbean",
+    "Central America": "Latin America and the Caribbean",
+    "South America": "Latin America and the Caribbean",
+}
+M49_SUBREGION_TO_REGION = {
+    "Northern Africa": "Africa",
+    "Sub-Saharan Africa": "Africa",
+    "Latin America and the Caribbean": "Americas",
+    "Northern America": "Americas",
+    "Central Asia": "Asia",
+    "Eastern Asia": "Asia",
+    "South-eastern Asia": "Asia",
+    "Southern Asia": "Asia",
+    "Western Asia": "Asia",
+    "Eastern Europe": "Europe",
+    "Northern Europe": "Europe",
+    "Southern Europe": "Europe",
+    "Western Europe": "Europe",
+    "Australia and New Zealand": "Oceania",
+    "Melanesia": "Oceania",
+    "Micronesia": "Oceania",
+    "Polynesia": "Oceania",
+}
+# Codes outside ISO 3166-1 that international statistics use and that we therefore keep.
+USER_ASSIGNED_ISO3 = {"XKX"}  # Kosovo, as coded by the World Bank and the EU
+
+
+@dataclass(frozen=True)
+class CountryRecord:
+    iso2: str
+    iso3: str
+    numeric: str
+    name: str
+    official_name: str
+    iso_assigned: bool
+    region: str
+    subregion: str
+    intermediate_region: str
+
+
+def _coco_rows() -> dict[str, dict[str, str]]:
+    table = resources.files("country_converter").joinpath("country_data.tsv")
+    with table.open(encoding="utf-8") as handle:
+        return {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def _m49(un_region: str) -> tuple[str, str, str]:
+    """(region, sub-region, intermediate region) for country_converter's `UNregion` value."""
+    if un_region in M49_INTERMEDIATE_TO_SUBREGION:
+        subregion = M49_INTERMEDIATE_TO_SUBREGION[un_region]
+        return M49_SUBREGION_TO_REGION[subregion], subregion, un_region
+    if un_region in M49_SUBREGION_TO_REGION:
+        return M49_SUBREGION_TO_REGION[un_region], un_region, ""
+    return "", "", ""  # Antarctica: no M49 region
+
+
+def country_records() -> Iterator[CountryRecord]:
+    """Every ISO 3166-1 country, plus the user-assigned codes we keep, in ISO3 order."""
+    coco = _coco_rows()
+    for entry in sorted(pycountry.countries, key=lambda c: c.alpha_3):
+        row = coco.get(entry.alpha_3, {})
+        name = row.get("name_short") or getattr(entry, "common_name", None) or entry.name
+        region, subregion, intermediate = _m49(row.get("UNregion", ""))
+        yield CountryRecord(
+            iso2=entry.alpha_2,
+            iso3=entry.alpha_3,
+            numeric=entry.numeric,
+            name=name,
+            official_name=getattr(entry, "official_name", entry.name),
+            iso_assigned=True,
+            region=region,
+            subregion=subregion,
+            intermediate_region=intermediate,
+        )
+    for iso3 in sorted(USER_ASSIGNED_ISO3):
+        row = coco[iso3]
+        region, subregion, intermediate = _m49(row["UNregion"])
+        yield CountryRecord(
+            iso2=row["ISO2"],
+            iso3=iso3,
+            numeric="",  # ISO assigns no numeric code
+            name=row["name_short"],
+            official_name=row["name_official"],
+            iso_assigned=False,
+            region=region,
+            subregion=subregion,
+            intermediate_region=intermediate,
+        )
+
+
+def countries_sync(country_model: type) -> int:
+    """Create or update every reference country on `country_model`; return how many changed.
+
+    Takes the model class so that the data migration can pass its historical model.
+    """
+    existing = {c.iso3: c for c in country_model.objects.all()}
+    changed = 0
+    for record in country_records():
+        fields = record.__dict__
+        current = existing.get(record.iso3)
+        if current is None:
+            country_model.objects.create(**fields)
+            changed += 1
+        elif any(getattr(current, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(current, key, value)
+            current.save()
+            changed += 1
+    return changed
