@@ -1,0 +1,314 @@
+"""Loading the demo data release from the cited CSV files in countries/data/demo/.
+
+The load is all or nothing: every row is checked first and any problem is reported with its
+file and line number before anything is written. Loading the same files twice changes nothing.
+"""
+
+import csv
+import math
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from aimai_site.errors import DomainError
+from countries.choices import Dimension, Direction, IncomeGroup
+from countries.index.digest import observations_digest
+from countries.models import FIRST_YEAR, LAST_YEAR, Country, DataRelease, Indicator, Observation
+from countries.reference import countries_sync
+from countries.services import data_release_publish
+
+DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
+MANIFEST = "release.toml"
+COLUMNS = ["iso3", "country", "value", "year", "source"]
+INDICATOR_FIELDS = [
+    "name",
+    "dimension",
+    "direction",
+    "unit",
+    "description",
+    "caveats",
+    "source_organisation",
+    "source_url",
+    "licence",
+]
+INCOME_GROUP_LABELS = {label: value for value, label in IncomeGroup.choices}
+RELEASE_CHANGED = (
+    "Release “{slug}” is already published with different content (digest {old}, files give "
+    "{new}). A published release never changes: give the corrected data a new release slug."
+)
+RELEASE_IS_DRAFT = "A draft release “{slug}” already exists; publish or delete it first."
+
+
+class DataLoadError(DomainError):
+    """The files have problems; nothing was written. `errors` lists them, one per line."""
+
+    code = "invalid_data"
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(f"{len(errors)} problem(s) found; nothing was loaded.")
+        self.errors = errors
+
+
+@dataclass
+class LoadReport:
+    release: DataRelease
+    created: bool
+    observations: int
+    countries_changed: int = 0
+    indicators_changed: int = 0
+    income_groups_changed: int = 0
+    per_indicator: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(
+            self.created
+            or self.countries_changed
+            or self.indicators_changed
+            or self.income_groups_changed
+        )
+
+
+@dataclass(frozen=True)
+class ParsedObservation:
+    indicator: str
+    country: str
+    year: int
+    value: float
+    source_url: str
+    note: str
+    provenance: str
+
+    def public_row(self) -> dict:
+        return {
+            "indicator": self.indicator,
+            "country": self.country,
+            "year": self.year,
+            "value": self.value,
+            "source_url": self.source_url,
+            "note": self.note,
+        }
+
+
+def split_source(source: str) -> tuple[str, str]:
+    """'URL (comment)' -> ('URL', 'comment'); the comment keeps everything after the URL."""
+    url, _, rest = source.strip().partition(" ")
+    rest = rest.strip()
+    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
+        rest = rest[1:-1]
+    return url, rest
+
+
+def _read_rows(path: Path, errors: list[str]) -> list[tuple[int, dict[str, str]]]:
+    if not path.exists():
+        errors.append(f"{path.name}: file not found")
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != COLUMNS:
+            errors.append(
+                f"{path.name} line 1: expected columns {COLUMNS}, found {reader.fieldnames}"
+            )
+            return []
+        # Line numbers count the header as line 1, as a spreadsheet shows them.
+        return [(number, row) for number, row in enumerate(reader, start=2)]
+
+
+def _parse_observations(
+    path: Path, code: str, known: set[str], errors: list[str]
+) -> list[ParsedObservation]:
+    check_url = URLValidator(schemes=["http", "https"])
+    parsed = []
+    for line, row in _read_rows(path, errors):
+        where = f"{path.name} line {line}"
+        iso3 = (row["iso3"] or "").strip()
+        if iso3 not in known:
+            errors.append(f"{where}: unknown country code {iso3!r}")
+            continue
+        try:
+            value = float(row["value"])
+        except (TypeError, ValueError):
+            errors.append(f"{where}: value {row['value']!r} is not a number")
+            continue
+        if not math.isfinite(value):
+            errors.append(f"{where}: value {row['value']!r} is not a finite number")
+            continue
+        try:
+            year = int(row["year"])
+        except (TypeError, ValueError):
+            errors.append(f"{where}: year {row['year']!r} is not a whole year")
+            continue
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            errors.append(f"{where}: year {year} is outside {FIRST_YEAR}-{LAST_YEAR}")
+            continue
+        url, note = split_source(row["source"] or "")
+        try:
+            check_url(url)
+        except ValidationError:
+            errors.append(f"{where}: source {url!r} does not start with a valid http(s) URL")
+            continue
+        if len(url) > Observation._meta.get_field("source_url").max_length:
+            errors.append(f"{where}: source URL is longer than 500 characters")
+            continue
+        parsed.append(
+            ParsedObservation(
+                code, iso3, year, value, url, note, f"demo data: {path.name} line {line}"
+            )
+        )
+    return parsed
+
+
+def _parse_income_groups(path: Path, known: set[str], errors: list[str]) -> dict[str, dict]:
+    groups = {}
+    for line, row in _read_rows(path, errors):
+        where = f"{path.name} line {line}"
+        iso3 = (row["iso3"] or "").strip()
+        if iso3 not in known:
+            errors.append(f"{where}: unknown country code {iso3!r}")
+        elif row["value"] not in INCOME_GROUP_LABELS:
+            errors.append(f"{where}: unknown income group {row['value']!r}")
+        else:
+            groups[iso3] = {
+                "income_group": INCOME_GROUP_LABELS[row["value"]],
+                "income_group_year": row["year"],
+                "income_group_source": split_source(row["source"])[0],
+            }
+    return groups
+
+
+def _check_indicator(spec: dict, errors: list[str]) -> dict:
+    code = spec.get("code", "?")
+    missing = [k for k in ["code", "file", *INDICATOR_FIELDS] if k not in spec and k != "caveats"]
+    if missing:
+        errors.append(f"{MANIFEST} indicator {code}: missing {', '.join(missing)}")
+    if spec.get("dimension") not in Dimension.values:
+        errors.append(f"{MANIFEST} indicator {code}: unknown dimension {spec.get('dimension')!r}")
+    if spec.get("direction") not in Direction.values:
+        errors.append(f"{MANIFEST} indicator {code}: unknown direction {spec.get('direction')!r}")
+    return {k: spec.get(k, "") for k in INDICATOR_FIELDS}
+
+
+def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
+    """Load (or confirm) the demo release described by `directory`/release.toml.
+
+    1. Make sure every reference country exists (a flushed database gets them back).
+    2. Parse and check the manifest and every file; on any problem raise DataLoadError.
+    3. If the release is already published with the same digest, stop: nothing changes.
+    4. Otherwise upsert indicators and income groups, create the release and publish it.
+    """
+    with transaction.atomic():
+        countries_changed = countries_sync(Country)
+        manifest = tomllib.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        known = set(Country.objects.values_list("iso3", flat=True))
+        errors: list[str] = []
+        indicators = {}
+        observations: list[ParsedObservation] = []
+        for spec in manifest.get("indicators", []):
+            indicators[spec.get("code")] = _check_indicator(spec, errors)
+            observations += _parse_observations(
+                directory / spec.get("file", ""), spec.get("code"), known, errors
+            )
+        income_groups = _parse_income_groups(
+            directory / manifest["income_groups"]["file"], known, errors
+        )
+        seen = set()
+        for obs in observations:
+            key = (obs.indicator, obs.country, obs.year)
+            if key in seen:
+                errors.append(f"{obs.provenance}: a second value for {obs.country} {obs.year}")
+            seen.add(key)
+        if errors:
+            raise DataLoadError(errors)
+
+        meta = manifest["release"]
+        digest = observations_digest([o.public_row() for o in observations])
+        existing = DataRelease.objects.filter(slug=meta["slug"]).first()
+        if existing and not existing.is_published:
+            raise DomainError(RELEASE_IS_DRAFT.format(slug=meta["slug"]), code="draft_exists")
+        if existing and existing.content_digest != digest:
+            raise DomainError(
+                RELEASE_CHANGED.format(slug=meta["slug"], old=existing.content_digest, new=digest),
+                code="published",
+            )
+
+        report = LoadReport(
+            release=existing,
+            created=existing is None,
+            observations=len(observations),
+            countries_changed=countries_changed,
+            indicators_changed=_upsert_indicators(indicators),
+            income_groups_changed=_update_income_groups(income_groups),
+        )
+        for obs in observations:
+            report.per_indicator[obs.indicator] = report.per_indicator.get(obs.indicator, 0) + 1
+        if existing is None:
+            report.release = _create_release(meta, observations)
+        return report
+
+
+def _upsert_indicators(indicators: dict[str, dict]) -> int:
+    current = {i.code: i for i in Indicator.objects.all()}
+    changed = 0
+    for code, fields in indicators.items():
+        indicator = current.get(code)
+        if indicator is None:
+            Indicator.objects.create(code=code, **fields)
+        elif any(getattr(indicator, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(indicator, key, value)
+            indicator.full_clean()
+            indicator.save()
+        else:
+            continue
+        changed += 1
+    return changed
+
+
+def _update_income_groups(groups: dict[str, dict]) -> int:
+    changed = 0
+    for country in Country.objects.filter(iso3__in=groups):
+        fields = groups[country.iso3]
+        if any(getattr(country, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(country, key, value)
+            country.save(update_fields=list(fields))
+            changed += 1
+    return changed
+
+
+def _create_release(meta: dict, observations: list[ParsedObservation]) -> DataRelease:
+    release_date = meta["release_date"]
+    release = DataRelease.objects.create(
+        slug=meta["slug"],
+        name=meta["name"],
+        description=meta.get("description", ""),
+        release_date=release_date
+        if isinstance(release_date, date)
+        else date.fromisoformat(release_date),
+    )
+    country_ids = dict(Country.objects.values_list("iso3", "pk"))
+    indicator_ids = dict(Indicator.objects.values_list("code", "pk"))
+    bulk_create_with_history(
+        [
+            Observation(
+                release=release,
+                country_id=country_ids[o.country],
+                indicator_id=indicator_ids[o.indicator],
+                year=o.year,
+                value=o.value,
+                source_url=o.source_url,
+                note=o.note,
+                provenance=o.provenance,
+            )
+            for o in observations
+        ],
+        Observation,
+        batch_size=500,
+    )
+    return data_release_publish(release=release)

@@ -1,0 +1,41 @@
+"""Background jobs of the countries app. Tasks take ids and call services or selectors."""
+
+import logging
+
+from celery import shared_task
+
+from countries.models import DataRelease
+from countries.services import data_release_digest
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def data_release_verify_task(release_id: int) -> dict | None:
+    """Recompute a published release's digest and compare it with the one fixed at publication."""
+    release = DataRelease.objects.published().filter(pk=release_id).first()
+    if release is None:
+        logger.warning("data release %s is gone or not published; nothing to verify", release_id)
+        return None
+    recomputed = data_release_digest(release=release)
+    if recomputed != release.content_digest:
+        logger.error("data release %s digest mismatch: %s", release.slug, recomputed)
+    return {
+        "release": release.slug,
+        "content_digest": release.content_digest,
+        "recomputed_digest": recomputed,
+        "ok": recomputed == release.content_digest,
+    }
+
+
+@shared_task(acks_late=True)
+def data_releases_verify_task() -> dict:
+    """Verify every published release (scheduled daily by beat)."""
+    results = [
+        data_release_verify_task(pk)
+        for pk in DataRelease.objects.published().values_list("pk", flat=True)
+    ]
+    return {
+        "checked": len(results),
+        "mismatched": [r["release"] for r in results if r and not r["ok"]],
+    }
