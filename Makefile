@@ -1,0 +1,86 @@
+# The two commands: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
+
+# Under CI the suite runs on the machine's real PostgreSQL and Redis, unless told otherwise.
+ifeq ($(CI),true)
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+endif
+
+.PHONY: help run test lint check worker beat serve clean
+
+help:
+	@echo "make run     set up, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test    set up and run lint, checks and every test"
+	@echo "make worker  a Celery worker (needs REDIS_URL)"
+	@echo "make beat    the Celery beat scheduler (needs REDIS_URL)"
+	@echo "make serve   gunicorn, for the production path"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever the pinned dependencies change.
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(VENV)/.run-deps
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Debian's Chromium drives the browser tests; installed with apt when missing and allowed.
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium with apt-get ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+	      || echo "WARNING: could not install Chromium; browser tests will skip (and fail under CI=true)."; \
+	  else \
+	    echo "NOTE: no Chromium at $(CHROMIUM_PATH) and not root: browser tests will skip (and fail under CI=true)."; \
+	  fi; \
+	fi
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: $(VENV)/.test-deps
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+test: $(VENV)/.test-deps chromium lint check
+	@echo "== tests on $${DATABASE_URL:-the embedded SQLite database}"
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+ifeq ($(CI),true)
+	@echo "== database tests again on the embedded SQLite database that make run uses"
+	DATABASE_URL= $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+endif
+
+worker: $(VENV)/.run-deps
+	$(BIN)/celery -A aimai_site worker -l INFO
+
+beat: $(VENV)/.run-deps
+	$(BIN)/celery -A aimai_site beat -l INFO --schedule $(VENV)/celerybeat-schedule
+
+serve: $(VENV)/.run-deps
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn aimai_site.wsgi:application --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2}
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 test_db.sqlite3*

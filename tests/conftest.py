@@ -1,0 +1,151 @@
+"""Shared fixtures: the demo data, the service switches, a real Celery worker, the browser.
+
+Under CI=true every service a test needs (PostgreSQL through DATABASE_URL, Redis, Chromium)
+must be there: a missing one fails the test. Elsewhere such tests skip and say why.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the main thread; without this, every
+# later ORM call in the session raises SynchronousOnlyOperation. Test processes only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def service_missing(what: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable under CI=true: {what}", pytrace=False)
+    pytest.skip(f"service unavailable: {what}")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo release once into the test database; tests roll back their own changes."""
+    from countries.loaders import demo_data_load
+
+    with django_db_blocker.unblock():
+        demo_data_load()
+
+
+def purge_frozen_data() -> None:
+    """Empty the data tables through the triggers' purge hatch, so the test flush can run."""
+    from django.db import connection, transaction
+
+    from countries.models import DataRelease, Observation
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL aimai.purge_frozen = 'on'")
+            else:
+                cursor.execute("INSERT INTO countries_frozen_purge (id) VALUES (1)")
+        Observation.objects.all().delete()
+        DataRelease.objects.all().delete()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM countries_frozen_purge")
+
+
+@pytest.fixture
+def committed_demo_data(transactional_db):
+    """The demo release, committed, for tests where another process or thread reads it."""
+    from countries.loaders import demo_data_load
+
+    report = demo_data_load()
+    yield report.release
+    purge_frozen_data()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        service_missing("REDIS_URL is not set, so there is no broker for a real Celery worker")
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=3).ping()
+    except redis.RedisError as exc:
+        service_missing(f"Redis at {settings.REDIS_URL}: {exc}")
+    return settings.REDIS_URL
+
+
+@pytest.fixture
+def celery_worker_queue(redis_url, transactional_db, tmp_path):
+    """A real `celery worker` process on a private queue, reading pytest's test database."""
+    from django.db import connection
+
+    from aimai_site.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    node = f"{queue}@localhost"
+    log = tmp_path / "worker.log"
+    env = dict(os.environ, AIMAI_TEST_DB_NAME=str(connection.settings_dict["NAME"]))
+    command = [sys.executable, "-m", "celery", "-A", "aimai_site", "worker", "-P", "solo"]
+    command += ["-Q", queue, "-n", node, "--without-gossip", "--without-mingle"]
+    command += ["--without-heartbeat", "-l", "INFO", "-f", str(log)]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[node], timeout=0.5):
+            if proc.poll() is not None:
+                pytest.fail(f"worker exited with {proc.returncode}:\n{_read(log)}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"worker did not answer within 60 s:\n{_read(log)}")
+        yield queue
+    finally:
+        proc.terminate()  # warm shutdown
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _read(path: Path) -> str:
+    return path.read_text() if path.exists() else "(no log)"
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        service_missing(f"Chromium at {CHROMIUM} (make test installs it with apt as root)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, chromium_path):
+    """Point pytest-playwright at Debian's Chromium: no browser download is possible here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path,
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }

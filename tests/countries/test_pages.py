@@ -1,0 +1,98 @@
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from countries.models import Country, Observation
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(html: str) -> list[str]:
+    """ISO3 codes of the countries listed in the table, in order."""
+    return re.findall(r"<td><code>([A-Z]{3})</code></td>", html)
+
+
+def test_country_list_shows_every_country(client):
+    response = client.get("/countries/")
+    assert response.status_code == 200
+    assert len(rows(response.content.decode())) == 250
+    assert "250 countries shown" in response.content.decode()
+
+
+def test_filter_by_region_and_income_group(client):
+    html = client.get("/countries/", {"region": "Africa", "income_group": "low"}).content.decode()
+    expected = Country.objects.filter(region="Africa", income_group="low").order_by("name")
+    assert rows(html) == [c.iso3 for c in expected]
+    assert "KEN" not in rows(html)  # lower middle income
+    assert "ETH" not in rows(html)  # not classified
+
+
+def test_filter_by_has_data(client):
+    with_data = set(Observation.objects.values_list("country__iso3", flat=True).distinct())
+    yes = rows(client.get("/countries/", {"has_data": "true"}).content.decode())
+    no = rows(client.get("/countries/", {"has_data": "false"}).content.decode())
+    assert set(yes) == with_data
+    assert set(no) == set(Country.objects.values_list("iso3", flat=True)) - with_data
+    assert "BVT" in no
+
+
+def test_a_malformed_filter_value_gets_a_clear_message(client):
+    response = client.get("/countries/", {"has_data": "maybe", "region": "Atlantis"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Some filters are not valid" in html
+    assert "Select a valid choice. maybe is not one of the available choices." in html
+    assert "Select a valid choice. Atlantis is not one of the available choices." in html
+    assert rows(html) == []
+
+
+def test_country_page_lists_every_observation_with_year_and_source(client):
+    response = client.get("/countries/KEN/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Kenya" in html
+    assert "Sub-Saharan Africa" in html
+    assert "Lower middle income" in html
+    kenya = Observation.objects.filter(country__iso3="KEN")
+    assert kenya.count() == len(re.findall(r'class="source-link"', html)) > 0
+    for obs in kenya:
+        assert f'href="{obs.source_url}"' in html
+    assert "<td>2023</td>" in html
+
+
+def test_country_without_data_says_so(client):
+    html = client.get("/countries/BVT/").content.decode()
+    assert "No observation for Bouvet Island in the current data release" in html
+
+
+def test_lowercase_code_redirects_to_the_canonical_page(client):
+    response = client.get("/countries/ken/")
+    assert response.status_code == 301
+    assert response["Location"] == "/countries/KEN/"
+
+
+@pytest.mark.parametrize("path", ["/countries/ZZZ/", "/countries/KENYA/", "/countries/K%20N/"])
+def test_unknown_country_code_gives_a_404_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def query_count(client, path: str, params: dict | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, params or {}).status_code == 200
+    return len(queries)
+
+
+def test_list_page_queries_do_not_grow_with_the_number_of_countries(client):
+    few = query_count(client, "/countries/", {"region": "Oceania", "has_data": "true"})
+    oceania = query_count(client, "/countries/", {"region": "Oceania"})
+    everything = query_count(client, "/countries/")
+    assert few == oceania == everything <= 3
+
+
+def test_country_page_queries_do_not_grow_with_the_number_of_observations(client):
+    assert Observation.objects.filter(country__iso3="USA").count() > 20
+    assert query_count(client, "/countries/USA/") == query_count(client, "/countries/BVT/") <= 3

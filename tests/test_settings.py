@@ -1,0 +1,68 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from aimai_site.env import env_bool
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "k3y-" + "x7Qz9" * 12
+# Not inherited from the test process: the settings under test, and the test-only async switch.
+SCRUBBED = {"SECRET_KEY", "DEBUG", "DJANGO_ENV", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    result = manage("check", DJANGO_ENV="production", ALLOWED_HOSTS="aimai.example.org")
+    assert result.returncode != 0
+    assert "DJANGO_ENV=production needs SECRET_KEY" in result.stderr
+    result = manage(
+        "check",
+        DJANGO_ENV="production",
+        ALLOWED_HOSTS="aimai.example.org",
+        SECRET_KEY="django-insecure-development-only-never-use-in-production",
+    )
+    assert "DJANGO_ENV=production needs SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_hosts():
+    result = manage("check", DJANGO_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="")
+    assert "needs ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_passes_the_deployment_checklist_without_warnings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="aimai.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_a_boolean_that_is_neither_true_nor_false_is_an_error(monkeypatch):
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG='maybe' is neither true nor false"):
+        env_bool("DEBUG", default=False)
+    monkeypatch.setenv("DEBUG", "off")
+    assert env_bool("DEBUG", default=True) is False
