@@ -1,0 +1,68 @@
+"""Groups of indicators into dimension scores, with contributions that add up exactly.
+
+For a weighted arithmetic mean, indicator i contributes w_i x_i / sum(w present).
+For a weighted geometric mean G, the contributions are shares of the log:
+G * (w_i ln x_i) / sum(w_j ln x_j), which also add up to G.
+A country whose present children carry less than `min_coverage` of the group's weight gets
+no score for the group (NaN, shown as "insufficient data"), never a zero.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from countries.index.methodology import GroupSpec
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    score: np.ndarray  # (countries,) NaN = insufficient data
+    contributions: np.ndarray  # (countries, indicators of the methodology) adds up to score
+    coverage: np.ndarray  # (countries,) share of the group's weight present
+
+
+def _mean(values: np.ndarray, weights: np.ndarray, kind: str, floor: float):
+    """Weighted mean over present columns, and each column's exact share of it."""
+    present = ~np.isnan(values)
+    w = np.where(present, weights, 0.0)
+    total = w.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "arithmetic":
+            parts = w * np.nan_to_num(values) / total[:, None]
+            return parts.sum(axis=1), parts
+        logs = w * np.log(np.maximum(np.nan_to_num(values, nan=floor), floor))
+        log_sum = logs.sum(axis=1)
+        score = np.exp(log_sum / total)
+        # When the log-sum is 0 (score exactly 1) split by weight instead of by log share.
+        share = np.where(
+            np.abs(log_sum)[:, None] > 1e-12, logs / log_sum[:, None], w / total[:, None]
+        )
+        return score, score[:, None] * share
+
+
+def aggregate(
+    group: GroupSpec, normalised: np.ndarray, columns: dict[str, int], floor: float
+) -> GroupResult:
+    """Score `group` for every country from `normalised` (countries x indicators, 0-100)."""
+    if group.indicators:
+        idx = [columns[spec.code] for spec in group.indicators]
+        weights = np.array([spec.weight for spec in group.indicators])
+        values = normalised[:, idx]
+        score, parts = _mean(values, weights, group.aggregation, floor)
+        contributions = np.zeros(normalised.shape)
+        contributions[:, idx] = parts
+    else:
+        children = [aggregate(child, normalised, columns, floor) for child in group.groups]
+        weights = np.array([child.weight for child in group.groups])
+        values = np.column_stack([child.score for child in children])
+        score, parts = _mean(values, weights, group.aggregation, floor)
+        contributions = np.zeros(normalised.shape)
+        for k, child in enumerate(children):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(child.score > 0, parts[:, k] / child.score, 0.0)
+            contributions += np.nan_to_num(child.contributions * ratio[:, None])
+    coverage = np.where(~np.isnan(values), weights, 0).sum(axis=1) / weights.sum()
+    insufficient = coverage + 1e-12 < group.min_coverage
+    score = np.where(insufficient, np.nan, score)
+    contributions[insufficient] = np.nan
+    return GroupResult(score=score, contributions=contributions, coverage=coverage)
