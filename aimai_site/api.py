@@ -1,17 +1,67 @@
 """Shared API pieces: pagination and the one error body every endpoint returns."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from rest_framework import exceptions, pagination
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.defaults import page_not_found
+from rest_framework import exceptions, filters, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class Pagination(pagination.LimitOffsetPagination):
-    """limit/offset pages over a deterministic ordering; `limit` is capped."""
+    """limit/offset pages; a bad `limit` or `offset` is a 400, never silently replaced."""
 
     default_limit = 100
     max_limit = 500
+
+    def get_limit(self, request) -> int:
+        return self._whole_number(
+            request, self.limit_query_param, 1, self.max_limit, self.default_limit
+        )
+
+    def get_offset(self, request) -> int:
+        return self._whole_number(request, self.offset_query_param, 0, None, 0)
+
+    @staticmethod
+    def _whole_number(request, name: str, low: int, high: int | None, default: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return default
+        bounds = f"from {low} to {high}" if high else f"{low} or more"
+        try:
+            value = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError(
+                {name: [f"Must be a whole number {bounds}."]}
+            ) from None
+        if value < low or (high is not None and value > high):
+            raise exceptions.ValidationError({name: [f"Must be a whole number {bounds}."]})
+        return value
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """`?ordering=` with unknown fields as a 400, and the primary key as the last tie-breaker,
+    so that pages of a sorted list never overlap or skip rows."""
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw:
+            terms = [t.strip() for t in raw.split(",") if t.strip()]
+            allowed = {
+                name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            unknown = [t for t in terms if t.lstrip("-") not in allowed]
+            if unknown:
+                choices = ", ".join(sorted(allowed))
+                raise exceptions.ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Unknown field {', '.join(unknown)}; use one of: {choices}."
+                        ]
+                    }
+                )
+        ordering = super().get_ordering(request, queryset, view) or []
+        return [*ordering, "pk"]
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -44,3 +94,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 def _as_list(value: object) -> list:
     return value if isinstance(value, list) else [value]
+
+
+def api_page_not_found(request: HttpRequest, exception: Exception | None = None):
+    """404 for URLs no route matches: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "message": "Not found.", "fields": {}}, status=404
+        )
+    return page_not_found(request, exception)

@@ -200,7 +200,8 @@ def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
     1. Make sure every reference country exists (a flushed database gets them back).
     2. Parse and check the manifest and every file; on any problem raise DataLoadError.
     3. If the release is already published with the same digest, stop: nothing changes.
-    4. Otherwise upsert indicators and income groups, create the release and publish it.
+    4. Otherwise create missing indicators, fill unknown income groups (editors' corrections
+       are never overwritten), create the release and publish it.
     """
     with transaction.atomic():
         countries_changed = countries_sync(Country)
@@ -242,8 +243,8 @@ def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
             created=existing is None,
             observations=len(observations),
             countries_changed=countries_changed,
-            indicators_changed=_upsert_indicators(indicators),
-            income_groups_changed=_update_income_groups(income_groups),
+            indicators_changed=_create_missing_indicators(indicators),
+            income_groups_changed=_fill_income_groups(income_groups),
         )
         for obs in observations:
             report.per_indicator[obs.indicator] = report.per_indicator.get(obs.indicator, 0) + 1
@@ -252,33 +253,25 @@ def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
         return report
 
 
-def _upsert_indicators(indicators: dict[str, dict]) -> int:
-    current = {i.code: i for i in Indicator.objects.all()}
-    changed = 0
-    for code, fields in indicators.items():
-        indicator = current.get(code)
-        if indicator is None:
-            Indicator.objects.create(code=code, **fields)
-        elif any(getattr(indicator, k) != v for k, v in fields.items()):
-            for key, value in fields.items():
-                setattr(indicator, key, value)
-            indicator.full_clean()
-            indicator.save()
-        else:
-            continue
-        changed += 1
-    return changed
+def _create_missing_indicators(indicators: dict[str, dict]) -> int:
+    """Create indicators the database lacks; never overwrite what editors have curated."""
+    existing = set(Indicator.objects.values_list("code", flat=True))
+    missing = [code for code in indicators if code not in existing]
+    for code in missing:
+        Indicator(code=code, **indicators[code]).full_clean()
+        Indicator.objects.create(code=code, **indicators[code])
+    return len(missing)
 
 
-def _update_income_groups(groups: dict[str, dict]) -> int:
+def _fill_income_groups(groups: dict[str, dict]) -> int:
+    """Set the income group of countries that have none yet; editors' values are kept."""
     changed = 0
-    for country in Country.objects.filter(iso3__in=groups):
+    for country in Country.objects.filter(iso3__in=groups, income_group=""):
         fields = groups[country.iso3]
-        if any(getattr(country, k) != v for k, v in fields.items()):
-            for key, value in fields.items():
-                setattr(country, key, value)
-            country.save(update_fields=list(fields))
-            changed += 1
+        for key, value in fields.items():
+            setattr(country, key, value)
+        country.save(update_fields=list(fields))
+        changed += 1
     return changed
 
 

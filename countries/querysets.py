@@ -25,14 +25,16 @@ class DataReleaseQuerySet(models.QuerySet):
 class CountryQuerySet(models.QuerySet):
     def with_observation_count(self, release: DataRelease | None) -> CountryQuerySet:
         """Annotate `observation_count`: observations in `release` (0 when there is none)."""
-        release_id = release.pk if release else None
+        if release is None:
+            return self.annotate(observation_count=models.Value(0, models.IntegerField()))
         return self.annotate(
-            observation_count=Count("observations", filter=Q(observations__release_id=release_id))
+            observation_count=Count("observations", filter=Q(observations__release_id=release.pk))
         )
 
     def with_data(self, release: DataRelease | None, *, has_data: bool) -> CountryQuerySet:
-        with_obs = Q(observations__release_id=release.pk if release else None)
-        ids = self.model.objects.filter(with_obs).values("pk")
+        if release is None:  # nothing published yet: no country has data
+            return self.none() if has_data else self.all()
+        ids = self.model.objects.filter(observations__release_id=release.pk).values("pk")
         return self.filter(pk__in=ids) if has_data else self.exclude(pk__in=ids)
 
 

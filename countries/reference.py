@@ -109,21 +109,13 @@ def country_records() -> Iterator[CountryRecord]:
 
 
 def countries_sync(country_model: type) -> int:
-    """Create or update every reference country on `country_model`; return how many changed.
+    """Create every reference country missing from `country_model`; return how many.
 
-    Takes the model class so that the data migration can pass its historical model.
+    Existing rows are left alone: editors may have corrected them. Takes the model class so
+    that the data migration can pass its historical model.
     """
-    existing = {c.iso3: c for c in country_model.objects.all()}
-    changed = 0
-    for record in country_records():
-        fields = record.__dict__
-        current = existing.get(record.iso3)
-        if current is None:
-            country_model.objects.create(**fields)
-            changed += 1
-        elif any(getattr(current, k) != v for k, v in fields.items()):
-            for key, value in fields.items():
-                setattr(current, key, value)
-            current.save()
-            changed += 1
-    return changed
+    existing = set(country_model.objects.values_list("iso3", flat=True))
+    missing = [r for r in country_records() if r.iso3 not in existing]
+    for record in missing:
+        country_model.objects.create(**record.__dict__)
+    return len(missing)

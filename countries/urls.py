@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from countries import views
 
@@ -6,5 +6,5 @@ app_name = "countries"
 
 urlpatterns = [
     path("", views.country_list_view, name="list"),
-    path("<str:iso3>/", views.country_detail_view, name="detail"),
+    re_path(r"^(?P<iso3>[A-Za-z]{3})/$", views.country_detail_view, name="detail"),
 ]

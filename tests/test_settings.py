@@ -66,3 +66,14 @@ def test_a_boolean_that_is_neither_true_nor_false_is_an_error(monkeypatch):
         env_bool("DEBUG", default=False)
     monkeypatch.setenv("DEBUG", "off")
     assert env_bool("DEBUG", default=True) is False
+
+
+def test_an_unknown_log_level_is_a_clear_error():
+    result = manage("check", LOG_LEVEL="chatty")
+    assert result.returncode != 0
+    assert "LOG_LEVEL='chatty': use one of CRITICAL, DEBUG, ERROR, INFO, WARNING." in result.stderr
+
+
+def test_an_empty_boolean_means_the_default(monkeypatch):
+    monkeypatch.setenv("DEBUG", "")
+    assert env_bool("DEBUG", default=True) is True

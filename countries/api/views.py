@@ -53,6 +53,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Indicator.objects.all()
     serializer_class = IndicatorSerializer
     lookup_field = "code"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
     filterset_fields = ["dimension", "direction"]
     ordering_fields = ["code", "dimension"]
     ordering = ["dimension", "code"]
@@ -63,6 +64,7 @@ class DataReleaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = DataReleaseSerializer
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
     ordering_fields = ["release_date", "published_at"]
     ordering = ["-published_at"]
 

@@ -101,3 +101,38 @@ def test_query_counts_do_not_grow_with_the_data(client):
         == count_queries(client, "/api/v1/countries/BVT/")
         <= 3
     )
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/indicators/a%00b/", "/api/v1/releases/a%00/", "/api/v1/countries/KENYA/"]
+)
+def test_bad_identifiers_give_the_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"limit": "abc"}, "limit"),
+        ({"limit": "0"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+        ({"limit": "100000"}, "limit"),
+        ({"ordering": "bogus"}, "ordering"),
+    ],
+)
+def test_bad_paging_and_ordering_are_errors_not_ignored(client, params, field):
+    response = client.get("/api/v1/countries/", params)
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+def test_pages_never_overlap_when_the_ordering_has_ties(client):
+    seen = []
+    for offset in range(0, 250, 50):
+        body = client.get(
+            "/api/v1/countries/", {"ordering": "observation_count", "limit": 50, "offset": offset}
+        ).json()
+        seen += [c["iso3"] for c in body["results"]]
+    assert len(seen) == len(set(seen)) == 250

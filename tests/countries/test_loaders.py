@@ -155,3 +155,16 @@ def test_a_correction_loads_as_a_new_release(demo_copy):
 )
 def test_split_source_keeps_the_whole_citation(source, url, note):
     assert split_source(source) == (url, note)
+
+
+def test_loading_again_keeps_the_editors_corrections():
+    # given an editor corrected a country and an indicator
+    Country.objects.filter(iso3="KEN").update(name="Kenya (corrected)", income_group="low")
+    Indicator.objects.filter(code="oda_gni").update(description="Edited by an editor")
+    # when the demo data is loaded again
+    report = demo_data_load()
+    # then nothing is reverted
+    assert not report.changed_anything
+    kenya = Country.objects.get(iso3="KEN")
+    assert (kenya.name, kenya.income_group) == ("Kenya (corrected)", "low")
+    assert Indicator.objects.get(code="oda_gni").description == "Edited by an editor"

@@ -96,3 +96,18 @@ def test_list_page_queries_do_not_grow_with_the_number_of_countries(client):
 def test_country_page_queries_do_not_grow_with_the_number_of_observations(client):
     assert Observation.objects.filter(country__iso3="USA").count() > 20
     assert query_count(client, "/countries/USA/") == query_count(client, "/countries/BVT/") <= 3
+
+
+@pytest.mark.parametrize("path", ["/countries/%00/", "/countries/A%00B/"])
+def test_nul_bytes_in_a_code_give_404_not_500(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_has_data_before_any_release_is_published(client):
+    # given no published release at all (purged inside this test's transaction)
+    from tests.conftest import purge_frozen_data
+
+    purge_frozen_data()
+    # then no country has data
+    assert rows(client.get("/countries/", {"has_data": "true"}).content.decode()) == []
+    assert len(rows(client.get("/countries/", {"has_data": "false"}).content.decode())) == 250
