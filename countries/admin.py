@@ -3,11 +3,12 @@ publication goes through the same service as everywhere else."""
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from aimai_site.errors import DomainError
 from countries.models import Country, DataRelease, Indicator, Observation
-from countries.services import data_release_publish
+from countries.services import data_release_draft_from, data_release_publish
 
 
 @admin.register(Country)
@@ -24,6 +25,12 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "dimension", "direction", "unit", "source_organisation"]
     list_filter = ["dimension", "direction", "source_organisation"]
     search_fields = ["code", "name", "description", "source_organisation"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What a published value means is fixed with it (the database enforces this too).
+        if obj is not None and obj.observations.filter(release__status="published").exists():
+            return ["code", "dimension", "direction", "unit"]
+        return []
 
 
 class FrozenWhenPublished:
@@ -49,7 +56,7 @@ class DataReleaseAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
     list_filter = ["status"]
     search_fields = ["name", "slug", "description"]
     readonly_fields = ["status", "published_at", "content_digest", "created_at"]
-    actions = ["publish"]
+    actions = ["publish", "start_correction"]
 
     def _release_of(self, obj):
         return obj
@@ -60,6 +67,23 @@ class DataReleaseAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
     @admin.display(description="Observations", ordering="n_observations")
     def n_observations(self, obj):
         return obj.n_observations
+
+    @admin.action(description="Start a correction: copy into a new draft")
+    def start_correction(self, request, queryset):
+        if not request.user.has_perm("countries.add_datarelease"):
+            self.message_user(request, "You may not create releases.", messages.ERROR)
+            return
+        today = timezone.now().date()
+        for source in queryset:
+            slug = f"{source.slug}-correction-{today:%Y%m%d}"
+            try:
+                draft = data_release_draft_from(
+                    source=source, slug=slug, name=f"{source.name} (correction)", release_date=today
+                )
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(request, f"Draft {draft.slug} holds a copy of {source.slug}.")
 
     @admin.action(description="Publish the selected releases (freezes them)")
     def publish(self, request, queryset):

@@ -1,5 +1,7 @@
 """Writes of the countries app. Published releases change only through here (and never)."""
 
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from countries.models import DataRelease, Observation
 RELEASE_ALREADY_PUBLISHED = (
     "Data release “{slug}” is already published; publish a correction as a new release."
 )
+SLUG_TAKEN = "A data release “{slug}” already exists."
 RELEASE_EMPTY = "Data release “{slug}” has no observations; there is nothing to publish."
 
 
@@ -54,3 +57,41 @@ def data_release_publish(*, release: DataRelease) -> DataRelease:
     release.full_clean()
     release.save(update_fields=["content_digest", "status", "published_at"])
     return release
+
+
+@transaction.atomic
+def data_release_draft_from(
+    *, source: DataRelease, slug: str, name: str, release_date: date
+) -> DataRelease:
+    """Start a correction: a new draft holding a copy of every observation of `source`.
+
+    Editors then fix what is wrong in the draft and publish it; the source stays as it was.
+    A release is always a complete data set, so the new one can replace it as current.
+    """
+    if DataRelease.objects.filter(slug=slug).exists():
+        raise DomainError(SLUG_TAKEN.format(slug=slug), code="slug_taken")
+    draft = DataRelease(
+        slug=slug,
+        name=name,
+        release_date=release_date,
+        description=f"Correction of “{source.name}” ({source.slug}).",
+    )
+    draft.full_clean()
+    draft.save()
+    Observation.objects.bulk_create(
+        [
+            Observation(
+                release=draft,
+                country_id=o.country_id,
+                indicator_id=o.indicator_id,
+                year=o.year,
+                value=o.value,
+                source_url=o.source_url,
+                note=o.note,
+                provenance=f"copied from release {source.slug}",
+            )
+            for o in Observation.objects.filter(release=source).order_by("pk")
+        ],
+        batch_size=500,
+    )
+    return draft

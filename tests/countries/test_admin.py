@@ -74,3 +74,16 @@ def test_publishing_an_empty_release_shows_the_reason(editor_client):
         follow=True,
     )
     assert "has no observations; there is nothing to publish" in response.content.decode()
+
+
+def test_editors_start_a_correction_from_a_published_release(editor_client):
+    release = DataRelease.objects.get(slug="demo-2026-11")
+    response = editor_client.post(
+        "/admin/countries/datarelease/",
+        {"action": "start_correction", "_selected_action": [release.pk]},
+        follow=True,
+    )
+    draft = DataRelease.objects.get(slug__startswith="demo-2026-11-correction-")
+    assert f"Draft {draft.slug} holds a copy of demo-2026-11." in response.content.decode()
+    assert draft.observations.count() == 2531
+    assert not draft.is_published

@@ -160,3 +160,53 @@ def test_editors_group_has_exactly_the_curation_permissions():
         "change_observation",
         "delete_observation",
     }
+
+
+def test_the_meaning_of_a_published_indicator_is_frozen():
+    indicator = Indicator.objects.get(code="gai_total")
+    for field, value in [
+        ("code", "gai_total_v2"),
+        ("unit", "points"),
+        ("direction", "higher_is_less"),
+    ]:
+        assert "frozen" in refused(
+            lambda f=field, v=value: Indicator.objects.filter(pk=indicator.pk).update(**{f: v})
+        )
+    # its wording may still be improved
+    Indicator.objects.filter(pk=indicator.pk).update(name="Tortoise Global AI Index (total)")
+
+
+def test_an_unused_indicator_can_still_change():
+    spare = Indicator.objects.create(
+        code="spare",
+        name="Spare",
+        dimension="burden",
+        direction="higher_is_more",
+        unit="x",
+        description="d",
+        source_organisation="o",
+        source_url="https://example.org",
+        licence="l",
+    )
+    Indicator.objects.filter(pk=spare.pk).update(code="spare2", unit="y")
+    assert Indicator.objects.get(pk=spare.pk).code == "spare2"
+
+
+def test_a_correction_starts_as_a_complete_copy(published):
+    from countries.services import data_release_draft_from
+
+    draft = data_release_draft_from(
+        source=published, slug="demo-fix", name="Fix", release_date="2026-11-22"
+    )
+    assert draft.status == ReleaseStatus.DRAFT
+    assert draft.observations.count() == published.observations.count() == 2531
+    obs = draft.observations.get(country__iso3="AUS", indicator__code="oda_gni")
+    obs.value = 0.2
+    obs.save()  # drafts can be corrected
+    published_again = data_release_publish(release=draft)
+    assert published_again.content_digest != published.content_digest
+    assert DataRelease.objects.current() == published_again
+    with pytest.raises(DomainError, match="already exists"):
+        data_release_draft_from(
+            source=published, slug="demo-fix", name="x", release_date="2026-11-22"
+        )
