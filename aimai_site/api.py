@@ -7,6 +7,8 @@ from rest_framework import exceptions, filters, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from aimai_site.errors import DomainError, InvalidInput
+
 
 class Pagination(pagination.LimitOffsetPagination):
     """limit/offset pages; a bad `limit` or `offset` is a 400, never silently replaced."""
@@ -60,7 +62,8 @@ class OrderingFilter(filters.OrderingFilter):
                         ]
                     }
                 )
-        ordering = super().get_ordering(request, queryset, view) or []
+        # Without an explicit order, keep the queryset's own (e.g. rank with gaps last).
+        ordering = super().get_ordering(request, queryset, view) or list(queryset.query.order_by)
         return [*ordering, "pk"]
 
 
@@ -70,6 +73,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     `fields` maps a parameter or field name to its messages (empty when the error is not
     about one input), so clients have a single shape to read.
     """
+    if isinstance(exc, InvalidInput):
+        exc = exceptions.ValidationError({exc.field: [exc.message]})
+    elif isinstance(exc, DomainError):
+        body = {"code": exc.code, "message": exc.message, "fields": {}}
+        return Response(body, status=exc.http_status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -12,3 +12,21 @@ class DomainError(Exception):
         self.message = message
         if code:
             self.code = code
+
+
+class NotFoundError(DomainError):
+    """What was asked for does not exist (an unknown methodology, no score set on a date)."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class InvalidInput(DomainError):
+    """A parameter is malformed; `field` names it."""
+
+    code = "invalid"
+    http_status = 400
+
+    def __init__(self, message: str, *, field: str, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.field = field

@@ -137,6 +137,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "countries.tasks.data_releases_verify_task",
         "schedule": 24 * 3600,
     },
+    # Publishing already queues a recompute; this catches anything missed (a broker outage).
+    # Unchanged inputs make it a no-op.
+    "recompute-index": {
+        "task": "countries.tasks.recompute_index_task",
+        "schedule": 3600,
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------

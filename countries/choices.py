@@ -62,3 +62,10 @@ class Subregion(models.TextChoices):
     MELANESIA = "Melanesia", "Melanesia"
     MICRONESIA = "Micronesia", "Micronesia"
     POLYNESIA = "Polynesia", "Polynesia"
+
+
+class Classification(models.TextChoices):
+    BRIDGER = "bridger", "Bridger"
+    NEUTRAL = "neutral", "Neutral"
+    DIVIDER = "divider", "Divider"
+    INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"

@@ -3,8 +3,8 @@
 import django_filters
 from django.db.models import Q
 
-from countries.choices import IncomeGroup, Region, Subregion
-from countries.models import Country, DataRelease
+from countries.choices import Classification, IncomeGroup, Region, Subregion
+from countries.models import Country, DataRelease, MethodologyVersion, Score, ScoreSet
 
 YES_NO = [("true", "Yes"), ("false", "No")]
 
@@ -42,3 +42,55 @@ class CountryFilterSet(django_filters.FilterSet):
     def filter_has_data(self, queryset, name: str, value: str):
         release = self._release or DataRelease.objects.current()
         return queryset.with_data(release, has_data=value == "true")
+
+
+class MethodologyVersionFilterSet(django_filters.FilterSet):
+    methodology = django_filters.CharFilter(field_name="methodology__slug", label="Methodology")
+
+    class Meta:
+        model = MethodologyVersion
+        fields = ["methodology"]
+
+
+class ScoreSetFilterSet(django_filters.FilterSet):
+    methodology = django_filters.CharFilter(
+        field_name="methodology_version__methodology__slug", label="Methodology"
+    )
+    release = django_filters.CharFilter(field_name="release__slug", label="Data release")
+
+    class Meta:
+        model = ScoreSet
+        fields = ["methodology", "release"]
+
+
+class ScoreFilterSet(django_filters.FilterSet):
+    """Filters on the rows of one score set (which one is chosen by the view)."""
+
+    classification = django_filters.ChoiceFilter(
+        choices=Classification.choices, empty_label="All classes", label="Classification"
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="country__region",
+        choices=Region.choices,
+        empty_label="All regions",
+        label="Region",
+    )
+    income_group = django_filters.ChoiceFilter(
+        field_name="country__income_group",
+        choices=IncomeGroup.choices,
+        empty_label="All income groups",
+        label="Income group",
+    )
+    confidence = django_filters.ChoiceFilter(
+        choices=[(g, g) for g in "ABCD"], empty_label="Any", label="Data confidence"
+    )
+    concentrated = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_concentrated", empty_label="Any", label="Top by capability"
+    )
+
+    class Meta:
+        model = Score
+        fields = ["classification", "region", "income_group", "confidence", "concentrated"]
+
+    def filter_concentrated(self, queryset, name: str, value: str):
+        return queryset.filter(concentrated=value == "true")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -44,3 +45,48 @@ class ObservationQuerySet(models.QuerySet):
 
     def with_related(self) -> ObservationQuerySet:
         return self.select_related("indicator", "country", "release")
+
+
+class MethodologyQuerySet(models.QuerySet):
+    def headline(self):
+        return self.filter(is_headline=True).first()
+
+    def with_published_versions(self) -> MethodologyQuerySet:
+        return self.filter(versions__status=ReleaseStatus.PUBLISHED).distinct()
+
+
+class MethodologyVersionQuerySet(models.QuerySet):
+    def published(self) -> MethodologyVersionQuerySet:
+        return self.filter(status=ReleaseStatus.PUBLISHED)
+
+    def current(self):
+        """The latest published version (of one methodology, when filtered to it)."""
+        return self.published().order_by("-published_at", "-pk").first()
+
+
+class ScoreSetQuerySet(models.QuerySet):
+    def for_methodology(self, slug: str) -> ScoreSetQuerySet:
+        return self.filter(methodology_version__methodology__slug=slug)
+
+    def as_of(self, moment: datetime) -> ScoreSetQuerySet:
+        """Score sets that existed at `moment` (published at or before it)."""
+        return self.filter(created_at__lte=moment)
+
+    def latest_first(self) -> ScoreSetQuerySet:
+        return self.order_by("-created_at", "-pk")
+
+    def current(self):
+        """The newest score set: the one that supersedes all earlier ones."""
+        return self.latest_first().first()
+
+    def with_related(self) -> ScoreSetQuerySet:
+        return self.select_related("methodology_version__methodology", "release")
+
+
+class ScoreQuerySet(models.QuerySet):
+    def with_country(self) -> ScoreQuerySet:
+        return self.select_related("country")
+
+    def ranked(self) -> ScoreQuerySet:
+        """Ranked countries first (by rank), then the unscored by name."""
+        return self.order_by(models.F("rank").asc(nulls_last=True), "country__name")

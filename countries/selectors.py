@@ -1,12 +1,33 @@
 """Reads shaped for pages and the API."""
 
+import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from aimai_site.errors import InvalidInput, NotFoundError
 from countries.choices import Dimension
-from countries.models import Country, DataRelease, Observation
+from countries.index.computed import COMPUTED_INDICATORS
+from countries.index.methodology import (
+    DIMENSIONS,
+    GroupSpec,
+    IndicatorSpec,
+    methodology_changes,
+    methodology_parse,
+)
+from countries.index.methodology import Methodology as EngineMethodology
+from countries.models import (
+    Country,
+    DataRelease,
+    Indicator,
+    Methodology,
+    MethodologyVersion,
+    Observation,
+    Score,
+    ScoreSet,
+)
 
 
 @dataclass(frozen=True)
@@ -40,3 +61,295 @@ def country_profile_get(*, iso3: str) -> CountryProfile:
         .order_by("indicator__dimension", "indicator__name", "-year")
     )
     return CountryProfile(country=country, release=release, observations=observations)
+
+
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def score_set_resolve(
+    *, methodology: str | None = None, digest: str | None = None, as_of: str | None = None
+) -> ScoreSet:
+    """The score set a reader asks for: by digest, or the one of a methodology (default: the
+    headline) that was current at the end of `as_of` (YYYY-MM-DD; default: now)."""
+    score_sets = ScoreSet.objects.with_related()
+    if digest:
+        if not HEX64.fullmatch(digest):
+            raise InvalidInput("A score set digest is 64 lowercase hex digits.", field="score_set")
+        found = score_sets.filter(digest=digest).first()
+        if found is None:
+            raise NotFoundError(f"No score set with digest {digest}.")
+        return found
+    if methodology:
+        if not Methodology.objects.filter(slug=methodology).exists():
+            raise NotFoundError(f"No methodology “{methodology}”.")
+        slug = methodology
+    else:
+        headline = Methodology.objects.headline()
+        if headline is None:
+            raise NotFoundError("No methodology has been published yet.")
+        slug = headline.slug
+    score_sets = score_sets.for_methodology(slug)
+    if as_of:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise InvalidInput(f"“{as_of}” is not a date; use YYYY-MM-DD.", field="as_of") from None
+        end_of_day = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+        found = score_sets.as_of(end_of_day - timedelta(microseconds=1)).current()
+        if found is None:
+            raise NotFoundError(f"No score set of “{slug}” had been published by {day}.")
+        return found
+    found = score_sets.current()
+    if found is None:
+        raise NotFoundError(f"No score set of “{slug}” has been computed yet.")
+    return found
+
+
+def score_set_is_current(score_set: ScoreSet) -> bool:
+    newest = ScoreSet.objects.filter(
+        methodology_version__methodology_id=score_set.methodology_version.methodology_id
+    ).current()
+    return newest is not None and newest.pk == score_set.pk
+
+
+def score_rows(score_set: ScoreSet) -> QuerySet[Score]:
+    return Score.objects.filter(score_set=score_set).with_country().ranked()
+
+
+@dataclass(frozen=True)
+class IndicatorLabel:
+    code: str
+    name: str
+    dimension: str
+    unit: str
+    computed: bool
+
+
+def indicator_labels() -> dict[str, IndicatorLabel]:
+    """Name, dimension and unit of every indicator, imported or computed by the platform."""
+    labels = {
+        code: IndicatorLabel(code, name, dimension, unit, False)
+        for code, name, dimension, unit in Indicator.objects.values_list(
+            "code", "name", "dimension", "unit"
+        )
+    }
+    for code, source in COMPUTED_INDICATORS.items():
+        labels[code] = IndicatorLabel(code, source.name, source.dimension, source.unit, True)
+    return labels
+
+
+def _provenance_label(provenance: dict | None, reference_year: int) -> str:
+    if not provenance:
+        return "missing"
+    if provenance["status"] == "observed":
+        return f"observed in {provenance['year']}"
+    if provenance["status"] == "carried_forward":
+        return f"carried forward from {provenance['year']} to {reference_year}"
+    return f"imputed ({provenance.get('method', '').replace('_', ' ')})"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    score_set: ScoreSet
+    score: Score
+    rows: list[dict]  # one per indicator of the methodology
+
+    @property
+    def total(self) -> float:
+        return sum(row["aimai"] or 0.0 for row in self.rows)
+
+
+def score_explain(*, score_set: ScoreSet, iso3: str) -> Explanation:
+    """Every indicator's value, provenance and contribution for one country of a score set.
+
+    The contributions to each dimension add up to the dimension score; the contributions to
+    AIMAI add up to AIMAI (the index weights are applied).
+    """
+    score = (
+        Score.objects.filter(score_set=score_set, country__iso3=iso3.upper())
+        .select_related("country")
+        .first()
+    )
+    if score is None:
+        raise NotFoundError(f"{iso3.upper()} is not in score set {score_set.digest}.")
+    labels = indicator_labels()
+    definition = methodology_parse(score_set.methodology_version.definition)
+    rows = []
+    for spec in definition.indicators():
+        dimension = next(
+            name
+            for name, group in definition.dimensions.items()
+            if spec.code in {leaf.code for leaf in group.leaves()}
+        )
+        provenance = score.provenance.get(spec.code)
+        year = provenance.get("year") if provenance else None
+        label = labels.get(spec.code)
+        rows.append(
+            {
+                "indicator": spec.code,
+                "name": label.name if label else spec.code,
+                "computed": bool(label and label.computed),
+                "dimension": dimension,
+                "weight": spec.weight,
+                "direction": spec.direction,
+                "year": year,
+                "value": score.values.get(spec.code),
+                "normalised": score.normalised.get(spec.code),
+                "provenance": provenance["status"] if provenance else "missing",
+                "provenance_label": _provenance_label(provenance, score_set.reference_year),
+                "to_dimension": score.contributions.get(dimension, {}).get(spec.code),
+                "aimai": score.contributions.get("aimai", {}).get(spec.code),
+            }
+        )
+    return Explanation(score_set=score_set, score=score, rows=rows)
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    spec: IndicatorSpec
+    label: IndicatorLabel | None
+    share: float  # of the whole index, all data present
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    name: str
+    group: GroupSpec
+    index_weight: float | None  # for the three dimensions
+    indicators: list[IndicatorLine]
+    groups: list["GroupLine"]
+
+
+@dataclass(frozen=True)
+class MethodologyPage:
+    methodology: Methodology
+    version: MethodologyVersion
+    parsed: "EngineMethodology"
+    dimensions: list[GroupLine]
+    changelog: list[tuple[MethodologyVersion, list[str]]]  # newest first
+    score_set: ScoreSet | None
+
+    def formula(self) -> str:
+        terms = []
+        for name in ("solidarity", "capability", "burden"):
+            weight = self.parsed.index_weights[name]
+            sign = "−" if weight < 0 else "+"
+            terms.append(f"{sign} {abs(weight):g} × {name.capitalize()}")
+        text = " ".join(terms)
+        return "AIMAI = " + (text[2:] if text.startswith("+ ") else text)
+
+
+def _group_lines(group: GroupSpec, labels, shares, index_weight=None) -> GroupLine:
+    return GroupLine(
+        name=group.name,
+        group=group,
+        index_weight=index_weight,
+        indicators=[
+            IndicatorLine(spec=spec, label=labels.get(spec.code), share=shares[spec.code])
+            for spec in group.indicators
+        ],
+        groups=[_group_lines(child, labels, shares) for child in group.groups],
+    )
+
+
+def methodology_pages() -> list[MethodologyPage]:
+    """Every published methodology, the headline first, as the methodology page shows it."""
+    labels = indicator_labels()
+    versions = list(
+        MethodologyVersion.objects.published()
+        .select_related("methodology")
+        .order_by("methodology_id", "published_at", "pk")
+    )
+    current_sets = {
+        s.methodology_version.methodology_id: s
+        for s in ScoreSet.objects.with_related().defer("inputs", "outputs").latest_first().reverse()
+    }
+    pages = []
+    for methodology in Methodology.objects.with_published_versions():
+        own = [v for v in versions if v.methodology_id == methodology.pk]
+        current = own[-1]
+        parsed = methodology_parse(current.definition)
+        shares = parsed.effective_weights()
+        changelog = [
+            (v, methodology_changes(own[i - 1].definition, v.definition) if i else [])
+            for i, v in enumerate(own)
+        ]
+        pages.append(
+            MethodologyPage(
+                methodology=methodology,
+                version=current,
+                parsed=parsed,
+                dimensions=[
+                    _group_lines(
+                        parsed.dimensions[name], labels, shares, parsed.index_weights[name]
+                    )
+                    for name in DIMENSIONS
+                ],
+                changelog=changelog[::-1],
+                score_set=current_sets.get(methodology.pk),
+            )
+        )
+    return pages
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    country: Country
+    scores: list[Score | None]  # one per compared methodology, in page order
+
+    @property
+    def rank_shift(self) -> int | None:
+        """How many places the country moves from the first methodology to the second."""
+        if len(self.scores) < 2 or not all(s and s.rank for s in self.scores[:2]):
+            return None
+        return self.scores[0].rank - self.scores[1].rank
+
+
+def methodology_comparison(pages: list[MethodologyPage]) -> list[ComparisonRow]:
+    """Each country's scores under every published methodology, ranked by the first."""
+    sets = [page.score_set for page in pages]
+    by_country: dict[int, list[Score | None]] = {}
+    countries: dict[int, Country] = {}
+    scores = Score.objects.filter(score_set__in=[s for s in sets if s]).select_related("country")
+    position = {s.pk: i for i, s in enumerate(sets) if s}
+    for score in scores:
+        countries[score.country_id] = score.country
+        row = by_country.setdefault(score.country_id, [None] * len(sets))
+        row[position[score.score_set_id]] = score
+    rows = [ComparisonRow(countries[pk], row) for pk, row in by_country.items()]
+
+    def order(row: ComparisonRow):
+        first = row.scores[0] if row.scores else None
+        return (first is None or first.rank is None, first.rank if first else 0, row.country.name)
+
+    return sorted(rows, key=order)
+
+
+@dataclass(frozen=True)
+class CountryScores:
+    """A country's scores in the current score set of every methodology, the headline first;
+    the headline's with its full explanation."""
+
+    scores: list[tuple[Methodology, ScoreSet, Score]]
+    explanation: Explanation | None
+
+
+def country_scores_get(*, country: Country) -> CountryScores:
+    current: dict[int, ScoreSet] = {}
+    for score_set in (
+        ScoreSet.objects.with_related().defer("inputs", "outputs").order_by("created_at", "pk")
+    ):  # oldest first, so that each methodology's newest set wins
+        current[score_set.methodology_version.methodology_id] = score_set
+    found = {
+        s.score_set_id: s
+        for s in Score.objects.filter(score_set__in=current.values(), country=country)
+    }
+    rows = []
+    for methodology in Methodology.objects.filter(pk__in=current):  # headline first
+        score_set = current[methodology.pk]
+        if score_set.pk in found:
+            rows.append((methodology, score_set, found[score_set.pk]))
+    explanation = None
+    if rows and rows[0][0].is_headline:
+        explanation = score_explain(score_set=rows[0][1], iso3=country.iso3)
+    return CountryScores(scores=rows, explanation=explanation)

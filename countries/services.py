@@ -9,6 +9,7 @@ from aimai_site.errors import DomainError
 from countries.choices import ReleaseStatus
 from countries.index.digest import observations_digest
 from countries.models import DataRelease, Observation
+from countries.publication import Publication, index_recompute_after_commit, publication_record
 
 RELEASE_ALREADY_PUBLISHED = (
     "Data release “{slug}” is already published; publish a correction as a new release."
@@ -56,6 +57,15 @@ def data_release_publish(*, release: DataRelease) -> DataRelease:
     release.published_at = timezone.now()
     release.full_clean()
     release.save(update_fields=["content_digest", "status", "published_at"])
+    publication_record(
+        Publication(
+            kind="data_release",
+            identifier=release.slug,
+            url=f"/api/v1/releases/{release.slug}/",
+            digest=release.content_digest,
+        )
+    )
+    index_recompute_after_commit()
     return release
 
 

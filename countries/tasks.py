@@ -3,8 +3,10 @@
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from countries.models import DataRelease
+from countries.scoring import index_recompute
 from countries.services import data_release_digest
 
 logger = logging.getLogger(__name__)
@@ -39,3 +41,23 @@ def data_releases_verify_task() -> dict:
         "checked": len(results),
         "mismatched": [r["release"] for r in results if r and not r["ok"]],
     }
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def recompute_index_task(slug: str | None = None) -> list[dict]:
+    """Score the current release with every published methodology; unchanged inputs do nothing.
+
+    Safe to run twice or to kill: each score set commits whole or not at all, and identical
+    inputs never make a second one (the inputs digest is unique).
+    """
+    return [
+        {"score_set": score_set.digest, "created": created}
+        for score_set, created in index_recompute(slug=slug)
+    ]

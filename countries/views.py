@@ -1,11 +1,18 @@
 """Public country pages: thin views over selectors and the shared FilterSet."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from countries.filtersets import CountryFilterSet
-from countries.models import DataRelease
-from countries.selectors import country_list, country_profile_get
+from countries.index.methodology import methodology_schema
+from countries.models import DataRelease, MethodologyVersion
+from countries.selectors import (
+    country_list,
+    country_profile_get,
+    country_scores_get,
+    methodology_comparison,
+    methodology_pages,
+)
 
 
 def country_list_view(request: HttpRequest) -> HttpResponse:
@@ -28,4 +35,28 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
     if iso3 != iso3.upper():
         return redirect("countries:detail", iso3=iso3.upper(), permanent=True)
     profile = country_profile_get(iso3=iso3)
-    return render(request, "countries/country_detail.html", {"profile": profile})
+    scores = country_scores_get(country=profile.country)
+    return render(request, "countries/country_detail.html", {"profile": profile, "index": scores})
+
+
+def methodology_view(request: HttpRequest) -> HttpResponse:
+    pages = methodology_pages()
+    context = {"pages": pages, "comparison": methodology_comparison(pages)}
+    return render(request, "countries/methodology.html", context)
+
+
+def methodology_schema_view(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(methodology_schema(), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'inline; filename="aimai-methodology.schema.json"'
+    return response
+
+
+def methodology_file_view(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """A published methodology version's file, byte for byte as it was published."""
+    found = get_object_or_404(
+        MethodologyVersion.objects.published(), methodology__slug=slug, version=version
+    )
+    response = HttpResponse(found.source, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{version}.yaml"'
+    response["ETag"] = f'"{found.digest}"'
+    return response

@@ -44,20 +44,43 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def demo_index_load():
+    """The demo release, the shipped methodologies and their score sets, computed in-process."""
+    from aimai_site.celery import app
+    from countries.loaders import demo_data_load
+    from countries.scoring import index_recompute, shipped_methodologies_load
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # publishing queues a recompute: run it here, now
+    try:
+        report = demo_data_load()
+        shipped_methodologies_load()
+        index_recompute()
+    finally:
+        app.conf.task_always_eager = eager
+    return report
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the demo release once into the test database; tests roll back their own changes."""
-    from countries.loaders import demo_data_load
-
+    """Load the demo data and scores once into the test database; tests roll back their own
+    changes."""
     with django_db_blocker.unblock():
-        demo_data_load()
+        demo_index_load()
 
 
 def purge_frozen_data() -> None:
     """Empty the data tables through the triggers' purge hatch, so the test flush can run."""
     from django.db import connection, transaction
 
-    from countries.models import DataRelease, Observation
+    from countries.models import (
+        DataRelease,
+        Methodology,
+        MethodologyVersion,
+        Observation,
+        Score,
+        ScoreSet,
+    )
 
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -65,8 +88,8 @@ def purge_frozen_data() -> None:
                 cursor.execute("SET LOCAL aimai.purge_frozen = 'on'")
             else:
                 cursor.execute("INSERT INTO countries_frozen_purge (id) VALUES (1)")
-        Observation.objects.all().delete()
-        DataRelease.objects.all().delete()
+        for model in (Score, ScoreSet, MethodologyVersion, Methodology, Observation, DataRelease):
+            model.objects.all().delete()
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM countries_frozen_purge")
@@ -74,10 +97,8 @@ def purge_frozen_data() -> None:
 
 @pytest.fixture
 def committed_demo_data(transactional_db):
-    """The demo release, committed, for tests where another process or thread reads it."""
-    from countries.loaders import demo_data_load
-
-    report = demo_data_load()
+    """The demo release and scores, committed, for tests where another process reads them."""
+    report = demo_index_load()
     yield report.release
     purge_frozen_data()
 

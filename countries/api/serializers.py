@@ -1,7 +1,25 @@
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from countries.models import Country, DataRelease, Indicator, Observation
+from countries.models import (
+    Country,
+    DataRelease,
+    Indicator,
+    MethodologyVersion,
+    Observation,
+    Score,
+    ScoreSet,
+)
+from countries.selectors import score_set_is_current
+
+EXPLAIN_DECOMPOSITION = (
+    "Each indicator's contribution to a dimension is its share of the dimension score: "
+    "w·x / Σw for a weighted arithmetic mean; for a weighted geometric mean G, "
+    "G · (w·ln x) / Σ(w·ln x), its share of the log. Contributions to AIMAI are those "
+    "contributions times the dimension's index weight. Each set adds up to its score "
+    "(to 9 decimal places, the precision of the published numbers)."
+)
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -109,3 +127,129 @@ class CountryDetailSerializer(CountrySerializer):
     def get_release(self, country: Country) -> dict | None:
         release = self.context.get("release")
         return DataReleaseBriefSerializer(release).data if release else None
+
+
+class MethodologyVersionSerializer(serializers.ModelSerializer):
+    methodology = serializers.CharField(source="methodology.slug")
+    title = serializers.CharField(source="methodology.title")
+    headline = serializers.BooleanField(source="methodology.is_headline")
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MethodologyVersion
+        fields = [
+            "methodology",
+            "title",
+            "version",
+            "status",
+            "digest",
+            "published_at",
+            "headline",
+            "changes",
+            "definition",
+            "file_url",
+        ]
+
+    def get_file_url(self, obj: MethodologyVersion) -> str:
+        return reverse(
+            "methodology:file", kwargs={"slug": obj.methodology.slug, "version": obj.version}
+        )
+
+
+class ScoreSetSerializer(serializers.ModelSerializer):
+    methodology = serializers.CharField(source="methodology_version.methodology.slug")
+    methodology_version = serializers.CharField(source="methodology_version.version")
+    methodology_digest = serializers.CharField(source="methodology_version.digest")
+    release = serializers.CharField(source="release.slug")
+    release_digest = serializers.CharField(source="release.content_digest")
+    current = serializers.SerializerMethodField()
+    bundle_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScoreSet
+        fields = [
+            "digest",
+            "methodology",
+            "methodology_version",
+            "methodology_digest",
+            "release",
+            "release_digest",
+            "inputs_digest",
+            "outputs_digest",
+            "reference_year",
+            "code_version",
+            "created_at",
+            "current",
+            "bundle_url",
+        ]
+
+    def get_current(self, obj: ScoreSet) -> bool:
+        current = getattr(obj, "is_current", None)
+        return score_set_is_current(obj) if current is None else bool(current)
+
+    def get_bundle_url(self, obj: ScoreSet) -> str:
+        return reverse("countries-api:score-set-bundle", kwargs={"digest": obj.digest})
+
+
+class ConfidenceSerializer(serializers.Serializer):
+    grade = serializers.CharField(source="confidence")
+    observed_weight = serializers.FloatField()
+    median_age = serializers.FloatField(allow_null=True)
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.iso3")
+    country_name = serializers.CharField(source="country.name")
+    rank_interval = serializers.SerializerMethodField()
+    confidence = ConfidenceSerializer(source="*")
+
+    class Meta:
+        model = Score
+        fields = [
+            "country",
+            "country_name",
+            "capability",
+            "solidarity",
+            "burden",
+            "aimai",
+            "aimai_without_imputation",
+            "rank",
+            "rank_interval",
+            "rank_median",
+            "classification",
+            "concentrated",
+            "coverage",
+            "confidence",
+            "imputed",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField(), allow_null=True))
+    def get_rank_interval(self, obj: Score) -> list[int] | None:
+        return None if obj.rank_low is None else [obj.rank_low, obj.rank_high]
+
+
+class ExplanationRowSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    name = serializers.CharField()
+    computed = serializers.BooleanField()
+    dimension = serializers.CharField()
+    weight = serializers.FloatField()
+    direction = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
+    value = serializers.FloatField(allow_null=True)
+    normalised = serializers.FloatField(allow_null=True)
+    provenance = serializers.CharField()
+    provenance_label = serializers.CharField()
+    to_dimension = serializers.FloatField(allow_null=True)
+    aimai = serializers.FloatField(allow_null=True)
+
+
+class ExplanationSerializer(serializers.Serializer):
+    score_set = ScoreSetSerializer()
+    score = ScoreSerializer()
+    decomposition = serializers.SerializerMethodField()
+    contributions = ExplanationRowSerializer(source="rows", many=True)
+    total = serializers.FloatField()
+
+    def get_decomposition(self, obj) -> str:
+        return EXPLAIN_DECOMPOSITION

@@ -1,3 +1,4 @@
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from countries.api import views
@@ -8,5 +9,15 @@ router = DefaultRouter()
 router.register("countries", views.CountryViewSet, basename="country")
 router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("releases", views.DataReleaseViewSet, basename="release")
+router.register("methodologies", views.MethodologyVersionViewSet, basename="methodology")
+router.register("score-sets", views.ScoreSetViewSet, basename="score-set")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("scores/", views.ScoreListView.as_view(), name="score-list"),
+    re_path(
+        r"^scores/(?P<iso3>[A-Za-z]{3})/explain/$",
+        views.ScoreExplainView.as_view(),
+        name="score-explain",
+    ),
+    *router.urls,
+]

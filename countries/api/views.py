@@ -1,14 +1,39 @@
-from django.db.models import Count, Prefetch
-from rest_framework import viewsets
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from countries.api.serializers import (
     CountryDetailSerializer,
     CountrySerializer,
     DataReleaseSerializer,
+    ExplanationSerializer,
     IndicatorSerializer,
+    MethodologyVersionSerializer,
+    ScoreSerializer,
+    ScoreSetSerializer,
 )
-from countries.filtersets import CountryFilterSet
-from countries.models import Country, DataRelease, Indicator, Observation
+from countries.filtersets import (
+    CountryFilterSet,
+    MethodologyVersionFilterSet,
+    ScoreFilterSet,
+    ScoreSetFilterSet,
+)
+from countries.models import (
+    Country,
+    DataRelease,
+    Indicator,
+    MethodologyVersion,
+    Observation,
+    Score,
+    ScoreSet,
+)
+from countries.scoring import score_set_bundle
+from countries.selectors import score_explain, score_rows, score_set_resolve
 
 
 class CountryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -70,3 +95,120 @@ class DataReleaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return DataRelease.objects.published().annotate(observation_count=Count("observations"))
+
+
+class MethodologyVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published methodology versions: definition, version, status and digest.
+
+    `?methodology=SLUG` keeps one methodology's versions.
+    """
+
+    serializer_class = MethodologyVersionSerializer
+    lookup_field = "digest"
+    lookup_value_regex = "[0-9a-f]{64}"
+    filterset_class = MethodologyVersionFilterSet
+    ordering_fields = ["published_at"]
+    ordering = ["methodology__slug", "-published_at"]
+
+    def get_queryset(self):
+        return MethodologyVersion.objects.published().select_related("methodology")
+
+
+class ScoreSetViewSet(viewsets.ReadOnlyModelViewSet):
+    """Score sets: one methodology version on one data release, named by their digest.
+
+    The newest score set of a methodology is its current one; older ones stay, superseded.
+    """
+
+    serializer_class = ScoreSetSerializer
+    lookup_field = "digest"
+    lookup_value_regex = "[0-9a-f]{64}"
+    filterset_class = ScoreSetFilterSet
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        newest = (
+            ScoreSet.objects.filter(
+                methodology_version__methodology=OuterRef("methodology_version__methodology")
+            )
+            .latest_first()
+            .values("pk")[:1]
+        )
+        return (
+            ScoreSet.objects.with_related()
+            .defer("inputs", "outputs")
+            .annotate(is_current=Q(pk=Subquery(newest)))
+        )
+
+    @extend_schema(
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        description="The score release bundle (zip): methodology file, the exact observations "
+        "used, the outputs, the code version and the digests. Recompute it with "
+        "`python -m countries.index.reproduce BUNDLE`.",
+    )
+    @action(detail=True, url_path="bundle", url_name="bundle")
+    def bundle(self, request, digest: str):
+        score_set = get_object_or_404(ScoreSet.objects.with_related(), digest=digest)
+        etag = f'"{score_set.digest}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponse(status=304)
+        else:
+            response = HttpResponse(score_set_bundle(score_set), content_type="application/zip")
+            response["Content-Disposition"] = (
+                f'attachment; filename="aimai-scores-{score_set.digest[:12]}.zip"'
+            )
+        response["ETag"] = etag
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+SCORE_SET_PARAMETERS = [
+    OpenApiParameter("methodology", str, description="methodology slug (default: the headline)"),
+    OpenApiParameter("score_set", str, description="a score set digest"),
+    OpenApiParameter("as_of", OpenApiTypes.DATE, description="the scores current on that day"),
+]
+
+
+class ScoreListView(generics.ListAPIView):
+    """One row per country of a score set: the current one of the headline methodology unless
+    `methodology`, `score_set` or `as_of` says otherwise. The response names the score set."""
+
+    serializer_class = ScoreSerializer
+    filterset_class = ScoreFilterSet
+    ordering_fields = ["rank", "aimai", "capability", "solidarity", "burden", "coverage"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Score.objects.none()
+        params = self.request.query_params
+        self.score_set = score_set_resolve(
+            methodology=params.get("methodology"),
+            digest=params.get("score_set"),
+            as_of=params.get("as_of"),
+        )
+        return score_rows(self.score_set)
+
+    @extend_schema(parameters=SCORE_SET_PARAMETERS)
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        score_set = ScoreSetSerializer(self.score_set, context=self.get_serializer_context())
+        response.data = {"score_set": score_set.data, **response.data}
+        return response
+
+
+class ScoreExplainView(generics.GenericAPIView):
+    """Every indicator's value, provenance and contribution to a country's scores."""
+
+    serializer_class = ExplanationSerializer
+
+    @extend_schema(parameters=SCORE_SET_PARAMETERS)
+    def get(self, request, iso3: str):
+        params = request.query_params
+        score_set = score_set_resolve(
+            methodology=params.get("methodology"),
+            digest=params.get("score_set"),
+            as_of=params.get("as_of"),
+        )
+        explanation = score_explain(score_set=score_set, iso3=iso3)
+        return Response(self.get_serializer(explanation).data)

@@ -6,8 +6,10 @@ all at once, so an editor can fix a file in one pass.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 TRANSFORMS = ("none", "log", "sqrt")
@@ -74,10 +76,35 @@ class Methodology:
     sensitivity_perturbation: float = 0.25
     sensitivity_draws: int = 1000
     sensitivity_seed: int = 0
+    reference_year: int | None = None
+    description: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def indicators(self) -> list[IndicatorSpec]:
         return [leaf for name in DIMENSIONS for leaf in self.dimensions[name].leaves()]
+
+    def effective_weights(self) -> dict[str, float]:
+        """Each indicator's share of the whole index (|index weights| split down the tree).
+
+        The shares add up to 1. They say how much of the index an indicator carries when all
+        data is present; the data-confidence grade weighs observed values by them.
+        """
+        total = sum(abs(w) for w in self.index_weights.values()) or 1.0
+        shares: dict[str, float] = {}
+
+        def walk(group: GroupSpec, share: float) -> None:
+            children = group.indicators or group.groups
+            weights = sum(child.weight for child in children)
+            for child in children:
+                part = share * child.weight / weights
+                if isinstance(child, IndicatorSpec):
+                    shares[child.code] = part
+                else:
+                    walk(child, part)
+
+        for name in DIMENSIONS:
+            walk(self.dimensions[name], abs(self.index_weights[name]) / total)
+        return shares
 
 
 class _Reader:
@@ -107,6 +134,13 @@ class _Reader:
             return default
         return value
 
+    def mapping(self, data: dict, key: str, where: str) -> dict:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.fail(f"{where}.{key}".lstrip("."), f"must be a mapping, not {value!r}")
+            return {}
+        return value
+
     def pair(self, data: dict, key: str, where: str) -> tuple[float, float] | None:
         value = data.get(key)
         if value is None:
@@ -132,13 +166,16 @@ def _indicator(r: _Reader, data: Any, where: str) -> IndicatorSpec | None:
     goalposts = r.pair(data, "goalposts", where)
     if normalisation == "goalposts" and goalposts is None:
         r.fail(f"{where}.goalposts", "is required by the goalposts normalisation")
-    year = data.get("year", {"policy": "latest"})
+    year = r.mapping(data, "year", where)
     policy = r.choice(year, "policy", f"{where}.year", YEAR_POLICIES, "latest")
     window = r.pair(year, "window", f"{where}.year")
     fixed = year.get("year")
     if policy == "fixed" and not isinstance(fixed, int):
         r.fail(f"{where}.year.year", "a fixed year policy needs a whole `year`")
-    cap = data.get("cap", {})
+    cap = r.mapping(data, "cap", where)
+    for bound in ("min", "max"):
+        if cap.get(bound) is not None:
+            r.number(cap, bound, f"{where}.cap")
     per_capita = data.get("per_capita")
     return IndicatorSpec(
         code=data["code"],
@@ -199,24 +236,37 @@ def methodology_parse(data: Any) -> Methodology:
     for key in ("slug", "version", "title"):
         if not isinstance(data.get(key), str) or not data.get(key):
             r.fail(key, "is required (text)")
-    dims = data.get("dimensions", {})
+    dims = r.mapping(data, "dimensions", "")
     dimensions = {}
     for name in DIMENSIONS:
         if name not in dims:
             r.fail(f"dimensions.{name}", "is missing")
             continue
         dimensions[name] = _group(r, name, dims[name], f"dimensions.{name}")
-    index = data.get("index", {})
-    weights = index.get("weights", {})
+    index = r.mapping(data, "index", "")
+    weights = r.mapping(index, "weights", "index")
     index_weights = {name: r.number(weights, name, "index.weights", None) for name in DIMENSIONS}
     bridger = r.number(index, "bridger_min", "index")
     divider = r.number(index, "divider_max", "index")
     if bridger <= divider:
         r.fail("index.bridger_min", f"must be above index.divider_max ({divider})")
-    sensitivity = data.get("sensitivity", {})
+    sensitivity = r.mapping(data, "sensitivity", "")
     perturbation = r.number(sensitivity, "perturbation", "sensitivity", 0.25)
     if not 0 <= perturbation < 1:
         r.fail("sensitivity.perturbation", "must be a share in [0, 1)")
+    draws = sensitivity.get("draws", 1000)
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 1_000_000:
+        r.fail("sensitivity.draws", f"must be a whole number from 0 to 1000000, not {draws!r}")
+    reference_year = data.get("reference_year")
+    if reference_year is not None and (
+        isinstance(reference_year, bool) or not isinstance(reference_year, int)
+    ):
+        r.fail("reference_year", f"must be a whole year, not {reference_year!r}")
+    top_n = index.get("concentration_top_n", 15)
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 0:
+        r.fail("index.concentration_top_n", f"must be a whole number >= 0, not {top_n!r}")
+    if not any(index_weights.values()):
+        r.fail("index.weights", "at least one dimension needs a non-zero weight")
     codes = [leaf.code for group in dimensions.values() for leaf in group.leaves()]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
         r.fail("dimensions", f"indicator {code} is used more than once")
@@ -230,11 +280,103 @@ def methodology_parse(data: Any) -> Methodology:
         index_weights=index_weights,
         bridger_min=bridger,
         divider_max=divider,
-        concentration_top_n=int(index.get("concentration_top_n", 15)),
+        concentration_top_n=top_n,
         imputation=r.choice(data, "imputation", "", IMPUTATIONS, "none"),
         geometric_floor=float(data.get("geometric_floor", 1.0)),
         sensitivity_perturbation=perturbation,
-        sensitivity_draws=int(sensitivity.get("draws", 1000)),
+        sensitivity_draws=draws,
         sensitivity_seed=int(sensitivity.get("seed", 0)),
+        reference_year=reference_year,
+        description=str(data.get("description", "")),
         raw=data,
     )
+
+
+SCHEMA_PATH = Path(__file__).with_name("methodology.schema.json")
+
+
+def methodology_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _schema_errors(data: Any) -> list[str]:
+    """Structural errors against the published JSON Schema, located by path."""
+    import jsonschema  # only needed to check a file an editor wrote, not to compute
+
+    validator = jsonschema.Draft202012Validator(methodology_schema())
+    errors = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+        where, node = "", data
+        for part in error.path:
+            node = node[part]
+            if isinstance(part, int):
+                code = node.get("code") if isinstance(node, dict) else None
+                where += f"[{part}]" + (f"({code})" if code else "")
+            else:
+                where += f".{part}" if where else str(part)
+        errors.append(f"{where or '(top level)'}: {error.message}")
+    return errors
+
+
+def methodology_load(text: str) -> Methodology:
+    """Read a methodology file (YAML or JSON), check it against the schema, then parse it.
+
+    Raises MethodologyError with every located problem found.
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise MethodologyError([f"{where}: not valid YAML or JSON ({exc})"]) from exc
+    errors = _schema_errors(data)
+    if errors:
+        raise MethodologyError(errors)
+    return methodology_parse(data)
+
+
+def _indicator_settings(data: dict) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+
+    def walk(group: dict, path: str) -> None:
+        for item in group.get("indicators", []):
+            found[item["code"]] = {"group": path, **item}
+        for child in group.get("groups", []):
+            walk(child, f"{path}.{child.get('name', '?')}")
+
+    for name in DIMENSIONS:
+        walk(data.get("dimensions", {}).get(name, {}), name)
+    return found
+
+
+def methodology_changes(old: dict, new: dict) -> list[str]:
+    """What changed between two methodology definitions, one plain sentence per change."""
+    changes = []
+    before, after = _indicator_settings(old), _indicator_settings(new)
+    for code in sorted(after.keys() - before.keys()):
+        changes.append(f"Indicator {code} added to {after[code]['group']}.")
+    for code in sorted(before.keys() - after.keys()):
+        changes.append(f"Indicator {code} removed from {before[code]['group']}.")
+    for code in sorted(before.keys() & after.keys()):
+        for key in sorted(before[code].keys() | after[code].keys()):
+            if before[code].get(key) != after[code].get(key):
+                changes.append(
+                    f"Indicator {code}: {key} {before[code].get(key)!r} → {after[code].get(key)!r}."
+                )
+    for section in ("index", "sensitivity"):
+        a, b = old.get(section, {}), new.get(section, {})
+        for key in sorted(a.keys() | b.keys()):
+            if a.get(key) != b.get(key):
+                changes.append(f"{section}.{key}: {a.get(key)!r} → {b.get(key)!r}.")
+    for key in ("reference_year", "imputation", "geometric_floor"):
+        if old.get(key) != new.get(key):
+            changes.append(f"{key}: {old.get(key)!r} → {new.get(key)!r}.")
+    for name in DIMENSIONS:
+        a = {k: v for k, v in old.get("dimensions", {}).get(name, {}).items() if k != "indicators"}
+        b = {k: v for k, v in new.get("dimensions", {}).get(name, {}).items() if k != "indicators"}
+        for key in sorted(a.keys() | b.keys()):
+            if key != "groups" and a.get(key) != b.get(key):
+                changes.append(f"{name}.{key}: {a.get(key)!r} → {b.get(key)!r}.")
+    return changes

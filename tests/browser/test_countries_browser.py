@@ -25,8 +25,13 @@ def test_filter_by_region_then_open_a_country_and_check_a_source(
     # when they open Kenya
     page.get_by_role("link", name="Kenya", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kenya")
-    # then each observation links to its source
-    fsi_row = page.get_by_role("row").filter(has_text="Fragile States Index")
+    # then its AIMAI is shown with the digest of its score set, and explained
+    expect(page.locator("#scores tbody tr")).to_have_count(2)
+    expect(page.locator("#scores")).to_contain_text("headline")
+    explain_row = page.locator("#explain tbody tr").filter(has_text="Fragile States Index")
+    expect(explain_row).to_contain_text("carried forward from 2023")
+    # and each observation links to its source
+    fsi_row = page.locator("section.dimension tr").filter(has_text="Fragile States Index")
     expect(fsi_row).to_contain_text("2023")
     expect(fsi_row).to_contain_text("87.8")
     source = fsi_row.get_by_role("link", name="The Fund for Peace")

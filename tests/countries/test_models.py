@@ -159,6 +159,16 @@ def test_editors_group_has_exactly_the_curation_permissions():
         "add_observation",
         "change_observation",
         "delete_observation",
+        "view_methodology",
+        "add_methodology",
+        "change_methodology",
+        "view_methodologyversion",
+        "add_methodologyversion",
+        "change_methodologyversion",
+        "delete_methodologyversion",
+        "publish_methodologyversion",
+        "view_scoreset",
+        "view_score",
     }
 
 

@@ -2,18 +2,32 @@ from django.core.management.base import BaseCommand, CommandError
 
 from aimai_site.errors import DomainError
 from countries.loaders import DataLoadError, demo_data_load
+from countries.scoring import index_recompute, shipped_methodologies_load
 
 
 class Command(BaseCommand):
-    help = "Load the cited demo data as a published release. Running it again changes nothing."
+    help = (
+        "Load the cited demo data as a published release, publish the shipped methodologies and "
+        "score the release. Running it again changes nothing."
+    )
 
     def handle(self, *args, **options) -> None:
         try:
             report = demo_data_load()
+            versions = shipped_methodologies_load()
+            score_sets = index_recompute()
         except DataLoadError as exc:
             raise CommandError("\n".join([exc.message, *exc.errors])) from None
         except DomainError as exc:
             raise CommandError(exc.message) from None
+        self._report_release(report)
+        for version in versions:
+            self.stdout.write(f"Methodology {version} published (digest {version.digest[:12]}).")
+        for score_set, created in score_sets:
+            state = "computed" if created else "unchanged"
+            self.stdout.write(f"Score set {score_set.digest[:12]} {state}: {score_set}.")
+
+    def _report_release(self, report) -> None:
         release = report.release
         if report.created:
             self.stdout.write(

@@ -1,0 +1,345 @@
+"""Writes of the index: methodology versions and score sets.
+
+The engine (countries/index) computes; this module feeds it from the database and stores what
+it returns. A score set is written in one transaction, scores included, so it exists whole or
+not at all, and because "current" means "newest", it becomes current exactly when it commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from aimai_site.errors import DomainError
+from countries.choices import ReleaseStatus
+from countries.index import ENGINE_VERSION
+from countries.index.bundle import (
+    bundle_write,
+    digests,
+    inputs_document,
+    outputs_document,
+)
+from countries.index.computed import COMPUTED_INDICATORS, with_computed
+from countries.index.digest import canonical_json, sha256_hex
+from countries.index.engine import Observation as EngineObservation
+from countries.index.engine import compute
+from countries.index.methodology import (
+    MethodologyError,
+    methodology_load,
+    methodology_parse,
+)
+from countries.models import (
+    Country,
+    DataRelease,
+    Indicator,
+    Methodology,
+    MethodologyVersion,
+    Observation,
+    Score,
+    ScoreSet,
+)
+from countries.publication import Publication, index_recompute_after_commit, publication_record
+
+logger = logging.getLogger(__name__)
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "methodologies"
+SHIPPED = ("aimai-default.yaml", "aimai-bridgers.yaml")
+HEADLINE_SLUG = "aimai-default"
+
+VERSION_ALREADY_PUBLISHED = "Methodology {name} is already published; publish a new version."
+VERSION_EXISTS = "Methodology {name} already exists with a different definition."
+UNKNOWN_INDICATORS = "Methodology {name} uses indicators that do not exist: {codes}."
+
+
+def code_version() -> str:
+    try:
+        package = version("aimai-platform")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        package = "unknown"
+    return f"aimai-platform {package}, engine {ENGINE_VERSION}"
+
+
+def methodology_digest(definition: dict) -> str:
+    return sha256_hex(canonical_json(definition))
+
+
+def methodology_version_create(*, source: str, changes: str = "") -> MethodologyVersion:
+    """Check a methodology file and store it as a draft version (creating the methodology).
+
+    Raises DomainError carrying every located problem of the file.
+    """
+    try:
+        parsed = methodology_load(source)
+    except MethodologyError as exc:
+        raise DomainError(
+            "The methodology file is invalid: " + "; ".join(exc.errors), code="invalid"
+        ) from exc
+    with transaction.atomic():
+        methodology, _ = Methodology.objects.get_or_create(
+            slug=parsed.slug,
+            defaults={"title": parsed.title, "description": parsed.description},
+        )
+        draft = MethodologyVersion(
+            methodology=methodology,
+            version=parsed.version,
+            source=source,
+            definition=parsed.raw,
+            digest=methodology_digest(parsed.raw),
+            changes=changes or str(parsed.raw.get("changes", "")),
+        )
+        draft.full_clean()
+        draft.save()
+    return draft
+
+
+def _known_indicators() -> set[str]:
+    return set(Indicator.objects.values_list("code", flat=True)) | set(COMPUTED_INDICATORS)
+
+
+@transaction.atomic
+def methodology_version_publish(*, version: MethodologyVersion) -> MethodologyVersion:
+    """Publish a draft version: it becomes immutable, and the index is recomputed after commit."""
+    version = MethodologyVersion.objects.select_for_update().get(pk=version.pk)
+    name = str(version)
+    if version.status != ReleaseStatus.DRAFT:
+        raise DomainError(VERSION_ALREADY_PUBLISHED.format(name=name), code="published")
+    parsed = methodology_parse(version.definition)
+    needed = {spec.code for spec in parsed.indicators()}
+    needed |= {spec.per_capita for spec in parsed.indicators() if spec.per_capita}
+    unknown = sorted(needed - _known_indicators())
+    if unknown:
+        raise DomainError(
+            UNKNOWN_INDICATORS.format(name=name, codes=", ".join(unknown)), code="unknown"
+        )
+    version.status = ReleaseStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_at"])
+    publication_record(
+        Publication(
+            kind="methodology_version",
+            identifier=f"{version.methodology.slug}@{version.version}",
+            url=f"/methodology/{version.methodology.slug}/",
+            digest=version.digest,
+        )
+    )
+    index_recompute_after_commit()
+    return version
+
+
+@transaction.atomic
+def methodology_headline_set(*, methodology: Methodology) -> Methodology:
+    """Make `methodology` the one the public sees first (it needs a published version)."""
+    if not methodology.versions.published().exists():
+        raise DomainError(
+            f"Methodology {methodology.slug} has no published version yet.", code="unpublished"
+        )
+    Methodology.objects.filter(is_headline=True).exclude(pk=methodology.pk).update(
+        is_headline=False
+    )
+    Methodology.objects.filter(pk=methodology.pk).update(is_headline=True)
+    methodology.refresh_from_db()
+    return methodology
+
+
+def shipped_methodologies_load() -> list[MethodologyVersion]:
+    """Store and publish the methodologies shipped in the repository, once.
+
+    Running it again changes nothing. A shipped file whose slug and version exist with other
+    content is refused: a published version never changes; ship a new version instead.
+    """
+    loaded = []
+    for name in SHIPPED:
+        source = (SHIPPED_DIR / name).read_text(encoding="utf-8")
+        parsed = methodology_load(source)
+        existing = MethodologyVersion.objects.filter(
+            methodology__slug=parsed.slug, version=parsed.version
+        ).first()
+        if existing is not None:
+            if existing.digest != methodology_digest(parsed.raw):
+                raise DomainError(
+                    VERSION_EXISTS.format(name=f"{parsed.slug} {parsed.version}"), code="exists"
+                )
+            loaded.append(existing)
+            continue
+        with transaction.atomic():
+            draft = methodology_version_create(source=source)
+            loaded.append(methodology_version_publish(version=draft))
+    if not Methodology.objects.filter(is_headline=True).exists():
+        methodology_headline_set(methodology=Methodology.objects.get(slug=HEADLINE_SLUG))
+    return loaded
+
+
+def score_inputs(*, version: MethodologyVersion, release: DataRelease) -> dict:
+    """The canonical inputs of `version` on `release`: exactly the observations it uses.
+
+    Countries scored: those with at least one imported observation of an indicator the
+    methodology uses. Computed indicators are added behind the same interface.
+    """
+    parsed = methodology_parse(version.definition)
+    codes = {spec.code for spec in parsed.indicators()}
+    codes |= {spec.per_capita for spec in parsed.indicators() if spec.per_capita}
+    sources = {
+        code: COMPUTED_INDICATORS[code].lists for code in codes if code in COMPUTED_INDICATORS
+    }
+    wanted = codes | {code for lists in sources.values() for code in lists}
+    rows = [
+        EngineObservation(country, indicator, year, value)
+        for country, indicator, year, value in Observation.objects.filter(
+            release=release, indicator__code__in=wanted
+        ).values_list("country__iso3", "indicator__code", "year", "value")
+    ]
+    scored = sorted({row.country for row in rows if row.indicator in codes})
+    rows = [row for row in with_computed(rows, scored, codes) if row.indicator in codes]
+    regions = dict(
+        Country.objects.filter(iso3__in=scored).values_list("iso3", "region").order_by("iso3")
+    )
+    return inputs_document(version.definition, rows, regions)
+
+
+Progress = Callable[[str], None]
+
+
+def score_set_compute(
+    *, version: MethodologyVersion, release: DataRelease, progress: Progress | None = None
+) -> tuple[ScoreSet, bool]:
+    """Compute `version` on `release` and store the score set, unless identical inputs exist.
+
+    Returns (score set, created). Idempotent: the inputs digest is unique, so the same inputs
+    never produce a second score set, even when two workers race (the loser's insert fails
+    and it returns the winner's set).
+    """
+    step = progress or (lambda message: None)
+    if version.status != ReleaseStatus.PUBLISHED or release.status != ReleaseStatus.PUBLISHED:
+        raise DomainError("Only published methodologies and releases are scored.", code="draft")
+    step("reading observations")
+    inputs = score_inputs(version=version, release=release)
+    inputs_digest = digests(inputs, {}).inputs
+    existing = ScoreSet.objects.filter(inputs_digest=inputs_digest).first()
+    if existing is not None:
+        return existing, False
+    step("computing scores and sensitivity")
+    regions = inputs["regions"]
+    observations = [
+        EngineObservation(o["country"], o["indicator"], o["year"], o["value"])
+        for o in inputs["observations"]
+    ]
+    result = compute(methodology_parse(version.definition), observations, regions, regions)
+    outputs = outputs_document(result)
+    found = digests(inputs, outputs)
+    step("writing the score set")
+    countries = dict(Country.objects.filter(iso3__in=regions).values_list("iso3", "pk"))
+    try:
+        with transaction.atomic():
+            score_set = ScoreSet.objects.create(
+                methodology_version=version,
+                release=release,
+                digest=found.digest,
+                inputs_digest=found.inputs,
+                outputs_digest=found.outputs,
+                reference_year=outputs["reference_year"],
+                code_version=code_version(),
+                inputs=inputs,
+                outputs=outputs,
+                created_at=timezone.now(),
+            )
+            Score.objects.bulk_create(_score_rows(score_set, outputs, countries), batch_size=500)
+            publication_record(
+                Publication(
+                    kind="score_set",
+                    identifier=score_set.digest,
+                    url=f"/api/v1/score-sets/{score_set.digest}/",
+                    digest=score_set.digest,
+                )
+            )
+    except IntegrityError:
+        # Another worker stored the same inputs first: that score set is the answer.
+        existing = ScoreSet.objects.filter(inputs_digest=found.inputs).first()
+        if existing is None:
+            raise
+        return existing, False
+    logger.info("score set %s stored for %s on %s", score_set.digest, version, release.slug)
+    return score_set, True
+
+
+def _score_rows(score_set: ScoreSet, outputs: dict, countries: dict[str, int]) -> list[Score]:
+    contributions = outputs["contributions"]
+    rows = []
+    for s in outputs["scores"]:
+        interval = s["rank_interval"] or (None, None)
+        rows.append(
+            Score(
+                score_set=score_set,
+                country_id=countries[s["country"]],
+                capability=s["capability"],
+                solidarity=s["solidarity"],
+                burden=s["burden"],
+                aimai=s["aimai"],
+                aimai_without_imputation=s["aimai_without_imputation"],
+                rank=s["rank"],
+                rank_low=interval[0],
+                rank_median=s["median_rank"],
+                rank_high=interval[1],
+                classification=s["classification"],
+                concentrated=s["concentrated"],
+                coverage=s["coverage"],
+                observed_weight=s["observed_weight"],
+                median_age=s["median_age"],
+                confidence=s["confidence"],
+                imputed=s["imputed"],
+                provenance=s["provenance"],
+                values=s["values"],
+                normalised=s["normalised"],
+                contributions=contributions.get(s["country"], {}),
+            )
+        )
+    return rows
+
+
+def index_recompute(
+    *, slug: str | None = None, release: DataRelease | None = None, progress=None
+) -> list[tuple[ScoreSet, bool]]:
+    """Score the current data release (or `release`) with the latest published version of every
+    methodology (or of `slug`). Unchanged inputs do nothing."""
+    release = release or DataRelease.objects.current()
+    if release is None:
+        return []
+    methodologies = Methodology.objects.with_published_versions()
+    if slug:
+        methodologies = methodologies.filter(slug=slug)
+        if not methodologies.exists():
+            raise DomainError(f"No published methodology “{slug}”.", code="not_found")
+    done = []
+    for methodology in methodologies.order_by("slug"):
+        version = methodology.versions.current()
+        done.append(score_set_compute(version=version, release=release, progress=progress))
+    return done
+
+
+def score_set_bundle(score_set: ScoreSet) -> bytes:
+    version = score_set.methodology_version
+    manifest = {
+        "methodology": {
+            "slug": version.methodology.slug,
+            "version": version.version,
+            "digest": version.digest,
+        },
+        "release": {"slug": score_set.release.slug, "digest": score_set.release.content_digest},
+        "score_set": {
+            "digest": score_set.digest,
+            "inputs_digest": score_set.inputs_digest,
+            "outputs_digest": score_set.outputs_digest,
+            "created_at": score_set.created_at.isoformat(),
+        },
+        "code_version": score_set.code_version,
+    }
+    return bundle_write(
+        manifest=manifest,
+        source=version.source,
+        inputs=score_set.inputs,
+        outputs=score_set.outputs,
+    )
