@@ -17,11 +17,12 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: help run test lint check worker beat serve clean
+.PHONY: help run test lint check bench worker beat serve clean
 
 help:
 	@echo "make run     set up, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test    set up and run lint, checks and every test"
+	@echo "make bench   time the index on a synthetic world (prints figures, asserts nothing)"
 	@echo "make worker  a Celery worker (needs REDIS_URL)"
 	@echo "make beat    the Celery beat scheduler (needs REDIS_URL)"
 	@echo "make serve   gunicorn, for the production path"
@@ -73,6 +74,11 @@ ifeq ($(CI),true)
 	@echo "== database tests again on the embedded SQLite database that make run uses"
 	DATABASE_URL= $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 endif
+
+# Figures to watch, not tests: a slow run prints "NO" in the table but never fails the target.
+# Runs in a throwaway database (a temporary SQLite file, or a new one on DATABASE_URL's server).
+bench: $(VENV)/.test-deps
+	$(BIN)/python -m bench.run
 
 worker: $(VENV)/.run-deps
 	$(BIN)/celery -A aimai_site worker -l INFO

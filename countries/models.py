@@ -267,7 +267,10 @@ class ScoreSet(models.Model):
     outputs_digest = models.CharField(max_length=64)
     reference_year = models.PositiveSmallIntegerField()
     code_version = models.CharField(max_length=40)
-    inputs = models.JSONField(help_text="The exact observations and countries used.")
+    inputs = models.JSONField(
+        help_text="What rebuilds the inputs with the frozen release: the methodology, the "
+        "countries and regions, the imported indicators used and the computed rows."
+    )
     outputs = models.JSONField(help_text="Every country's scores, as in the bundle.")
     created_at = models.DateTimeField(db_index=True)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
+from operator import itemgetter
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -21,10 +22,12 @@ from countries.index import ENGINE_VERSION
 from countries.index.bundle import (
     bundle_write,
     digests,
+    document_digest,
+    inputs_digest,
     inputs_document,
     outputs_document,
 )
-from countries.index.computed import COMPUTED_INDICATORS, with_computed
+from countries.index.computed import COMPUTED_INDICATORS
 from countries.index.digest import canonical_json, sha256_hex
 from countries.index.engine import Observation as EngineObservation
 from countries.index.engine import compute
@@ -53,6 +56,8 @@ HEADLINE_SLUG = "aimai-default"
 
 VERSION_ALREADY_PUBLISHED = "Methodology {name} is already published; publish a new version."
 VERSION_EXISTS = "Methodology {name} already exists with a different definition."
+VERSION_TAKEN = "Methodology {name} already exists; give the new file another version."
+VERSION_SLUG_CHANGED = "A draft keeps its methodology; save “{slug}” as a new version instead."
 UNKNOWN_INDICATORS = "Methodology {name} uses indicators that do not exist: {codes}."
 
 
@@ -68,11 +73,17 @@ def methodology_digest(definition: dict) -> str:
     return sha256_hex(canonical_json(definition))
 
 
-def methodology_version_create(*, source: str, changes: str = "") -> MethodologyVersion:
-    """Check a methodology file and store it as a draft version (creating the methodology).
+def methodology_version_save(
+    *, source: str, changes: str = "", version: MethodologyVersion | None = None
+) -> MethodologyVersion:
+    """Check a methodology file and store it as a draft version: a new one (creating the
+    methodology when its slug is new), or `version`, a draft being edited.
 
     Raises DomainError carrying every located problem of the file.
     """
+    version = version or MethodologyVersion()
+    if version.pk and version.status != ReleaseStatus.DRAFT:
+        raise DomainError(VERSION_ALREADY_PUBLISHED.format(name=version), code="published")
     try:
         parsed = methodology_load(source)
     except MethodologyError as exc:
@@ -84,17 +95,21 @@ def methodology_version_create(*, source: str, changes: str = "") -> Methodology
             slug=parsed.slug,
             defaults={"title": parsed.title, "description": parsed.description},
         )
-        draft = MethodologyVersion(
-            methodology=methodology,
-            version=parsed.version,
-            source=source,
-            definition=parsed.raw,
-            digest=methodology_digest(parsed.raw),
-            changes=changes or str(parsed.raw.get("changes", "")),
-        )
-        draft.full_clean()
-        draft.save()
-    return draft
+        if version.pk and version.methodology_id != methodology.pk:
+            raise DomainError(VERSION_SLUG_CHANGED.format(slug=parsed.slug), code="slug")
+        taken = MethodologyVersion.objects.filter(methodology=methodology, version=parsed.version)
+        if taken.exclude(pk=version.pk).exists():
+            name = f"{parsed.slug} {parsed.version}"
+            raise DomainError(VERSION_TAKEN.format(name=name), code="exists")
+        version.methodology = methodology
+        version.version = parsed.version
+        version.source = source
+        version.definition = parsed.raw
+        version.digest = methodology_digest(parsed.raw)
+        version.changes = changes or str(parsed.raw.get("changes", ""))
+        version.full_clean()
+        version.save()
+    return version
 
 
 def _known_indicators() -> set[str]:
@@ -167,38 +182,76 @@ def shipped_methodologies_load() -> list[MethodologyVersion]:
             loaded.append(existing)
             continue
         with transaction.atomic():
-            draft = methodology_version_create(source=source)
+            draft = methodology_version_save(source=source)
             loaded.append(methodology_version_publish(version=draft))
     if not Methodology.objects.filter(is_headline=True).exists():
         methodology_headline_set(methodology=Methodology.objects.get(slug=HEADLINE_SLUG))
     return loaded
 
 
-def score_inputs(*, version: MethodologyVersion, release: DataRelease) -> dict:
-    """The canonical inputs of `version` on `release`: exactly the observations it uses.
+def _imported_rows(release: DataRelease, codes) -> list[tuple[str, str, int, float]]:
+    """(country, indicator, year, value) rows, as the engine reads them."""
+    return list(
+        Observation.objects.filter(release=release, indicator__code__in=codes)
+        .order_by()
+        .values_list("country__iso3", "indicator__code", "year", "value")
+    )
+
+
+def score_inputs(
+    *, version: MethodologyVersion, release: DataRelease
+) -> tuple[list[tuple], dict[str, str], dict]:
+    """The inputs of `version` on `release`: exactly the observation rows it uses, the
+    scored countries' regions, and what the score set stores to rebuild them.
 
     Countries scored: those with at least one imported observation of an indicator the
-    methodology uses. Computed indicators are added behind the same interface.
+    methodology uses. Computed indicators are added behind the same interface. The imported
+    rows are not stored again with the score set: the release they come from is frozen, so
+    the stored part is the methodology, the regions and the computed rows.
     """
     parsed = methodology_parse(version.definition)
     codes = {spec.code for spec in parsed.indicators()}
     codes |= {spec.per_capita for spec in parsed.indicators() if spec.per_capita}
-    sources = {
-        code: COMPUTED_INDICATORS[code].lists for code in codes if code in COMPUTED_INDICATORS
-    }
-    wanted = codes | {code for lists in sources.values() for code in lists}
-    rows = [
-        EngineObservation(country, indicator, year, value)
-        for country, indicator, year, value in Observation.objects.filter(
-            release=release, indicator__code__in=wanted
-        ).values_list("country__iso3", "indicator__code", "year", "value")
-    ]
-    scored = sorted({row.country for row in rows if row.indicator in codes})
-    rows = [row for row in with_computed(rows, scored, codes) if row.indicator in codes]
+    computed = sorted(code for code in codes if code in COMPUTED_INDICATORS)
+    imported = sorted(codes - set(computed))
+    rows = _imported_rows(release, imported)
+    scored = sorted(set(map(itemgetter(0), rows)))
+    extra = []
+    if computed:
+        lists = {code for c in computed for code in COMPUTED_INDICATORS[c].lists}
+        sources = [row for row in rows if row[1] in lists]
+        sources += _imported_rows(release, lists - set(imported))
+        extra = [
+            row
+            for code in computed
+            for row in COMPUTED_INDICATORS[code].observations(sources, scored)
+        ]
+    rows += extra
     regions = dict(
         Country.objects.filter(iso3__in=scored).values_list("iso3", "region").order_by("iso3")
     )
-    return inputs_document(version.definition, rows, regions)
+    stored = {
+        "methodology": version.definition,
+        "regions": regions,
+        "imported": imported,
+        "computed": [list(row) for row in extra],
+    }
+    return rows, regions, stored
+
+
+def score_set_inputs(score_set: ScoreSet) -> dict:
+    """The full inputs document of a stored score set, rebuilt from its frozen release and its
+    stored part, and checked against its inputs digest."""
+    stored = score_set.inputs
+    rows = _imported_rows(score_set.release, stored["imported"])
+    rows += [EngineObservation(*row) for row in stored["computed"]]
+    inputs = inputs_document(stored["methodology"], rows, stored["regions"])
+    if document_digest(inputs) != score_set.inputs_digest:
+        raise DomainError(
+            f"The inputs of score set {score_set.digest} no longer match its digest.",
+            code="inputs_changed",
+        )
+    return inputs
 
 
 Progress = Callable[[str], None]
@@ -217,20 +270,15 @@ def score_set_compute(
     if version.status != ReleaseStatus.PUBLISHED or release.status != ReleaseStatus.PUBLISHED:
         raise DomainError("Only published methodologies and releases are scored.", code="draft")
     step("reading observations")
-    inputs = score_inputs(version=version, release=release)
-    inputs_digest = digests(inputs, {}).inputs
-    existing = ScoreSet.objects.filter(inputs_digest=inputs_digest).first()
+    observations, regions, stored = score_inputs(version=version, release=release)
+    of_inputs = inputs_digest(version.definition, observations, regions)
+    existing = ScoreSet.objects.filter(inputs_digest=of_inputs).first()
     if existing is not None:
         return existing, False
     step("computing scores and sensitivity")
-    regions = inputs["regions"]
-    observations = [
-        EngineObservation(o["country"], o["indicator"], o["year"], o["value"])
-        for o in inputs["observations"]
-    ]
     result = compute(methodology_parse(version.definition), observations, regions, regions)
     outputs = outputs_document(result)
-    found = digests(inputs, outputs)
+    found = digests(of_inputs, outputs)
     step("writing the score set")
     countries = dict(Country.objects.filter(iso3__in=regions).values_list("iso3", "pk"))
     try:
@@ -243,7 +291,7 @@ def score_set_compute(
                 outputs_digest=found.outputs,
                 reference_year=outputs["reference_year"],
                 code_version=code_version(),
-                inputs=inputs,
+                inputs=stored,
                 outputs=outputs,
                 created_at=timezone.now(),
             )
@@ -340,6 +388,6 @@ def score_set_bundle(score_set: ScoreSet) -> bytes:
     return bundle_write(
         manifest=manifest,
         source=version.source,
-        inputs=score_set.inputs,
+        inputs=score_set_inputs(score_set),
         outputs=score_set.outputs,
     )

@@ -61,6 +61,17 @@ def demo_index_load():
     return report
 
 
+@pytest.fixture
+def eager_tasks():
+    """Run tasks queued by publishing in this process (the embedded default's behaviour)."""
+    from aimai_site.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo data and scores once into the test database; tests roll back their own
@@ -118,36 +129,96 @@ def redis_url() -> str:
     return settings.REDIS_URL
 
 
-@pytest.fixture
-def celery_worker_queue(redis_url, transactional_db, tmp_path):
+class Worker:
     """A real `celery worker` process on a private queue, reading pytest's test database."""
-    from django.db import connection
 
+    def __init__(self, queue: str, log: Path) -> None:
+        from django.db import connection
+
+        self.queue, self.log = queue, log
+        self.node = f"{queue}@localhost"
+        env = dict(os.environ, AIMAI_TEST_DB_NAME=str(connection.settings_dict["NAME"]))
+        command = [sys.executable, "-m", "celery", "-A", "aimai_site", "worker", "-P", "solo"]
+        command += ["-Q", queue, "-n", self.node, "--without-gossip", "--without-mingle"]
+        command += ["--without-heartbeat", "-l", "INFO"]
+        # the site's logging goes to the console: keep all of it in the log file
+        with log.open("wb") as output:
+            self.proc = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
+
+    def wait_ready(self) -> None:
+        from aimai_site.celery import app
+
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[self.node], timeout=0.5):
+            if self.proc.poll() is not None:
+                pytest.fail(f"worker exited with {self.proc.returncode}:\n{_read(self.log)}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"worker did not answer within 60 s:\n{_read(self.log)}")
+
+    def wait_for_log(self, text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in _read(self.log):
+            if time.monotonic() > deadline:
+                pytest.fail(f"worker never logged {text!r}:\n{_read(self.log)}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, no chance to finish or acknowledge anything."""
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        self.proc.terminate()  # warm shutdown
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+@pytest.fixture
+def celery_workers(redis_url, transactional_db, tmp_path):
+    """Start real workers on one private queue (several in turn, e.g. after killing one)."""
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    started: list[Worker] = []
+
+    def start() -> Worker:
+        worker = Worker(queue, tmp_path / f"worker-{len(started)}.log")
+        started.append(worker)
+        worker.wait_ready()
+        return worker
+
+    start.queue = queue
+    try:
+        yield start
+    finally:
+        for worker in started:
+            worker.stop()
+
+
+@pytest.fixture
+def celery_worker_queue(celery_workers):
+    celery_workers()
+    return celery_workers.queue
+
+
+@pytest.fixture
+def tasks_routed_to():
+    """Send tasks queued by application code (e.g. after a publication) to a given queue."""
     from aimai_site.celery import app
 
-    queue = f"test-{uuid.uuid4().hex[:10]}"
-    node = f"{queue}@localhost"
-    log = tmp_path / "worker.log"
-    env = dict(os.environ, AIMAI_TEST_DB_NAME=str(connection.settings_dict["NAME"]))
-    command = [sys.executable, "-m", "celery", "-A", "aimai_site", "worker", "-P", "solo"]
-    command += ["-Q", queue, "-n", node, "--without-gossip", "--without-mingle"]
-    command += ["--without-heartbeat", "-l", "INFO", "-f", str(log)]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[node], timeout=0.5):
-            if proc.poll() is not None:
-                pytest.fail(f"worker exited with {proc.returncode}:\n{_read(log)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"worker did not answer within 60 s:\n{_read(log)}")
-        yield queue
-    finally:
-        proc.terminate()  # warm shutdown
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    def route(queue: str) -> None:
+        app.conf.task_routes = {"countries.tasks.*": {"queue": queue}}
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)  # a cached property built from the routes
+
+    yield route
+    app.conf.task_routes = None
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
 
 
 def _read(path: Path) -> str:

@@ -4,7 +4,9 @@ For a weighted arithmetic mean, indicator i contributes w_i x_i / sum(w present)
 For a weighted geometric mean G, the contributions are shares of the log:
 G * (w_i ln x_i) / sum(w_j ln x_j), which also add up to G.
 A country whose present children carry less than `min_coverage` of the group's weight gets
-no score for the group (NaN, shown as "insufficient data"), never a zero.
+no score for the group (NaN, shown as "insufficient data"), never a zero. Coverage counts
+observed values only: imputation fills the gaps of a group that has enough data of its own,
+it never makes a score for a country that has too little.
 """
 
 from dataclasses import dataclass
@@ -41,9 +43,18 @@ def _mean(values: np.ndarray, weights: np.ndarray, kind: str, floor: float):
 
 
 def aggregate(
-    group: GroupSpec, normalised: np.ndarray, columns: dict[str, int], floor: float
+    group: GroupSpec,
+    normalised: np.ndarray,
+    columns: dict[str, int],
+    floor: float,
+    observed: np.ndarray | None = None,
 ) -> GroupResult:
-    """Score `group` for every country from `normalised` (countries x indicators, 0-100)."""
+    """Score `group` for every country from `normalised` (countries x indicators, 0-100).
+
+    `observed` marks the values that were observed rather than imputed (default: all present).
+    """
+    if observed is None:
+        observed = ~np.isnan(normalised)
     if group.indicators:
         idx = [columns[spec.code] for spec in group.indicators]
         weights = np.array([spec.weight for spec in group.indicators])
@@ -51,8 +62,11 @@ def aggregate(
         score, parts = _mean(values, weights, group.aggregation, floor)
         contributions = np.zeros(normalised.shape)
         contributions[:, idx] = parts
+        present = observed[:, idx]
     else:
-        children = [aggregate(child, normalised, columns, floor) for child in group.groups]
+        children = [
+            aggregate(child, normalised, columns, floor, observed) for child in group.groups
+        ]
         weights = np.array([child.weight for child in group.groups])
         values = np.column_stack([child.score for child in children])
         score, parts = _mean(values, weights, group.aggregation, floor)
@@ -61,7 +75,8 @@ def aggregate(
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(child.score > 0, parts[:, k] / child.score, 0.0)
             contributions += np.nan_to_num(child.contributions * ratio[:, None])
-    coverage = np.where(~np.isnan(values), weights, 0).sum(axis=1) / weights.sum()
+        present = ~np.isnan(values)
+    coverage = np.where(present, weights, 0).sum(axis=1) / weights.sum()
     insufficient = coverage + 1e-12 < group.min_coverage
     score = np.where(insufficient, np.nan, score)
     contributions[insufficient] = np.nan

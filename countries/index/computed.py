@@ -34,7 +34,7 @@ class MembershipCount:
     def observations(
         self, rows: Iterable[Observation], countries: Iterable[str]
     ) -> list[Observation]:
-        rows = [row for row in rows if row.indicator in self.lists]
+        rows = [Observation(*row) for row in rows if row[1] in self.lists]
         if not rows:
             return []
         year = max(row.year for row in rows)
@@ -62,17 +62,3 @@ AI_GOVERNANCE_COMMITMENTS = MembershipCount(
 )
 
 COMPUTED_INDICATORS = {source.code: source for source in (AI_GOVERNANCE_COMMITMENTS,)}
-
-
-def with_computed(
-    rows: list[Observation], countries: Iterable[str], codes: Iterable[str]
-) -> list[Observation]:
-    """`rows` plus the rows of every computed indicator among `codes`."""
-    countries = list(countries)
-    extra = [
-        row
-        for code in codes
-        if code in COMPUTED_INDICATORS
-        for row in COMPUTED_INDICATORS[code].observations(rows, countries)
-    ]
-    return rows + extra

@@ -13,9 +13,13 @@ Steps:
 
 from __future__ import annotations
 
+import statistics
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,8 +34,10 @@ OBSERVED, CARRIED_FORWARD, IMPUTED = "observed", "carried_forward", "imputed"
 CONFIDENCE_GRADES = (("A", 0.9, 2), ("B", 0.75, 3), ("C", 0.5, 5))
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
+    """One value of one indicator for one country and year. The engine reads any
+    (country, indicator, year, value) tuple, e.g. rows straight from a database query."""
+
     country: str
     indicator: str
     year: int
@@ -77,22 +83,28 @@ class Result:
 
 
 def _select(
-    rows: Iterable[Observation], spec: IndicatorSpec, countries: dict[str, int]
+    country: np.ndarray, year: np.ndarray, value: np.ndarray, spec: IndicatorSpec, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(values, years) per country for one indicator under its year policy; NaN/0 if none."""
-    values = np.full(len(countries), np.nan)
-    years = np.zeros(len(countries), dtype=int)
-    for row in rows:
-        i = countries.get(row.country)
-        if i is None:
-            continue
-        if spec.year_policy == "fixed" and row.year != spec.fixed_year:
-            continue
-        window = spec.year_window
-        if window and not window[0] <= row.year <= window[1]:
-            continue
-        if row.year > years[i]:
-            values[i], years[i] = row.value, row.year
+    """(values, years) per country for one indicator under its year policy; NaN/0 if none.
+
+    `country` (index; -1 = not scored), `year` and `value` are the indicator's rows in input
+    order. The latest year counts; when a country has two rows of that year, the first does.
+    """
+    keep = (country >= 0) & (year > 0)
+    if spec.year_policy == "fixed":
+        keep &= year == spec.fixed_year
+    window = spec.year_window
+    if window:
+        keep &= (window[0] <= year) & (year <= window[1])
+    rows = np.flatnonzero(keep)
+    years = np.zeros(n, dtype=int)
+    np.maximum.at(years, country[rows], year[rows])
+    latest = rows[year[rows] == years[country[rows]]]
+    first = np.full(n, len(year))
+    np.minimum.at(first, country[latest], latest)
+    values = np.full(n, np.nan)
+    found = first < len(year)
+    values[found] = value[first[found]]
     return values, years
 
 
@@ -100,21 +112,42 @@ def _selected(
     methodology: Methodology, observations: Iterable[Observation], country_list: list[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Selected values, normalised values (countries x indicators; normalised on 0-100;
-    NaN = missing) and their years."""
-    index = {c: i for i, c in enumerate(country_list)}
-    by_indicator: dict[str, list[Observation]] = {}
-    for row in observations:
-        by_indicator.setdefault(row.indicator, []).append(row)
+    NaN = missing) and their years.
+
+    The rows are read into arrays once and grouped by indicator with one stable sort, so the
+    cost grows with the number of rows, not with rows x indicators.
+    """
+    rows = observations if isinstance(observations, list | tuple) else list(observations)
     specs = methodology.indicators()
+    wanted = {spec.code for spec in specs} | {spec.per_capita for spec in specs if spec.per_capita}
+    code_index = {code: k for k, code in enumerate(sorted(wanted))}
+    index = {c: i for i, c in enumerate(country_list)}
+    small = np.int16 if len(code_index) < np.iinfo(np.int16).max else np.intp  # radix sort
+    n = len(rows)
+
+    # columns read with map() and itemgetter: C loops, no Python-level loop per row
+    def column(k: int):
+        return map(itemgetter(k), rows)
+
+    indicator = np.fromiter(map(code_index.get, column(1), repeat(-1)), small, n)
+    order = np.argsort(indicator, kind="stable")  # input order kept within an indicator
+    bounds = np.searchsorted(indicator[order], np.arange(len(code_index) + 1))
+    country = np.fromiter(map(index.get, column(0), repeat(-1)), np.intp, n)[order]
+    year = np.fromiter(column(2), np.int64, n)[order]
+    value = np.fromiter(column(3), float, n)[order]
+
+    def select(code: str, spec: IndicatorSpec) -> tuple[np.ndarray, np.ndarray]:
+        part = slice(bounds[code_index[code]], bounds[code_index[code] + 1])
+        return _select(country[part], year[part], value[part], spec, len(country_list))
+
     selected = np.full((len(country_list), len(specs)), np.nan)
     normalised = np.full((len(country_list), len(specs)), np.nan)
     years = np.zeros((len(country_list), len(specs)), dtype=int)
     for j, spec in enumerate(specs):
-        values, years[:, j] = _select(by_indicator.get(spec.code, []), spec, index)
+        values, years[:, j] = select(spec.code, spec)
         selected[:, j] = values
         if spec.per_capita:
-            denominator = IndicatorSpec(code=spec.per_capita, weight=1.0)
-            base, _ = _select(by_indicator.get(spec.per_capita, []), denominator, index)
+            base, _ = select(spec.per_capita, IndicatorSpec(code=spec.per_capita, weight=1.0))
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = np.where(base > 0, values / base * spec.per_capita_scale, np.nan)
         values = cap(transform(values, spec.transform), *spec.cap)
@@ -136,10 +169,19 @@ def _impute(normalised: np.ndarray, region_of: np.ndarray) -> np.ndarray:
     return filled
 
 
-def _score(methodology: Methodology, normalised: np.ndarray, columns: dict[str, int]):
+def _score(
+    methodology: Methodology,
+    normalised: np.ndarray,
+    columns: dict[str, int],
+    observed: np.ndarray,
+):
     dims = {
         name: aggregate(
-            methodology.dimensions[name], normalised, columns, methodology.geometric_floor
+            methodology.dimensions[name],
+            normalised,
+            columns,
+            methodology.geometric_floor,
+            observed,
         )
         for name in DIMENSIONS
     }
@@ -173,7 +215,7 @@ def compute(
     codes = tuple(spec.code for spec in specs)
     columns = {code: j for j, code in enumerate(codes)}
     reference_year = methodology.reference_year or max(
-        (row.year for row in observations if row.indicator in columns), default=0
+        (year for _, indicator, year, _ in observations if indicator in columns), default=0
     )
 
     selected, observed_values, years = _selected(methodology, observations, country_list)
@@ -183,13 +225,13 @@ def compute(
         region_of = np.array([regions.get(c, "") for c in country_list])
         normalised = _impute(observed_values, region_of)
 
-    dims, aimai, aimai_parts = _score(methodology, normalised, columns)
+    dims, aimai, aimai_parts = _score(methodology, normalised, columns, observed)
     without_imputation = (
-        _score(methodology, observed_values, columns)[1]
+        _score(methodology, observed_values, columns, observed)[1]
         if normalised is not observed_values
         else aimai
     )
-    intervals = rank_intervals(methodology, normalised, columns) if sensitivity else None
+    intervals = rank_intervals(methodology, normalised, columns, observed) if sensitivity else None
 
     ranks = _competition_ranks(aimai)
     capability = dims["capability"].score
@@ -200,45 +242,62 @@ def compute(
     shares = methodology.effective_weights()
     share_row = np.array([shares[c] for c in codes])
 
+    # Per-country results are built from plain lists: far faster than indexing numpy arrays
+    # element by element, and the numbers are the same floats.
+    observed_share = (observed * share_row).sum(axis=1).tolist()
+    coverage = observed.mean(axis=1).tolist() if len(specs) else [0.0] * len(country_list)
+    rows_observed, rows_years = observed.tolist(), years.tolist()
+    rows_selected, rows_normalised = selected.tolist(), normalised.tolist()
+    parts = {name: dims[name].contributions.tolist() for name in DIMENSIONS}
+    parts["aimai"] = aimai_parts.tolist()
+    dim_scores = {name: dims[name].score.tolist() for name in DIMENSIONS}
+    imputed_mark = {"status": IMPUTED, "method": methodology.imputation}
+    # each dimension's contributions come from its own indicators; AIMAI's from all of them
+    own = {
+        name: [(columns[leaf.code], leaf.code) for leaf in methodology.dimensions[name].leaves()]
+        for name in DIMENSIONS
+    }
+    own["aimai"] = list(enumerate(codes))
+
     scores, contributions = [], {}
     for i, country in enumerate(country_list):
         a = aimai[i]
         provenance = {}
-        for j, code in enumerate(codes):
-            if observed[i, j]:
-                year = int(years[i, j])
+        for code, seen, value, year in zip(
+            codes, rows_observed[i], rows_normalised[i], rows_years[i], strict=True
+        ):
+            if seen:
                 status = OBSERVED if year >= reference_year else CARRIED_FORWARD
                 provenance[code] = {"status": status, "year": year}
-            elif not np.isnan(normalised[i, j]):
-                provenance[code] = {"status": IMPUTED, "method": methodology.imputation}
+            elif value == value:  # not NaN: imputed
+                provenance[code] = dict(imputed_mark)
         ages = [reference_year - p["year"] for p in provenance.values() if "year" in p]
-        observed_share = float(share_row[observed[i]].sum())
-        median_age = float(np.median(ages)) if ages else None
+        median_age = float(statistics.median(ages)) if ages else None
         scores.append(
             CountryScore(
                 country=country,
-                capability=_num(dims["capability"].score[i]),
-                solidarity=_num(dims["solidarity"].score[i]),
-                burden=_num(dims["burden"].score[i]),
+                capability=_num(dim_scores["capability"][i]),
+                solidarity=_num(dim_scores["solidarity"][i]),
+                burden=_num(dim_scores["burden"][i]),
                 aimai=_num(a),
                 rank=int(ranks[i]) if ranks[i] > 0 else None,
                 classification=_classify(a, methodology),
-                coverage=float(observed[i].mean()) if len(specs) else 0.0,
+                coverage=coverage[i],
                 concentrated=bool(concentrated[i]),
                 imputed=tuple(c for c, p in provenance.items() if p["status"] == IMPUTED),
                 years={c: p["year"] for c, p in provenance.items() if "year" in p},
                 provenance=provenance,
-                observed_weight=observed_share,
+                observed_weight=observed_share[i],
                 median_age=median_age,
-                confidence=_confidence(observed_share, median_age),
+                confidence=_confidence(observed_share[i], median_age),
                 aimai_without_imputation=_num(without_imputation[i]),
                 rank_interval=_interval(intervals, i),
-                values={c: float(selected[i, j]) for j, c in enumerate(codes) if observed[i, j]},
-                normalised={
-                    c: float(normalised[i, j])
-                    for j, c in enumerate(codes)
-                    if not np.isnan(normalised[i, j])
+                values={
+                    c: v
+                    for c, v, seen in zip(codes, rows_selected[i], rows_observed[i], strict=True)
+                    if seen
                 },
+                normalised={c: v for c, v in zip(codes, rows_normalised[i], strict=True) if v == v},
                 median_rank=(
                     None
                     if intervals is None or np.isnan(intervals.median[i])
@@ -248,11 +307,10 @@ def compute(
         )
         if np.isnan(a):
             continue
-        scored = ~np.isnan(normalised[i])
+        values = rows_normalised[i]
         contributions[country] = {
-            name: _parts(dims[name].contributions[i], codes, scored) for name in DIMENSIONS
+            name: _parts(parts[name][i], members, values) for name, members in own.items()
         }
-        contributions[country]["aimai"] = _parts(aimai_parts[i], codes, scored)
     return Result(
         scores=scores,
         indicators=codes,
@@ -268,13 +326,17 @@ def _interval(intervals, i: int) -> tuple[int, int] | None:
 
 
 def _num(value: float) -> float | None:
-    return None if np.isnan(value) else float(value)
+    return None if value != value else float(value)  # NaN is the only value unequal to itself
 
 
-def _parts(row: np.ndarray, codes: tuple[str, ...], scored: np.ndarray) -> dict[str, float]:
-    """Contribution of every indicator that has a (possibly imputed) value for the country."""
+def _parts(
+    row: list[float], members: list[tuple[int, str]], values: list[float]
+) -> dict[str, float]:
+    """Contribution of every member indicator with a (possibly imputed) value for the country."""
     return {
-        code: float(row[j]) for j, code in enumerate(codes) if scored[j] and not np.isnan(row[j])
+        code: row[j]
+        for j, code in members
+        if values[j] == values[j] and row[j] == row[j]  # neither is NaN
     }
 
 

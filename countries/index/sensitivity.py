@@ -45,8 +45,12 @@ def _weight_slots(methodology: Methodology) -> tuple[list[float], dict[int, int]
     return base, slot
 
 
-def _group_draws(group, normalised, present, columns, w, slot, floor):
-    """(score, coverage) of `group` for every country and draw: arrays (countries, draws)."""
+def _group_draws(group, normalised, present, columns, w, slot, floor, observed):
+    """(score, coverage) of `group` for every country and draw: arrays (countries, draws).
+
+    `present`: values to average (imputed included); `observed`: values that count for the
+    coverage rule, as in aggregate.py.
+    """
     if group.indicators:
         idx = [columns[spec.code] for spec in group.indicators]
         weights = w[:, [slot[id(spec)] for spec in group.indicators]]  # (draws, k)
@@ -59,10 +63,11 @@ def _group_draws(group, normalised, present, columns, w, slot, floor):
             else:
                 logs = np.log(np.maximum(values, floor)) * mask
                 score = np.exp(logs @ weights.T / present_weight)
-        coverage = present_weight / weights.sum(axis=1)[None, :]
+        observed_weight = observed[:, idx].astype(float) @ weights.T
+        coverage = observed_weight / weights.sum(axis=1)[None, :]
     else:
         children = [
-            _group_draws(child, normalised, present, columns, w, slot, floor)
+            _group_draws(child, normalised, present, columns, w, slot, floor, observed)
             for child in group.groups
         ]
         weights = w[:, [slot[id(child)] for child in group.groups]]
@@ -94,7 +99,10 @@ def _ordinal_ranks(values: np.ndarray) -> np.ndarray:
 
 
 def rank_intervals(
-    methodology: Methodology, normalised: np.ndarray, columns: dict[str, int]
+    methodology: Methodology,
+    normalised: np.ndarray,
+    columns: dict[str, int],
+    observed: np.ndarray | None = None,
 ) -> RankIntervals:
     """Median rank and 90% rank interval of every country under perturbed weights."""
     n_countries = normalised.shape[0]
@@ -108,6 +116,7 @@ def rank_intervals(
     p = methodology.sensitivity_perturbation
     rng = np.random.default_rng(methodology.sensitivity_seed)
     present = ~np.isnan(normalised)
+    observed = present if observed is None else observed
     ranks = np.empty((n_countries, draws))
     for start in range(0, draws, CHUNK):
         size = min(CHUNK, draws - start)
@@ -123,6 +132,7 @@ def rank_intervals(
                 w,
                 slot,
                 methodology.geometric_floor,
+                observed,
             )
             aimai += index_w[:, d][None, :] * score
         ranks[:, start : start + size] = _ordinal_ranks(aimai)

@@ -1,9 +1,17 @@
 """The editors' admin: curation works, published releases stay read-only."""
 
 import pytest
+import yaml
 from django.contrib.auth.models import Group, User
 
-from countries.models import Country, DataRelease, Indicator, Observation
+from countries.models import (
+    Country,
+    DataRelease,
+    Indicator,
+    Methodology,
+    MethodologyVersion,
+    Observation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +68,7 @@ def test_editors_publish_a_draft_through_the_admin_action(editor_client):
         follow=True,
     )
     # then the draft is published with its digest
-    assert "Published d1." in response.content.decode()
+    assert "Published Draft 1." in response.content.decode()
     draft.refresh_from_db()
     assert draft.is_published
     assert len(draft.content_digest) == 64
@@ -87,3 +95,52 @@ def test_editors_start_a_correction_from_a_published_release(editor_client):
     assert f"Draft {draft.slug} holds a copy of demo-2026-11." in response.content.decode()
     assert draft.observations.count() == 2531
     assert not draft.is_published
+
+
+def methodology_file(version: str, **index) -> str:
+    from countries.scoring import SHIPPED_DIR
+
+    data = yaml.safe_load((SHIPPED_DIR / "aimai-bridgers.yaml").read_text())
+    data["version"] = version
+    data["index"].update(index)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def test_editors_add_a_methodology_version_and_see_located_errors(editor_client):
+    url = "/admin/countries/methodologyversion/add/"
+    refused = editor_client.post(url, {"source": methodology_file("2.0", bridger_min=-99)})
+    assert refused.status_code == 200
+    assert "index.bridger_min: must be above index.divider_max (0.0)" in refused.content.decode()
+    taken = editor_client.post(url, {"source": methodology_file("1.0")})
+    assert "aimai-bridgers 1.0 already exists" in taken.content.decode()
+    assert MethodologyVersion.objects.filter(methodology__slug="aimai-bridgers").count() == 1
+    saved = editor_client.post(url, {"source": methodology_file("2.0"), "changes": "Draft."})
+    assert saved.status_code == 302
+    draft = MethodologyVersion.objects.get(methodology__slug="aimai-bridgers", version="2.0")
+    assert draft.status == "draft"
+    assert draft.changes == "Draft."
+
+
+def test_editors_publish_a_version_and_choose_the_headline(editor_client, eager_tasks):
+    from countries.scoring import methodology_version_save
+
+    draft = methodology_version_save(source=methodology_file("2.0", bridger_min=50))
+    response = editor_client.post(
+        "/admin/countries/methodologyversion/",
+        {"action": "publish", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert "Published aimai-bridgers 2.0" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_published
+    page = editor_client.get(f"/admin/countries/methodologyversion/{draft.pk}/change/")
+    assert 'name="_save"' not in page.content.decode()  # published: read-only
+    bridgers = Methodology.objects.get(slug="aimai-bridgers")
+    response = editor_client.post(
+        "/admin/countries/methodology/",
+        {"action": "make_headline", "_selected_action": [bridgers.pk]},
+        follow=True,
+    )
+    assert "is now the headline" in response.content.decode()
+    assert Methodology.objects.headline() == bridgers
+    assert editor_client.get("/admin/countries/scoreset/").status_code == 200

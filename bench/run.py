@@ -1,0 +1,116 @@
+"""Run every benchmark and print one table: `make bench`, `python -m bench.run` or
+`python bench/run.py`.
+
+(a) the engine's compute() against a plain numpy min-max + weighted-mean index;
+(b) a full recompute through the database against the floor of its reads and writes;
+(c) the rank intervals' Monte Carlo on its own.
+The world is 250 countries x 100 indicators x 20 years (bench/world.py).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPEAT_ENGINE = 5
+REPEAT_SENSITIVITY = 3
+REPEAT_DATABASE = 3
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def main() -> int:
+    from bench import baseline
+    from bench.database import database_bench
+    from bench.timing import Figure, best_of, table
+    from bench.world import N_COUNTRIES, N_INDICATORS, N_YEARS, world_make
+    from countries.index import engine
+    from countries.index.methodology import methodology_parse
+    from countries.index.sensitivity import rank_intervals
+
+    started = time.perf_counter()
+    world = world_make()
+    observations = world.observations()
+    methodology = methodology_parse(world.definition())
+    _say(
+        f"world: {N_COUNTRIES} countries x {N_INDICATORS} indicators x {N_YEARS} years, "
+        f"{len(observations):,} observations (some pairs missing, some series stopping early)"
+    )
+
+    _say("(a) engine compute() against plain numpy ...")
+    result = engine.compute(methodology, observations, world.countries, sensitivity=False)
+    ours = np.array([np.nan if s.aimai is None else s.aimai for s in result.scores])
+    theirs = baseline.compute(world, observations)
+    if [s.country for s in result.scores] != world.countries or not np.allclose(
+        ours, theirs, equal_nan=True
+    ):
+        _say("FAILED: the engine and the numpy baseline disagree on AIMAI; no timings printed.")
+        return 1
+    _say(f"    AIMAI agrees for all {len(ours)} countries (max difference {_gap(ours, theirs)})")
+    engine_time = best_of(
+        lambda: engine.compute(methodology, observations, world.countries, sensitivity=False),
+        REPEAT_ENGINE,
+    )
+    baseline_time = best_of(lambda: baseline.compute(world, observations), REPEAT_ENGINE)
+    selection_time = best_of(
+        lambda: engine._selected(methodology, observations, world.countries), REPEAT_ENGINE
+    )
+    figures = [Figure("(a) engine compute()", engine_time, baseline_time, "<= 1.5x", 1.5)]
+
+    _say("(c) rank_intervals(), 1,000 draws ...")
+    normalised = baseline.normalised_matrix(world, observations)
+    columns = {code: j for j, code in enumerate(world.codes)}
+    intervals = rank_intervals(methodology, normalised, columns)
+    if np.isnan(intervals.median).all():
+        _say("FAILED: rank_intervals() ranked no country.")
+        return 1
+    sensitivity_time = best_of(
+        lambda: rank_intervals(methodology, normalised, columns), REPEAT_SENSITIVITY
+    )
+    sensitivity = Figure(
+        f"(c) rank_intervals() x{methodology.sensitivity_draws}",
+        sensitivity_time,
+        None,
+        "< 5 s",
+        5.0,
+    )
+
+    _say("(b) full recompute through the database (setup takes a while) ...")
+    db = database_bench(world_make, REPEAT_DATABASE)
+    figures.append(Figure("(b) score_set_compute()", db.recompute, db.floor, "<= 2x", 2.0))
+    figures.append(sensitivity)
+
+    _say("")
+    _say(table(figures))
+    _say("")
+    _say("baselines: (a) the same index in plain numpy from the same Observation rows;")
+    _say(
+        f"  (b) values_list of the {db.observations:,} observation rows + bulk_create of "
+        f"{db.scores} Score rows, rolled back"
+    )
+    _say(f"best of {REPEAT_ENGINE} (a), {REPEAT_DATABASE} (b), {REPEAT_SENSITIVITY} (c) runs")
+    _say(
+        f"(a) of the engine's {engine_time:.3f} s, year selection + normalisation "
+        f"(_selected) takes {selection_time:.3f} s; the rest builds the per-country result"
+    )
+    phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in db.phases)
+    _say(f"(b) on {db.vendor}; phases of the best run: {phases}")
+    total = time.perf_counter() - started
+    _say(f"(b) setup (not timed): {db.setup:.1f} s; whole bench: {total:.0f} s")
+    return 0
+
+
+def _gap(a: np.ndarray, b: np.ndarray) -> str:
+    both = ~np.isnan(a) & ~np.isnan(b)
+    return f"{np.max(np.abs(a[both] - b[both])):.1e}" if both.any() else "n/a"
+
+
+if __name__ == "__main__":
+    if not __package__:  # run as a script: make the project importable
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""The index API and the methodology page, over real HTTP requests to the test client."""
+
+import io
+import zipfile
+
+import pytest
+import yaml
+
+from countries.models import MethodologyVersion, ScoreSet
+from tests.countries.test_pages import query_count
+
+pytestmark = pytest.mark.django_db
+
+
+def current(slug: str) -> ScoreSet:
+    return ScoreSet.objects.for_methodology(slug).current()
+
+
+def test_methodologies_list_each_published_version_with_its_definition(client):
+    body = client.get("/api/v1/methodologies/").json()
+    assert [m["methodology"] for m in body["results"]] == ["aimai-bridgers", "aimai-default"]
+    default = body["results"][1]
+    version = MethodologyVersion.objects.get(methodology__slug="aimai-default")
+    assert default["digest"] == version.digest
+    assert default["status"] == "published"
+    assert default["headline"] is True
+    assert default["definition"]["index"]["weights"]["capability"] == -1.5
+    raw = client.get(default["file_url"])
+    assert raw.status_code == 200
+    assert raw.content.decode() == version.source
+    assert yaml.safe_load(raw.content) == default["definition"]
+    one = client.get("/api/v1/methodologies/", {"methodology": "aimai-bridgers"}).json()
+    assert one["count"] == 1
+
+
+def test_score_sets_name_their_inputs_and_which_is_current(client):
+    body = client.get("/api/v1/score-sets/", {"methodology": "aimai-default"}).json()
+    assert body["count"] == 1
+    row = body["results"][0]
+    score_set = current("aimai-default")
+    assert row["digest"] == score_set.digest
+    assert row["inputs_digest"] == score_set.inputs_digest
+    assert row["release_digest"] == score_set.release.content_digest
+    assert row["current"] is True
+    assert client.get(f"/api/v1/score-sets/{score_set.digest}/").json()["current"] is True
+
+
+def test_scores_one_row_per_country_with_rank_interval_and_confidence(client):
+    body = client.get("/api/v1/scores/", {"methodology": "aimai-default", "limit": 500}).json()
+    score_set = current("aimai-default")
+    assert body["score_set"]["digest"] == score_set.digest
+    rows = body["results"]
+    assert len(rows) == body["count"] == score_set.scores.count()
+    ranked = [r for r in rows if r["rank"]]
+    assert [r["rank"] for r in ranked] == sorted(r["rank"] for r in ranked)
+    assert rows.index(ranked[-1]) == len(ranked) - 1  # unscored countries come last
+    usa = next(r for r in rows if r["country"] == "USA")
+    assert set(usa) >= {
+        "capability",
+        "solidarity",
+        "burden",
+        "aimai",
+        "rank",
+        "rank_interval",
+        "classification",
+        "coverage",
+        "confidence",
+    }
+    low, high = usa["rank_interval"]
+    assert low <= usa["rank_median"] <= high
+    assert usa["classification"] == "divider"
+    assert usa["confidence"]["grade"] in "ABCD"
+
+
+def test_scores_filter_and_reject_bad_parameters(client):
+    dividers = client.get("/api/v1/scores/", {"classification": "divider"}).json()
+    assert dividers["count"] > 0
+    assert {r["classification"] for r in dividers["results"]} == {"divider"}
+    bad = client.get("/api/v1/scores/", {"classification": "villain"})
+    assert bad.status_code == 400
+    assert "classification" in bad.json()["fields"]
+    assert client.get("/api/v1/scores/", {"methodology": "nope"}).status_code == 404
+    bad_digest = client.get("/api/v1/scores/", {"score_set": "xyz"})
+    assert bad_digest.status_code == 400
+    assert bad_digest.json()["fields"] == {
+        "score_set": ["A score set digest is 64 lowercase hex digits."]
+    }
+    assert client.get("/api/v1/scores/", {"score_set": "0" * 64}).status_code == 404
+    assert client.get("/api/v1/scores/", {"ordering": "-secret"}).status_code == 400
+
+
+def test_scores_by_digest_and_by_methodology_agree(client):
+    score_set = current("aimai-bridgers")
+    by_digest = client.get("/api/v1/scores/", {"score_set": score_set.digest}).json()
+    by_slug = client.get("/api/v1/scores/", {"methodology": "aimai-bridgers"}).json()
+    assert by_digest["score_set"] == by_slug["score_set"]
+    assert by_digest["results"] == by_slug["results"]
+
+
+def test_explain_adds_up_and_names_the_score_set(client):
+    body = client.get("/api/v1/scores/KEN/explain/", {"methodology": "aimai-default"}).json()
+    assert body["score_set"]["digest"] == current("aimai-default").digest
+    parts = body["contributions"]
+    assert sum(p["aimai"] or 0 for p in parts) == pytest.approx(body["score"]["aimai"], abs=1e-6)
+    for dimension in ("capability", "solidarity", "burden"):
+        total = sum(p["to_dimension"] or 0 for p in parts if p["dimension"] == dimension)
+        assert total == pytest.approx(body["score"][dimension], abs=1e-6)
+    fsi = next(p for p in parts if p["indicator"] == "fsi_total")
+    assert (fsi["year"], fsi["value"], fsi["provenance"]) == (2023, 87.8, "carried_forward")
+    commitments = next(p for p in parts if p["indicator"] == "ai_governance_commitments")
+    assert commitments["computed"] is True
+    assert commitments["value"] == 0.0
+    assert "share of the log" in body["decomposition"]
+    assert client.get("/api/v1/scores/ZZZ/explain/").status_code == 404
+
+
+def test_the_bundle_download_is_a_zip_with_an_etag(client):
+    score_set = current("aimai-default")
+    response = client.get(f"/api/v1/score-sets/{score_set.digest}/bundle/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["ETag"] == f'"{score_set.digest}"'
+    assert "attachment" in response["Content-Disposition"]
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert set(names) == {
+        "manifest.json",
+        "methodology.yaml",
+        "methodology.json",
+        "inputs.json",
+        "outputs.json",
+    }
+    again = client.get(
+        f"/api/v1/score-sets/{score_set.digest}/bundle/", HTTP_IF_NONE_MATCH=response["ETag"]
+    )
+    assert again.status_code == 304
+    assert client.get(f"/api/v1/score-sets/{'0' * 64}/bundle/").status_code == 404
+
+
+def test_the_schema_is_served(client):
+    response = client.get("/methodology/schema.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["title"] == "AIMAI methodology"
+    assert schema["properties"]["imputation"]["enum"] == ["none", "region_mean"]
+
+
+def test_the_methodology_page_renders_formula_indicators_and_comparison(client):
+    html = client.get("/methodology/").content.decode()
+    assert "AIMAI = 1 × Solidarity − 1.5 × Capability − 0.5 × Burden" in html
+    assert "AIMAI = 1 × Solidarity + 1 × Capability − 1 × Burden" in html
+    assert "Shared AI governance commitments" in html
+    assert "computed by the platform" in html
+    assert "goalposts 0 → 0, 0.7 → 100" in html
+    assert current("aimai-default").digest in html
+    assert 'id="comparison"' in html
+    assert html.count("<tr>") > 61
+
+
+def test_the_methodology_page_and_scores_use_a_constant_number_of_queries(client):
+    assert query_count(client, "/methodology/") <= 10
+    assert query_count(client, "/api/v1/scores/?limit=500") <= 8
+
+
+def test_the_country_page_states_the_digest_and_explains_the_score(client):
+    html = client.get("/countries/KEN/").content.decode()
+    for slug in ("aimai-default", "aimai-bridgers"):
+        assert current(slug).digest in html
+    assert 'id="explain"' in html
+    assert "carried forward from 2023 to 2026" in html
+    assert client.get("/countries/ATA/").status_code == 200  # no score: an empty state

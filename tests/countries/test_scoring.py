@@ -1,0 +1,257 @@
+"""Score sets on the demo data: stored whole, never changed, reproducible, explained."""
+
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from aimai_site.errors import DomainError
+from countries.index.bundle import digests, recompute
+from countries.models import Methodology, MethodologyVersion, Score, ScoreSet
+from countries.scoring import (
+    SHIPPED_DIR,
+    index_recompute,
+    methodology_headline_set,
+    methodology_version_publish,
+    methodology_version_save,
+    score_set_bundle,
+    score_set_inputs,
+    shipped_methodologies_load,
+)
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.django_db
+
+
+def current(slug: str) -> ScoreSet:
+    return ScoreSet.objects.for_methodology(slug).current()
+
+
+def scored(score_set: ScoreSet) -> list[Score]:
+    return list(score_set.scores.exclude(aimai=None).select_related("country"))
+
+
+def test_both_shipped_methodologies_score_the_demo_release():
+    for slug in ("aimai-default", "aimai-bridgers"):
+        score_set = current(slug)
+        assert score_set.release.slug == "demo-2026-11"
+        assert len(scored(score_set)) == 61
+        assert score_set.scores.count() == len(score_set.outputs["scores"])
+    assert Methodology.objects.headline().slug == "aimai-default"
+
+
+def test_under_the_default_the_strongest_that_share_little_come_out_negative():
+    scores = scored(current("aimai-default"))
+    top15 = sorted(scores, key=lambda s: -s.capability)[:15]
+    negative = {s.country.iso3 for s in top15 if s.aimai < 0}
+    assert {"USA", "CHN"} <= negative
+    assert len(negative) == 10
+    assert all(s.concentrated for s in top15)
+    assert sum(s.concentrated for s in scores) == 15
+    # and the alternative, where capability counts for a country, ranks the USA first
+    bridgers = {s.country.iso3: s for s in scored(current("aimai-bridgers"))}
+    assert bridgers["USA"].rank == 1
+
+
+def test_contributions_add_up_to_every_score():
+    for slug in ("aimai-default", "aimai-bridgers"):
+        for score in scored(current(slug)):
+            parts = score.contributions
+            assert sum(parts["aimai"].values()) == pytest.approx(score.aimai, abs=1e-6)
+            for dimension in ("capability", "solidarity", "burden"):
+                total = sum(parts[dimension].values())
+                assert total == pytest.approx(getattr(score, dimension), abs=1e-6)
+
+
+def test_the_alternative_marks_imputed_values_and_scores_without_them():
+    scores = scored(current("aimai-bridgers"))
+    imputed = [s for s in scores if s.imputed]
+    assert imputed
+    for score in imputed:
+        for code in score.imputed:
+            assert score.provenance[code] == {"status": "imputed", "method": "region_mean"}
+    assert any(s.aimai_without_imputation != s.aimai for s in imputed)
+    assert all(not s.imputed for s in scored(current("aimai-default")))
+
+
+def test_computing_again_from_the_stored_inputs_gives_identical_numbers_and_digests():
+    score_set = current("aimai-default")
+    inputs = score_set_inputs(score_set)  # rebuilt from the frozen release, digest checked
+    assert len(inputs["observations"]) > 500
+    outputs = recompute(inputs)
+    assert outputs == score_set.outputs
+    found = digests(inputs, outputs)
+    assert (found.inputs, found.outputs, found.digest) == (
+        score_set.inputs_digest,
+        score_set.outputs_digest,
+        score_set.digest,
+    )
+
+
+def test_recomputing_unchanged_inputs_changes_nothing():
+    before = ScoreSet.objects.count()
+    done = index_recompute()
+    assert [created for _, created in done] == [False, False]
+    assert ScoreSet.objects.count() == before
+    shipped_methodologies_load()  # loading the shipped files again is a no-op too
+    assert MethodologyVersion.objects.count() == 2
+
+
+def test_score_sets_scores_and_published_versions_are_immutable_in_the_database():
+    score_set = current("aimai-default")
+    score = score_set.scores.first()
+    version = score_set.methodology_version
+    for attempt in (
+        lambda: Score.objects.filter(pk=score.pk).update(aimai=99),
+        lambda: Score.objects.filter(pk=score.pk).delete(),
+        lambda: ScoreSet.objects.filter(pk=score_set.pk).update(reference_year=1999),
+        lambda: MethodologyVersion.objects.filter(pk=version.pk).update(source="x"),
+        lambda: MethodologyVersion.objects.filter(pk=version.pk).delete(),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            attempt()
+    score.refresh_from_db()
+    assert score.aimai != 99
+
+
+def new_version(changes: dict, version: str = "1.1") -> str:
+    data = yaml.safe_load((SHIPPED_DIR / "aimai-default.yaml").read_text())
+    data["version"] = version
+    for path, value in changes.items():
+        node = data
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[last] = value
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def test_a_new_version_is_scored_after_commit_and_supersedes_without_overwriting(
+    django_capture_on_commit_callbacks, eager_tasks
+):
+    old = current("aimai-default")
+    draft = methodology_version_save(
+        source=new_version({"index.weights.burden": -1}), changes="Burden weighs double."
+    )
+    assert draft.status == "draft"
+    with django_capture_on_commit_callbacks(execute=True):
+        methodology_version_publish(version=draft)
+    new = current("aimai-default")
+    assert new != old
+    assert new.methodology_version == draft
+    assert ScoreSet.objects.get(digest=old.digest).outputs == old.outputs
+    # the old set is still what the site showed yesterday, and still served by its digest
+    assert new.created_at > old.created_at
+    with pytest.raises(DomainError):
+        methodology_version_publish(version=draft)
+
+
+def test_invalid_files_and_unknown_indicators_are_refused_with_their_reasons():
+    with pytest.raises(DomainError) as excinfo:
+        methodology_version_save(source=new_version({"index.bridger_min": -50}))
+    assert "index.bridger_min: must be above index.divider_max (-10.0)" in excinfo.value.message
+    draft = methodology_version_save(
+        source=new_version({"dimensions.burden.indicators.0.code": "no_such_indicator"})
+    )
+    with pytest.raises(DomainError) as excinfo:
+        methodology_version_publish(version=draft)
+    assert "no_such_indicator" in excinfo.value.message
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_editors_choose_the_headline(client):
+    bridgers = Methodology.objects.get(slug="aimai-bridgers")
+    methodology_headline_set(methodology=bridgers)
+    assert Methodology.objects.headline() == bridgers
+    assert Methodology.objects.filter(is_headline=True).count() == 1
+    body = client.get("/api/v1/scores/").json()
+    assert body["score_set"]["methodology"] == "aimai-bridgers"
+
+
+def test_compute_index_command(capsys):
+    call_command("compute_index", "--methodology", "aimai-default")
+    out = capsys.readouterr()
+    assert "aimai-default 1.0 on demo-2026-11" in out.out
+    assert "unchanged (identical inputs)" in out.out
+    assert "writing the score set" not in out.err  # nothing new to write
+    with pytest.raises(CommandError, match="No published methodology “nope”"):
+        call_command("compute_index", "--methodology", "nope")
+    with pytest.raises(CommandError, match="No published data release “nope”"):
+        call_command("compute_index", "--release", "nope")
+
+
+def test_the_bundle_reproduces_outside_the_site(tmp_path):
+    score_set = current("aimai-bridgers")
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes(score_set_bundle(score_set))
+    # a process with no Django settings and no database recomputes it
+    checker = (
+        "import sys, runpy\n"
+        "sys.argv = ['reproduce', sys.argv[1]]\n"
+        "try:\n"
+        "    runpy.run_module('countries.index.reproduce', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django'\n"
+        "    raise\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-c", checker, str(bundle)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"identical: score set {score_set.digest}" in run.stdout
+
+
+def test_a_tampered_bundle_is_reported_value_by_value(tmp_path):
+    import io
+    import json
+    import zipfile
+
+    score_set = current("aimai-default")
+    original = zipfile.ZipFile(io.BytesIO(score_set_bundle(score_set)))
+    outputs = json.loads(original.read("outputs.json"))
+    usa = next(s for s in outputs["scores"] if s["country"] == "USA")
+    usa["aimai"] = 12.5
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(tampered, "w") as archive:
+        for name in original.namelist():
+            data = original.read(name)
+            archive.writestr(name, json.dumps(outputs) if name == "outputs.json" else data)
+    run = subprocess.run(
+        [sys.executable, "-m", "countries.index.reproduce", str(tampered)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "DIFFERENT: 1 value(s) differ" in run.stdout
+    assert f"scores.USA.aimai: bundle 12.5, recomputed {usa_aimai(score_set)}" in run.stdout
+
+
+def usa_aimai(score_set: ScoreSet) -> float:
+    return score_set.scores.get(country__iso3="USA").aimai
+
+
+def test_as_of_returns_what_was_current_then(client):
+    old = current("aimai-default")
+    today = timezone.now().date()
+    body = client.get("/api/v1/scores/", {"as_of": today.isoformat()}).json()
+    assert body["score_set"]["digest"] == old.digest
+    yesterday = (today - timedelta(days=1)).isoformat()
+    response = client.get("/api/v1/scores/", {"as_of": yesterday})
+    assert response.status_code == 404
+    assert response.json()["message"] == (
+        f"No score set of “aimai-default” had been published by {yesterday}."
+    )
