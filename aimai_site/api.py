@@ -1,6 +1,7 @@
 """Shared API pieces: pagination and the one error body every endpoint returns."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.defaults import page_not_found
 from rest_framework import exceptions, filters, pagination
@@ -64,7 +65,15 @@ class OrderingFilter(filters.OrderingFilter):
                 )
         # Without an explicit order, keep the queryset's own (e.g. rank with gaps last).
         ordering = super().get_ordering(request, queryset, view) or list(queryset.query.order_by)
-        return [*ordering, "pk"]
+        return [*map(_nulls_last, ordering), "pk"]
+
+
+def _nulls_last(term):
+    """Missing values (no rank, no score) last in either direction, on every database."""
+    if not isinstance(term, str):
+        return term
+    field = F(term.lstrip("-"))
+    return field.desc(nulls_last=True) if term.startswith("-") else field.asc(nulls_last=True)
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:

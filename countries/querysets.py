@@ -73,11 +73,34 @@ class ScoreSetQuerySet(models.QuerySet):
         return self.filter(created_at__lte=moment)
 
     def latest_first(self) -> ScoreSetQuerySet:
-        return self.order_by("-created_at", "-pk")
+        """Newest release first, then newest computation: the first is the current one.
+
+        Scoring an older release again later never makes its set current.
+        """
+        return self.order_by("-release__published_at", "-created_at", "-pk")
 
     def current(self):
-        """The newest score set: the one that supersedes all earlier ones."""
+        """The score set that supersedes all others here."""
         return self.latest_first().first()
+
+    def current_per_methodology(self) -> dict:
+        """{methodology id: its current score set}, in two queries whatever the history."""
+        from countries.models import Methodology
+
+        newest = (
+            self.filter(methodology_version__methodology=models.OuterRef("pk"))
+            .latest_first()
+            .values("pk")[:1]
+        )
+        ids = (
+            Methodology.objects.annotate(current=models.Subquery(newest))
+            .exclude(current=None)
+            .values_list("current", flat=True)
+        )
+        return {
+            s.methodology_version.methodology_id: s
+            for s in self.filter(pk__in=list(ids)).with_related().defer("inputs", "outputs")
+        }
 
     def with_related(self) -> ScoreSetQuerySet:
         return self.select_related("methodology_version__methodology", "release")

@@ -124,8 +124,7 @@ def methodology_version_publish(*, version: MethodologyVersion) -> MethodologyVe
     if version.status != ReleaseStatus.DRAFT:
         raise DomainError(VERSION_ALREADY_PUBLISHED.format(name=name), code="published")
     parsed = methodology_parse(version.definition)
-    needed = {spec.code for spec in parsed.indicators()}
-    needed |= {spec.per_capita for spec in parsed.indicators() if spec.per_capita}
+    needed = parsed.codes_needed()
     unknown = sorted(needed - _known_indicators())
     if unknown:
         raise DomainError(
@@ -210,17 +209,16 @@ def score_inputs(
     the stored part is the methodology, the regions and the computed rows.
     """
     parsed = methodology_parse(version.definition)
-    codes = {spec.code for spec in parsed.indicators()}
-    codes |= {spec.per_capita for spec in parsed.indicators() if spec.per_capita}
+    codes = parsed.codes_needed()
     computed = sorted(code for code in codes if code in COMPUTED_INDICATORS)
     imported = sorted(codes - set(computed))
     rows = _imported_rows(release, imported)
     scored = sorted(set(map(itemgetter(0), rows)))
     extra = []
     if computed:
-        lists = {code for c in computed for code in COMPUTED_INDICATORS[c].lists}
-        sources = [row for row in rows if row[1] in lists]
-        sources += _imported_rows(release, lists - set(imported))
+        needs = {code for c in computed for code in COMPUTED_INDICATORS[c].inputs}
+        sources = [row for row in rows if row[1] in needs]
+        sources += _imported_rows(release, needs - set(imported))
         extra = [
             row
             for code in computed
@@ -361,10 +359,16 @@ def index_recompute(
         methodologies = methodologies.filter(slug=slug)
         if not methodologies.exists():
             raise DomainError(f"No published methodology “{slug}”.", code="not_found")
-    done = []
+    done, failed = [], []
     for methodology in methodologies.order_by("slug"):
         version = methodology.versions.current()
-        done.append(score_set_compute(version=version, release=release, progress=progress))
+        try:
+            done.append(score_set_compute(version=version, release=release, progress=progress))
+        except Exception as exc:  # one broken methodology must not stop the others
+            logger.exception("scoring %s on %s failed", version, release.slug)
+            failed.append(f"{version}: {exc}")
+    if failed:
+        raise DomainError("Scoring failed for " + "; ".join(failed), code="scoring_failed")
     return done
 
 

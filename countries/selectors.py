@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -64,6 +64,7 @@ def country_profile_get(*, iso3: str) -> CountryProfile:
 
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def score_set_resolve(
@@ -72,6 +73,11 @@ def score_set_resolve(
     """The score set a reader asks for: by digest, or the one of a methodology (default: the
     headline) that was current at the end of `as_of` (YYYY-MM-DD; default: now)."""
     score_sets = ScoreSet.objects.with_related()
+    if digest and (methodology or as_of):
+        raise InvalidInput(
+            "A score set digest names one score set: give it alone, without methodology or as_of.",
+            field="score_set",
+        )
     if digest:
         if not HEX64.fullmatch(digest):
             raise InvalidInput("A score set digest is 64 lowercase hex digits.", field="score_set")
@@ -90,12 +96,8 @@ def score_set_resolve(
         slug = headline.slug
     score_sets = score_sets.for_methodology(slug)
     if as_of:
-        try:
-            day = date.fromisoformat(as_of)
-        except ValueError:
-            raise InvalidInput(f"“{as_of}” is not a date; use YYYY-MM-DD.", field="as_of") from None
-        end_of_day = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
-        found = score_sets.as_of(end_of_day - timedelta(microseconds=1)).current()
+        day = _day(as_of)
+        found = score_sets.as_of(datetime.combine(day, time.max, tzinfo=UTC)).current()
         if found is None:
             raise NotFoundError(f"No score set of “{slug}” had been published by {day}.")
         return found
@@ -103,6 +105,16 @@ def score_set_resolve(
     if found is None:
         raise NotFoundError(f"No score set of “{slug}” has been computed yet.")
     return found
+
+
+def _day(text: str) -> date:
+    """A calendar day written YYYY-MM-DD, and nothing else."""
+    try:
+        if not DAY.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"“{text}” is not a date; use YYYY-MM-DD.", field="as_of") from None
 
 
 def score_set_is_current(score_set: ScoreSet) -> bool:
@@ -123,6 +135,7 @@ class IndicatorLabel:
     dimension: str
     unit: str
     computed: bool
+    description: str = ""
 
 
 def indicator_labels() -> dict[str, IndicatorLabel]:
@@ -134,7 +147,9 @@ def indicator_labels() -> dict[str, IndicatorLabel]:
         )
     }
     for code, source in COMPUTED_INDICATORS.items():
-        labels[code] = IndicatorLabel(code, source.name, source.dimension, source.unit, True)
+        labels[code] = IndicatorLabel(
+            code, source.name, source.dimension, source.unit, True, source.description
+        )
     return labels
 
 
@@ -155,8 +170,12 @@ class Explanation:
     rows: list[dict]  # one per indicator of the methodology
 
     @property
-    def total(self) -> float:
-        return sum(row["aimai"] or 0.0 for row in self.rows)
+    def total(self) -> float | None:
+        """The contributions to AIMAI added up (to the published precision); None without
+        an AIMAI."""
+        if self.score.aimai is None:
+            return None
+        return round(sum(row["aimai"] or 0.0 for row in self.rows), 9)
 
 
 def score_explain(*, score_set: ScoreSet, iso3: str) -> Explanation:
@@ -260,10 +279,7 @@ def methodology_pages() -> list[MethodologyPage]:
         .select_related("methodology")
         .order_by("methodology_id", "published_at", "pk")
     )
-    current_sets = {
-        s.methodology_version.methodology_id: s
-        for s in ScoreSet.objects.with_related().defer("inputs", "outputs").latest_first().reverse()
-    }
+    current_sets = ScoreSet.objects.current_per_methodology()
     pages = []
     for methodology in Methodology.objects.with_published_versions():
         own = [v for v in versions if v.methodology_id == methodology.pk]
@@ -335,11 +351,7 @@ class CountryScores:
 
 
 def country_scores_get(*, country: Country) -> CountryScores:
-    current: dict[int, ScoreSet] = {}
-    for score_set in (
-        ScoreSet.objects.with_related().defer("inputs", "outputs").order_by("created_at", "pk")
-    ):  # oldest first, so that each methodology's newest set wins
-        current[score_set.methodology_version.methodology_id] = score_set
+    current = ScoreSet.objects.current_per_methodology()
     found = {
         s.score_set_id: s
         for s in Score.objects.filter(score_set__in=current.values(), country=country)

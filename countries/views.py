@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from countries.filtersets import CountryFilterSet
+from countries.index.aggregate import EXPLAIN_DECOMPOSITION
 from countries.index.methodology import methodology_schema
 from countries.models import DataRelease, MethodologyVersion
 from countries.selectors import (
@@ -36,7 +37,8 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
         return redirect("countries:detail", iso3=iso3.upper(), permanent=True)
     profile = country_profile_get(iso3=iso3)
     scores = country_scores_get(country=profile.country)
-    return render(request, "countries/country_detail.html", {"profile": profile, "index": scores})
+    context = {"profile": profile, "index": scores, "decomposition": EXPLAIN_DECOMPOSITION}
+    return render(request, "countries/country_detail.html", context)
 
 
 def methodology_view(request: HttpRequest) -> HttpResponse:

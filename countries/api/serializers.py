@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from countries.index.aggregate import EXPLAIN_DECOMPOSITION
 from countries.models import (
     Country,
     DataRelease,
@@ -12,14 +13,6 @@ from countries.models import (
     ScoreSet,
 )
 from countries.selectors import score_set_is_current
-
-EXPLAIN_DECOMPOSITION = (
-    "Each indicator's contribution to a dimension is its share of the dimension score: "
-    "w·x / Σw for a weighted arithmetic mean; for a weighted geometric mean G, "
-    "G · (w·ln x) / Σ(w·ln x), its share of the log. Contributions to AIMAI are those "
-    "contributions times the dimension's index weight. Each set adds up to its score "
-    "(to 9 decimal places, the precision of the published numbers)."
-)
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -249,7 +242,7 @@ class ExplanationSerializer(serializers.Serializer):
     score = ScoreSerializer()
     decomposition = serializers.SerializerMethodField()
     contributions = ExplanationRowSerializer(source="rows", many=True)
-    total = serializers.FloatField()
+    total = serializers.FloatField(allow_null=True)
 
     def get_decomposition(self, obj) -> str:
         return EXPLAIN_DECOMPOSITION

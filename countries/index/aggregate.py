@@ -15,6 +15,15 @@ import numpy as np
 
 from countries.index.methodology import GroupSpec
 
+# The decomposition above, in words, for readers of the explanations.
+EXPLAIN_DECOMPOSITION = (
+    "Each indicator's contribution to a dimension is its share of the dimension score: "
+    "w·x / Σw for a weighted arithmetic mean; for a weighted geometric mean G, "
+    "G · (w·ln x) / Σ(w·ln x), its share of the log. Contributions to AIMAI are those "
+    "contributions times the dimension's index weight. Each set adds up to its score "
+    "(to 9 decimal places, the precision of the published numbers)."
+)
+
 
 @dataclass(frozen=True)
 class GroupResult:

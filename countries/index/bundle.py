@@ -186,11 +186,23 @@ def bundle_write(*, manifest: dict, source: str, inputs: dict, outputs: dict) ->
     return buffer.getvalue()
 
 
-def bundle_read(data: bytes | str) -> tuple[dict, dict, dict]:
-    """(manifest, inputs, outputs) from a bundle's bytes or path."""
+@dataclass(frozen=True)
+class Bundle:
+    manifest: dict
+    source: str  # methodology.yaml
+    definition: dict  # methodology.json
+    inputs: dict
+    outputs: dict
+
+
+def bundle_read(data: bytes | str) -> Bundle:
+    """A bundle's parts, from its bytes or its path."""
     source = io.BytesIO(data) if isinstance(data, bytes) else data
     with zipfile.ZipFile(source) as archive:
-        manifest = json.loads(archive.read("manifest.json"))
-        inputs = json.loads(archive.read("inputs.json"))
-        outputs = json.loads(archive.read("outputs.json"))
-    return manifest, inputs, outputs
+        return Bundle(
+            manifest=json.loads(archive.read("manifest.json")),
+            source=archive.read("methodology.yaml").decode("utf-8"),
+            definition=json.loads(archive.read("methodology.json")),
+            inputs=json.loads(archive.read("inputs.json")),
+            outputs=json.loads(archive.read("outputs.json")),
+        )

@@ -1,9 +1,10 @@
 """Indicators the platform computes itself, behind the same interface as imported ones.
 
-An indicator source turns what the platform knows into `Observation` rows, exactly the rows an
-imported indicator would have; the engine cannot tell them apart, and the rows go into the
-score set's inputs, digest and bundle like any other. A later source drawn from the compacts
-registry is one more class with the same `observations()` method.
+An indicator source names the imported indicators it reads (`inputs`) and turns their rows
+into `Observation` rows of its own (`observations()`), exactly the rows an imported indicator
+would have; the engine cannot tell them apart, and the rows go into the score set's inputs,
+digest and bundle like any other. A later source drawn from the compacts registry is one more
+class with the same two members.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class MembershipCount:
 
     code: str
     name: str
-    lists: tuple[str, ...]
+    inputs: tuple[str, ...]  # the membership lists, by indicator code
     description: str = ""
     unit: str = "lists"
     dimension: str = "solidarity"
@@ -34,7 +35,7 @@ class MembershipCount:
     def observations(
         self, rows: Iterable[Observation], countries: Iterable[str]
     ) -> list[Observation]:
-        rows = [Observation(*row) for row in rows if row[1] in self.lists]
+        rows = [Observation(*row) for row in rows if row[1] in self.inputs]
         if not rows:
             return []
         year = max(row.year for row in rows)
@@ -51,7 +52,7 @@ class MembershipCount:
 AI_GOVERNANCE_COMMITMENTS = MembershipCount(
     code="ai_governance_commitments",
     name="Shared AI governance commitments",
-    lists=("oecd_ai_principles", "gpai_member", "coe_ai_convention"),
+    inputs=("oecd_ai_principles", "gpai_member", "coe_ai_convention"),
     unit="commitments (0-3)",
     description=(
         "How many of three shared AI governance instruments the country has joined: the OECD AI "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import statistics
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
@@ -55,8 +55,6 @@ class CountryScore:
     classification: str
     coverage: float
     concentrated: bool
-    imputed: tuple[str, ...]
-    years: dict[str, int]
     # indicator -> {"status": observed | carried_forward, "year": Y} or {"status": imputed, ...}
     provenance: dict[str, dict] = field(default_factory=dict)
     observed_weight: float = 0.0  # share of the index weight resting on observed values
@@ -65,6 +63,16 @@ class CountryScore:
     aimai_without_imputation: float | None = None
     rank_interval: tuple[int, int] | None = None  # 5th and 95th percentile under sensitivity
     median_rank: int | None = None
+
+    @property
+    def imputed(self) -> tuple[str, ...]:
+        return tuple(c for c, p in self.provenance.items() if p["status"] == IMPUTED)
+
+    @property
+    def years(self) -> dict[str, int]:
+        """The year of every observed value used."""
+        return {c: p["year"] for c, p in self.provenance.items() if "year" in p}
+
     values: dict[str, float] = field(default_factory=dict)  # as selected, before any treatment
     normalised: dict[str, float] = field(default_factory=dict)  # 0-100, imputed ones included
 
@@ -73,8 +81,9 @@ class CountryScore:
 class Result:
     scores: list[CountryScore]
     indicators: tuple[str, ...]
-    # country -> dimension -> indicator -> contribution (adds up to the dimension score);
-    # "aimai" -> indicator -> contribution to AIMAI (adds up to AIMAI)
+    # country -> dimension -> indicator -> contribution (adds up to the dimension score), for
+    # every dimension with a score; "aimai" -> indicator -> contribution (adds up to AIMAI),
+    # when there is an AIMAI
     contributions: dict[str, dict[str, dict[str, float]]]
     reference_year: int = 0
 
@@ -119,7 +128,7 @@ def _selected(
     """
     rows = observations if isinstance(observations, list | tuple) else list(observations)
     specs = methodology.indicators()
-    wanted = {spec.code for spec in specs} | {spec.per_capita for spec in specs if spec.per_capita}
+    wanted = methodology.codes_needed()
     code_index = {code: k for k, code in enumerate(sorted(wanted))}
     index = {c: i for i, c in enumerate(country_list)}
     small = np.int16 if len(code_index) < np.iinfo(np.int16).max else np.intp  # radix sort
@@ -147,7 +156,8 @@ def _selected(
         values, years[:, j] = select(spec.code, spec)
         selected[:, j] = values
         if spec.per_capita:
-            base, _ = select(spec.per_capita, IndicatorSpec(code=spec.per_capita, weight=1.0))
+            # the denominator follows the same year policy and window as the numerator
+            base, _ = select(spec.per_capita, replace(spec, code=spec.per_capita))
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = np.where(base > 0, values / base * spec.per_capita_scale, np.nan)
         values = cap(transform(values, spec.transform), *spec.cap)
@@ -284,8 +294,6 @@ def compute(
                 classification=_classify(a, methodology),
                 coverage=coverage[i],
                 concentrated=bool(concentrated[i]),
-                imputed=tuple(c for c, p in provenance.items() if p["status"] == IMPUTED),
-                years={c: p["year"] for c, p in provenance.items() if "year" in p},
                 provenance=provenance,
                 observed_weight=observed_share[i],
                 median_age=median_age,
@@ -305,12 +313,16 @@ def compute(
                 ),
             )
         )
-        if np.isnan(a):
-            continue
+        # a dimension with a score is explained even when AIMAI is missing
         values = rows_normalised[i]
-        contributions[country] = {
-            name: _parts(parts[name][i], members, values) for name, members in own.items()
+        explained = {
+            name: _parts(parts[name][i], members, values)
+            for name, members in own.items()
+            if (name == "aimai" and a == a)
+            or (name != "aimai" and dim_scores[name][i] == dim_scores[name][i])
         }
+        if explained:
+            contributions[country] = explained
     return Result(
         scores=scores,
         indicators=codes,

@@ -19,6 +19,7 @@ DIRECTIONS = ("higher_is_more", "higher_is_less")
 YEAR_POLICIES = ("latest", "fixed")
 IMPUTATIONS = ("none", "region_mean")
 DIMENSIONS = ("capability", "solidarity", "burden")
+MAX_DRAWS = 100_000  # a million draws of 250 countries would hold gigabytes of ranks
 
 
 class MethodologyError(ValueError):
@@ -83,6 +84,13 @@ class Methodology:
     def indicators(self) -> list[IndicatorSpec]:
         return [leaf for name in DIMENSIONS for leaf in self.dimensions[name].leaves()]
 
+    def codes_needed(self) -> set[str]:
+        """Every indicator the methodology reads: its own, and per-capita denominators."""
+        specs = self.indicators()
+        return {spec.code for spec in specs} | {
+            spec.per_capita for spec in specs if spec.per_capita
+        }
+
     def effective_weights(self) -> dict[str, float]:
         """Each indicator's share of the whole index (|index weights| split down the tree).
 
@@ -107,6 +115,10 @@ class Methodology:
         return shares
 
 
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
 class _Reader:
     """Collects located errors while reading nested plain data."""
 
@@ -118,26 +130,44 @@ class _Reader:
 
     def number(self, data: dict, key: str, where: str, default: float | None = None) -> float:
         value = data.get(key, default)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            self.fail(f"{where}.{key}", f"must be a number, not {value!r}")
+        try:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = ok and math.isfinite(float(value))
+        except OverflowError:  # an integer too large for a float
+            ok = False
+        if not ok:
+            shown = repr(value) if len(repr(value)) < 40 else repr(value)[:37] + "..."
+            self.fail(_at(where, key), f"must be a finite number, not {shown}")
             return 0.0 if default is None else float(default)
         return float(value)
+
+    def whole(self, data: dict, key: str, where: str, default: int, low: int, high: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(
+                _at(where, key), f"must be a whole number from {low} to {high}, not {value!r}"
+            )
+            return default
+        return value
+
+    def items(self, data: dict, key: str, where: str) -> list:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            self.fail(_at(where, key), f"must be a list, not {value!r}")
+            return []
+        return value
 
     def choice(self, data: dict, key: str, where: str, options: tuple, default: str) -> str:
         value = data.get(key, default)
         if value not in options:
-            self.fail(f"{where}.{key}", f"must be one of {', '.join(options)}, not {value!r}")
+            self.fail(_at(where, key), f"must be one of {', '.join(options)}, not {value!r}")
             return default
         return value
 
     def mapping(self, data: dict, key: str, where: str) -> dict:
         value = data.get(key, {})
         if not isinstance(value, dict):
-            self.fail(f"{where}.{key}".lstrip("."), f"must be a mapping, not {value!r}")
+            self.fail(_at(where, key), f"must be a mapping, not {value!r}")
             return {}
         return value
 
@@ -176,6 +206,9 @@ def _indicator(r: _Reader, data: Any, where: str) -> IndicatorSpec | None:
     for bound in ("min", "max"):
         if cap.get(bound) is not None:
             r.number(cap, bound, f"{where}.cap")
+    if not r.errors and None not in (cap.get("min"), cap.get("max")):
+        if cap["min"] >= cap["max"]:
+            r.fail(f"{where}.cap", f"min {cap['min']} must be below max {cap['max']}")
     per_capita = data.get("per_capita")
     return IndicatorSpec(
         code=data["code"],
@@ -203,12 +236,12 @@ def _group(r: _Reader, name: str, data: Any, where: str) -> GroupSpec:
         return GroupSpec(name=name, weight=1.0)
     indicators = [
         spec
-        for i, item in enumerate(data.get("indicators", []))
+        for i, item in enumerate(r.items(data, "indicators", where))
         if (spec := _indicator(r, item, f"{where}.indicators[{i}]")) is not None
     ]
     groups = [
         _group(r, str(item.get("name", f"#{i}")), item, f"{where}.groups[{i}]")
-        for i, item in enumerate(data.get("groups", []))
+        for i, item in enumerate(r.items(data, "groups", where))
         if isinstance(item, dict)
     ]
     if not indicators and not groups:
@@ -254,17 +287,18 @@ def methodology_parse(data: Any) -> Methodology:
     perturbation = r.number(sensitivity, "perturbation", "sensitivity", 0.25)
     if not 0 <= perturbation < 1:
         r.fail("sensitivity.perturbation", "must be a share in [0, 1)")
-    draws = sensitivity.get("draws", 1000)
-    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 1_000_000:
-        r.fail("sensitivity.draws", f"must be a whole number from 0 to 1000000, not {draws!r}")
+    draws = r.whole(sensitivity, "draws", "sensitivity", 1000, 0, MAX_DRAWS)
+    seed = r.whole(sensitivity, "seed", "sensitivity", 0, 0, 2**63 - 1)
+    imputation = r.choice(data, "imputation", "", IMPUTATIONS, "none")
+    floor = r.number(data, "geometric_floor", "", 1.0)
+    if floor <= 0:
+        r.fail("geometric_floor", "must be above 0 (the log of 0 is undefined)")
     reference_year = data.get("reference_year")
     if reference_year is not None and (
         isinstance(reference_year, bool) or not isinstance(reference_year, int)
     ):
         r.fail("reference_year", f"must be a whole year, not {reference_year!r}")
-    top_n = index.get("concentration_top_n", 15)
-    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 0:
-        r.fail("index.concentration_top_n", f"must be a whole number >= 0, not {top_n!r}")
+    top_n = r.whole(index, "concentration_top_n", "index", 15, 0, 10_000)
     if not any(index_weights.values()):
         r.fail("index.weights", "at least one dimension needs a non-zero weight")
     codes = [leaf.code for group in dimensions.values() for leaf in group.leaves()]
@@ -281,11 +315,11 @@ def methodology_parse(data: Any) -> Methodology:
         bridger_min=bridger,
         divider_max=divider,
         concentration_top_n=top_n,
-        imputation=r.choice(data, "imputation", "", IMPUTATIONS, "none"),
-        geometric_floor=float(data.get("geometric_floor", 1.0)),
+        imputation=imputation,
+        geometric_floor=floor,
         sensitivity_perturbation=perturbation,
         sensitivity_draws=draws,
-        sensitivity_seed=int(sensitivity.get("seed", 0)),
+        sensitivity_seed=seed,
         reference_year=reference_year,
         description=str(data.get("description", "")),
         raw=data,
@@ -314,7 +348,10 @@ def _schema_errors(data: Any) -> list[str]:
                 where += f"[{part}]" + (f"({code})" if code else "")
             else:
                 where += f".{part}" if where else str(part)
-        errors.append(f"{where or '(top level)'}: {error.message}")
+        message = error.message
+        if error.validator == "oneOf":  # the only one: a group's indicators-or-groups rule
+            message = "a group holds either `indicators` or `groups` (exactly one of them)"
+        errors.append(f"{where or '(top level)'}: {message}")
     return errors
 
 
@@ -351,6 +388,17 @@ def _indicator_settings(data: dict) -> dict[str, dict]:
     return found
 
 
+def _flat(data: dict, prefix: str) -> dict[str, Any]:
+    """{"weights": {"burden": -1}} -> {"index.weights.burden": -1}: one line per setting."""
+    found = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            found.update(_flat(value, f"{prefix}.{key}"))
+        else:
+            found[f"{prefix}.{key}"] = value
+    return found
+
+
 def methodology_changes(old: dict, new: dict) -> list[str]:
     """What changed between two methodology definitions, one plain sentence per change."""
     changes = []
@@ -366,10 +414,10 @@ def methodology_changes(old: dict, new: dict) -> list[str]:
                     f"Indicator {code}: {key} {before[code].get(key)!r} → {after[code].get(key)!r}."
                 )
     for section in ("index", "sensitivity"):
-        a, b = old.get(section, {}), new.get(section, {})
+        a, b = _flat(old.get(section, {}), section), _flat(new.get(section, {}), section)
         for key in sorted(a.keys() | b.keys()):
             if a.get(key) != b.get(key):
-                changes.append(f"{section}.{key}: {a.get(key)!r} → {b.get(key)!r}.")
+                changes.append(f"{key}: {a.get(key)!r} → {b.get(key)!r}.")
     for key in ("reference_year", "imputation", "geometric_floor"):
         if old.get(key) != new.get(key):
             changes.append(f"{key}: {old.get(key)!r} → {new.get(key)!r}.")

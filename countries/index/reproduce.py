@@ -13,7 +13,8 @@ import argparse
 import sys
 import zipfile
 
-from countries.index.bundle import bundle_read, digests, recompute
+from countries.index.bundle import Bundle, bundle_read, digests, recompute
+from countries.index.digest import canonical_json, sha256_hex
 
 
 def _differences(expected, actual, path="") -> list[str]:
@@ -40,33 +41,63 @@ def _differences(expected, actual, path="") -> list[str]:
     return []
 
 
-def reproduce(bundle) -> tuple[bool, list[str]]:
+def _consistency(bundle: Bundle) -> list[str]:
+    """What in the bundle contradicts itself, apart from the numbers."""
+    import yaml
+
+    problems = []
+    definition = bundle.inputs.get("methodology", {})
+    stated = bundle.manifest.get("methodology", {})
+    if yaml.safe_load(bundle.source) != definition:
+        problems.append("methodology.yaml is not the methodology that was scored (inputs.json)")
+    if bundle.definition != definition:
+        problems.append("methodology.json is not the methodology that was scored (inputs.json)")
+    if stated.get("digest") != sha256_hex(canonical_json(definition)):
+        problems.append("the manifest's methodology digest is not the digest of the methodology")
+    for key in ("slug", "version"):
+        if stated.get(key) != definition.get(key):
+            problems.append(
+                f"the manifest's methodology {key} {stated.get(key)!r} is not the "
+                f"methodology's {definition.get(key)!r}"
+            )
+    return problems
+
+
+def reproduce(path_or_bytes) -> tuple[bool, list[str]]:
     """(identical, report lines) for a bundle given as bytes or a path."""
-    manifest, inputs, outputs = bundle_read(bundle)
-    report = []
+    bundle = bundle_read(path_or_bytes)
+    manifest, inputs, outputs = bundle.manifest, bundle.inputs, bundle.outputs
     stated = manifest.get("score_set", {})
+    problems = _consistency(bundle)
     given = digests(inputs, outputs)
     if given.inputs != stated.get("inputs_digest"):
-        return False, [
-            f"inputs digest {given.inputs} does not match the manifest's "
-            f"{stated.get('inputs_digest')}: the inputs in this bundle were altered"
-        ]
+        problems.append(
+            f"the inputs' digest is {given.inputs}, not the manifest's "
+            f"{stated.get('inputs_digest')}: the inputs in this bundle were altered "
+            "(the differences below are what the altered inputs change)"
+        )
     recomputed = recompute(inputs)
     again = digests(inputs, recomputed)
-    report.append(
-        f"methodology {manifest['methodology']['slug']} {manifest['methodology']['version']}"
-    )
-    report.append(f"data release {manifest['release']['slug']}")
-    report.append(f"inputs digest  {again.inputs}")
-    report.append(f"outputs digest {again.outputs} (bundle: {stated.get('outputs_digest')})")
+    if again.digest != stated.get("digest") and given.inputs == stated.get("inputs_digest"):
+        if again.outputs == stated.get("outputs_digest"):
+            problems.append(
+                f"the manifest names score set {stated.get('digest')}, but these inputs and "
+                f"outputs make score set {again.digest}"
+            )
+    report = [
+        f"methodology {manifest['methodology']['slug']} {manifest['methodology']['version']}",
+        f"data release {manifest['release']['slug']}",
+        f"inputs digest  {given.inputs} (manifest: {stated.get('inputs_digest')})",
+        f"outputs digest {again.outputs} (manifest: {stated.get('outputs_digest')})",
+    ]
     differences = _differences(outputs, recomputed)
-    if again.outputs == stated.get("outputs_digest") and not differences:
+    if again.outputs != stated.get("outputs_digest") and not differences:
+        differences = ["the outputs in the bundle do not match the manifest's outputs digest"]
+    if not problems and not differences:
         report.append(f"identical: score set {again.digest}")
         return True, report
-    if not differences:
-        differences = ["the outputs in the bundle do not match the manifest's outputs digest"]
-    report.append(f"DIFFERENT: {len(differences)} value(s) differ")
-    report += [f"  {line}" for line in differences]
+    report.append(f"DIFFERENT: {len(problems) + len(differences)} problem(s)")
+    report += [f"  {line}" for line in problems + differences]
     return False, report
 
 

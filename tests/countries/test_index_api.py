@@ -150,6 +150,7 @@ def test_the_methodology_page_renders_formula_indicators_and_comparison(client):
     assert "AIMAI = 1 × Solidarity + 1 × Capability − 1 × Burden" in html
     assert "Shared AI governance commitments" in html
     assert "computed by the platform" in html
+    assert "a country on none of them counts 0" in html  # the rule for complete lists
     assert "goalposts 0 → 0, 0.7 → 100" in html
     assert current("aimai-default").digest in html
     assert 'id="comparison"' in html
@@ -168,3 +169,50 @@ def test_the_country_page_states_the_digest_and_explains_the_score(client):
     assert 'id="explain"' in html
     assert "carried forward from 2023 to 2026" in html
     assert client.get("/countries/ATA/").status_code == 200  # no score: an empty state
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01"])
+def test_extreme_days_are_answered_not_crashed(client, as_of):
+    response = client.get("/api/v1/scores/", {"as_of": as_of})
+    assert response.status_code in (200, 404)
+    explain = client.get("/api/v1/scores/USA/explain/", {"as_of": as_of})
+    assert explain.status_code in (200, 404)
+
+
+@pytest.mark.parametrize("as_of", ["20261121", "2026-W47-6", "2026-11-21T00:00", "2026-02-30"])
+def test_as_of_takes_a_calendar_day_and_nothing_else(client, as_of):
+    response = client.get("/api/v1/scores/", {"as_of": as_of})
+    assert response.status_code == 400
+    assert response.json()["fields"]["as_of"] == [f"“{as_of}” is not a date; use YYYY-MM-DD."]
+
+
+def test_a_digest_with_a_methodology_or_a_day_is_a_contradiction(client):
+    digest = current("aimai-default").digest
+    for extra in ({"methodology": "aimai-bridgers"}, {"as_of": "2026-11-21"}):
+        response = client.get("/api/v1/scores/", {"score_set": digest, **extra})
+        assert response.status_code == 400
+        assert "score_set" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("ordering", ["rank", "-rank", "aimai", "-aimai", "capability"])
+def test_unscored_countries_come_last_in_every_order(client, ordering):
+    rows = client.get("/api/v1/scores/", {"ordering": ordering, "limit": 500}).json()["results"]
+    field = ordering.lstrip("-")
+    present = [r[field] is not None for r in rows]
+    assert present == sorted(present, reverse=True)  # all the Trues, then all the Falses
+    values = [r[field] for r in rows if r[field] is not None]
+    assert values == sorted(values, reverse=ordering.startswith("-"))
+
+
+def test_a_country_without_aimai_still_has_its_dimensions_explained(client):
+    body = client.get("/api/v1/scores/AFG/explain/").json()
+    assert body["score"]["aimai"] is None
+    assert body["total"] is None
+    assert body["score"]["burden"] is not None
+    parts = [p for p in body["contributions"] if p["dimension"] == "burden"]
+    total = sum(p["to_dimension"] or 0 for p in parts)
+    assert total == pytest.approx(body["score"]["burden"], abs=1e-6)
+    assert all(p["aimai"] is None for p in body["contributions"])
+    html = client.get("/countries/AFG/").content.decode()
+    assert "which Afghanistan does not have (insufficient data)" in html
+    assert "share of the log" in html

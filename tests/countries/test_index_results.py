@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from countries.index.bundle import digests, inputs_document, outputs_document, recompute
 from countries.index.computed import AI_GOVERNANCE_COMMITMENTS
@@ -297,3 +299,73 @@ def test_imputation_fills_gaps_but_never_makes_a_score_from_too_little_data():
     assert thin.solidarity is None
     assert thin.aimai is None
     assert thin.classification == "insufficient_data"
+
+
+def test_changed_index_weights_are_listed_one_by_one():
+    old = yaml.safe_load((SHIPPED / "aimai-default.yaml").read_text())
+    new = copy.deepcopy(old)
+    new["index"]["weights"]["burden"] = -1
+    assert methodology_changes(old, new) == ["index.weights.burden: -0.5 → -1."]
+
+
+def test_year_policies_and_per_capita_values_worked_by_hand():
+    from countries.index.engine import _selected
+
+    def methodology(year: dict) -> object:
+        indicator = {
+            "code": "x",
+            "weight": 1,
+            "normalisation": "goalposts",
+            "goalposts": [0, 10],
+            "per_capita": {"denominator": "pop", "scale": 1},
+            "year": year,
+        }
+        dimensions = {
+            "capability": {"indicators": [indicator]},
+            "solidarity": {"indicators": [{"code": "s", "weight": 1}]},
+            "burden": {"indicators": [{"code": "b", "weight": 1}]},
+        }
+        return methodology_parse({**BASE, "dimensions": dimensions})
+
+    rows = [
+        Observation("AAA", "x", 2020, 10.0),
+        Observation("AAA", "x", 2022, 20.0),
+        Observation("AAA", "pop", 2020, 2.0),
+        Observation("AAA", "pop", 2022, 5.0),
+        Observation("BBB", "x", 2018, 7.0),
+    ]
+    # latest in [2019, 2021]: 10 / 2 = 5 per person -> 50 on the 0-10 goalposts
+    selected, normalised, years = _selected(
+        methodology({"policy": "latest", "window": [2019, 2021]}), rows, ["AAA", "BBB"]
+    )
+    assert selected[0, 0] == 10.0
+    assert normalised[0, 0] == pytest.approx(50)
+    assert years[0, 0] == 2020
+    assert np.isnan(normalised[1, 0])  # BBB's only value is outside the window
+    # latest overall: 20 / 5 = 4 -> 40
+    _, normalised, years = _selected(methodology({"policy": "latest"}), rows, ["AAA", "BBB"])
+    assert normalised[0, 0] == pytest.approx(40)
+    assert years[0, 0] == 2022
+    assert np.isnan(normalised[1, 0])  # BBB has no population to divide by
+    # a fixed year that a country lacks leaves it missing
+    _, normalised, _ = _selected(
+        methodology({"policy": "fixed", "year": 2020}), rows, ["AAA", "BBB"]
+    )
+    assert normalised[0, 0] == pytest.approx(50)
+    assert np.isnan(normalised[1, 0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(1, 100), min_size=6, max_size=6),
+    st.sampled_from(CODES[:3]),
+    st.floats(0.1, 50),
+)
+def test_raising_a_capability_value_never_lowers_the_capability_score(values, code, raise_by):
+    methodology = methodology_parse({**BASE, "sensitivity": {"draws": 0}})
+    rows, countries = world(5)
+    mine = [Observation("ME", c, 2024, v) for c, v in zip(CODES, values, strict=True)]
+    before = compute(methodology, rows + mine, [*countries, "ME"]).by_country()["ME"]
+    raised = [r._replace(value=r.value + raise_by) if r.indicator == code else r for r in mine]
+    after = compute(methodology, rows + raised, [*countries, "ME"]).by_country()["ME"]
+    assert after.capability >= before.capability - 1e-9

@@ -1,8 +1,12 @@
 """Score sets on the demo data: stored whole, never changed, reproducible, explained."""
 
+import io
+import json
 import subprocess
 import sys
+import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import yaml
@@ -213,31 +217,83 @@ def test_the_bundle_reproduces_outside_the_site(tmp_path):
     assert f"identical: score set {score_set.digest}" in run.stdout
 
 
-def test_a_tampered_bundle_is_reported_value_by_value(tmp_path):
-    import io
-    import json
-    import zipfile
-
-    score_set = current("aimai-default")
+def tampered(tmp_path, score_set: ScoreSet, name: str, change) -> Path:
+    """A copy of the score set's bundle with one of its files changed by `change`."""
     original = zipfile.ZipFile(io.BytesIO(score_set_bundle(score_set)))
-    outputs = json.loads(original.read("outputs.json"))
-    usa = next(s for s in outputs["scores"] if s["country"] == "USA")
-    usa["aimai"] = 12.5
-    tampered = tmp_path / "tampered.zip"
-    with zipfile.ZipFile(tampered, "w") as archive:
-        for name in original.namelist():
-            data = original.read(name)
-            archive.writestr(name, json.dumps(outputs) if name == "outputs.json" else data)
-    run = subprocess.run(
-        [sys.executable, "-m", "countries.index.reproduce", str(tampered)],
+    path = tmp_path / f"tampered-{name}.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member in original.namelist():
+            data = original.read(member).decode()
+            archive.writestr(member, change(data) if member == name else data)
+    return path
+
+
+def reproduce_run(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "countries.index.reproduce", str(path)],
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
     )
+
+
+def _with_json(change):
+    def rewrite(text: str) -> str:
+        data = json.loads(text)
+        change(data)
+        return json.dumps(data)
+
+    return rewrite
+
+
+def test_a_tampered_bundle_is_reported_value_by_value(tmp_path):
+    score_set = current("aimai-default")
+
+    def usa_to_12_5(outputs):
+        next(s for s in outputs["scores"] if s["country"] == "USA")["aimai"] = 12.5
+
+    run = reproduce_run(tampered(tmp_path, score_set, "outputs.json", _with_json(usa_to_12_5)))
     assert run.returncode == 1
-    assert "DIFFERENT: 1 value(s) differ" in run.stdout
+    assert "DIFFERENT: 1 problem(s)" in run.stdout
     assert f"scores.USA.aimai: bundle 12.5, recomputed {usa_aimai(score_set)}" in run.stdout
+
+
+def test_tampered_inputs_methodology_files_and_manifest_are_all_caught(tmp_path):
+    score_set = current("aimai-default")
+
+    def kenya_fragility_up(inputs):
+        row = next(r for r in inputs["observations"] if r[:2] == ["KEN", "fsi_total"])
+        row[3] = 131.7
+
+    def zero_digest(manifest):
+        manifest["score_set"]["digest"] = "0" * 64
+
+    def other_slug(manifest):
+        manifest["methodology"]["slug"] = "aimai-bridgers"
+
+    cases = {
+        "inputs.json": (_with_json(kenya_fragility_up), "the inputs in this bundle were altered"),
+        "methodology.yaml": (
+            lambda text: text.replace("capability: -1.5", "capability: 5"),
+            "methodology.yaml is not the methodology that was scored",
+        ),
+        "manifest.json": (
+            _with_json(zero_digest),
+            f"but these inputs and outputs make score set {score_set.digest}",
+        ),
+    }
+    for name, (change, message) in cases.items():
+        run = reproduce_run(tampered(tmp_path, score_set, name, change))
+        assert run.returncode == 1, name
+        assert message in run.stdout, run.stdout
+    run = reproduce_run(tampered(tmp_path, score_set, "manifest.json", _with_json(other_slug)))
+    assert "the manifest's methodology slug 'aimai-bridgers' is not" in run.stdout
+    # altered inputs: the report goes on to show what they change
+    run = reproduce_run(
+        tampered(tmp_path, score_set, "inputs.json", _with_json(kenya_fragility_up))
+    )
+    assert "scores.KEN.burden: bundle" in run.stdout
 
 
 def usa_aimai(score_set: ScoreSet) -> float:
@@ -255,3 +311,47 @@ def test_as_of_returns_what_was_current_then(client):
     assert response.json()["message"] == (
         f"No score set of “aimai-default” had been published by {yesterday}."
     )
+
+
+def test_scoring_an_older_release_later_never_makes_it_current(
+    django_capture_on_commit_callbacks, eager_tasks
+):
+    from countries.models import DataRelease
+    from countries.services import data_release_draft_from, data_release_publish
+
+    old = DataRelease.objects.get(slug="demo-2026-11")
+    with django_capture_on_commit_callbacks(execute=True):
+        fix = data_release_draft_from(
+            source=old, slug="demo-fix", name="Fix", release_date=timezone.now().date()
+        )
+        fix.observations.filter(country__iso3="KEN", indicator__code="fsi_total").update(value=88.0)
+        data_release_publish(release=fix)
+    assert current("aimai-default").release == fix
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = methodology_version_save(source=new_version({"index.weights.burden": -1}))
+        methodology_version_publish(version=draft)
+    # when the new version is also scored on the older release, after the newer one
+    index_recompute(slug="aimai-default", release=old)
+    assert ScoreSet.objects.filter(methodology_version=draft, release=old).exists()
+    # then the current set is still the one of the newest release
+    assert current("aimai-default").release == fix
+    assert current("aimai-default").methodology_version == draft
+
+
+def test_methodology_files_that_would_crash_scoring_are_refused():
+    for change, message in [
+        ({"sensitivity.seed": -1}, "sensitivity.seed: -1 is less than the minimum of 0"),
+        ({"sensitivity.draws": 10**6}, "sensitivity.draws: 1000000 is greater than"),
+        (
+            {"dimensions.burden.indicators.0.cap": {"min": 10, "max": 1}},
+            "dimensions.burden.indicators[0](fsi_total).cap: min 10 must be below max 1",
+        ),
+        (
+            {"dimensions.burden.indicators.0.weight": 10**400},
+            "dimensions.burden.indicators[0](fsi_total).weight: must be a finite number",
+        ),
+    ]:
+        with pytest.raises(DomainError) as excinfo:
+            methodology_version_save(source=new_version(change, "7.0"))
+        assert message in excinfo.value.message
+    assert not MethodologyVersion.objects.filter(version="7.0").exists()

@@ -44,11 +44,11 @@ def test_a_missing_release_is_logged_and_skipped(caplog):
 
 
 def slow_version_source(version: str) -> str:
-    """The default methodology with a sensitivity analysis of 300,000 draws: a task that runs
-    for several seconds, long enough to be killed in the middle."""
+    """The default methodology with the largest sensitivity analysis allowed (100,000 draws):
+    a task that runs for seconds, long enough to be killed in the middle."""
     data = yaml.safe_load((SHIPPED_DIR / "aimai-default.yaml").read_text())
     data["version"] = version
-    data["sensitivity"]["draws"] = 300_000
+    data["sensitivity"]["draws"] = 100_000
     return yaml.safe_dump(data, sort_keys=False)
 
 
@@ -83,7 +83,7 @@ def test_a_worker_killed_mid_task_leaves_nothing_half_written_and_a_rerun_comple
     methodology_version_publish(version=draft)  # queues the recompute after commit
     # when the worker is killed while it computes
     first.wait_for_log("recompute_index_task")
-    time.sleep(1.0)
+    time.sleep(0.5)
     first.kill()
     # then nothing of the interrupted score set exists
     assert ScoreSet.objects.count() == sets_before
