@@ -205,7 +205,7 @@ def _floor(release, codes: list[str], version_id: int, scores: list[dict]) -> fl
             reference_year=0,
             code_version="bench",
             inputs={},
-            outputs={},
+            outputs_json="{}",
             created_at=timezone.now(),
         )
         Score.objects.bulk_create(

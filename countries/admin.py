@@ -259,7 +259,7 @@ class ScoreSetAdmin(admin.ModelAdmin):
     list_filter = ["methodology_version__methodology", "release"]
     search_fields = ["digest", "inputs_digest", "outputs_digest"]
     list_select_related = ["methodology_version__methodology", "release"]
-    exclude = ["inputs", "outputs"]
+    exclude = ["inputs", "outputs_json"]
 
     def has_add_permission(self, request):
         return False

@@ -5,6 +5,8 @@ are frozen: database triggers (migration 0003) reject every change, and correcti
 by publishing a new release.
 """
 
+import json
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -271,7 +273,9 @@ class ScoreSet(models.Model):
         help_text="What rebuilds the inputs with the frozen release: the methodology, the "
         "countries and regions, the imported indicators used and the computed rows."
     )
-    outputs = models.JSONField(help_text="Every country's scores, as in the bundle.")
+    outputs_json = models.TextField(
+        help_text="Every country's scores: the canonical JSON bytes the outputs digest covers."
+    )
     created_at = models.DateTimeField(db_index=True)
 
     objects = ScoreSetQuerySet.as_manager()
@@ -282,6 +286,10 @@ class ScoreSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.methodology_version} on {self.release.slug} ({self.digest[:12]})"
+
+    @property
+    def outputs(self) -> dict:
+        return json.loads(self.outputs_json)
 
 
 class Score(models.Model):

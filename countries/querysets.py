@@ -99,7 +99,7 @@ class ScoreSetQuerySet(models.QuerySet):
         )
         return {
             s.methodology_version.methodology_id: s
-            for s in self.filter(pk__in=list(ids)).with_related().defer("inputs", "outputs")
+            for s in self.filter(pk__in=list(ids)).with_related().defer("inputs", "outputs_json")
         }
 
     def with_related(self) -> ScoreSetQuerySet:

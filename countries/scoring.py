@@ -21,11 +21,11 @@ from countries.choices import ReleaseStatus
 from countries.index import ENGINE_VERSION
 from countries.index.bundle import (
     bundle_write,
-    digests,
     document_digest,
     inputs_digest,
     inputs_document,
     outputs_document,
+    set_digest,
 )
 from countries.index.computed import COMPUTED_INDICATORS
 from countries.index.digest import canonical_json, sha256_hex
@@ -276,7 +276,9 @@ def score_set_compute(
     step("computing scores and sensitivity")
     result = compute(methodology_parse(version.definition), observations, regions, regions)
     outputs = outputs_document(result)
-    found = digests(of_inputs, outputs)
+    outputs_json = canonical_json(outputs)  # encoded once: hashed, stored and bundled as is
+    of_outputs = sha256_hex(outputs_json)
+    digest = set_digest(of_inputs, of_outputs)
     step("writing the score set")
     countries = dict(Country.objects.filter(iso3__in=regions).values_list("iso3", "pk"))
     try:
@@ -284,13 +286,13 @@ def score_set_compute(
             score_set = ScoreSet.objects.create(
                 methodology_version=version,
                 release=release,
-                digest=found.digest,
-                inputs_digest=found.inputs,
-                outputs_digest=found.outputs,
+                digest=digest,
+                inputs_digest=of_inputs,
+                outputs_digest=of_outputs,
                 reference_year=outputs["reference_year"],
                 code_version=code_version(),
                 inputs=stored,
-                outputs=outputs,
+                outputs_json=outputs_json.decode("utf-8"),
                 created_at=timezone.now(),
             )
             Score.objects.bulk_create(_score_rows(score_set, outputs, countries), batch_size=500)
@@ -304,7 +306,7 @@ def score_set_compute(
             )
     except IntegrityError:
         # Another worker stored the same inputs first: that score set is the answer.
-        existing = ScoreSet.objects.filter(inputs_digest=found.inputs).first()
+        existing = ScoreSet.objects.filter(inputs_digest=of_inputs).first()
         if existing is None:
             raise
         return existing, False
@@ -393,5 +395,5 @@ def score_set_bundle(score_set: ScoreSet) -> bytes:
         manifest=manifest,
         source=version.source,
         inputs=score_set_inputs(score_set),
-        outputs=score_set.outputs,
+        outputs=score_set.outputs_json.encode("utf-8"),
     )

@@ -137,7 +137,7 @@ class ScoreSetViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return (
             ScoreSet.objects.with_related()
-            .defer("inputs", "outputs")
+            .defer("inputs", "outputs_json")
             .annotate(is_current=Q(pk=Subquery(newest)))
         )
 

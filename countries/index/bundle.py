@@ -158,11 +158,12 @@ def digests(inputs: dict | str, outputs: dict) -> Digests:
     """The three digests; `inputs` may be given as its digest, to hash a large document once."""
     of_inputs = inputs if isinstance(inputs, str) else document_digest(inputs)
     of_outputs = sha256_hex(canonical_json(outputs))
-    return Digests(
-        inputs=of_inputs,
-        outputs=of_outputs,
-        digest=sha256_hex(canonical_json({"inputs": of_inputs, "outputs": of_outputs})),
-    )
+    return Digests(inputs=of_inputs, outputs=of_outputs, digest=set_digest(of_inputs, of_outputs))
+
+
+def set_digest(of_inputs: str, of_outputs: str) -> str:
+    """The score set's public name, from the digests of its inputs and outputs."""
+    return sha256_hex(canonical_json({"inputs": of_inputs, "outputs": of_outputs}))
 
 
 def recompute(inputs: dict) -> dict:
@@ -174,7 +175,8 @@ def recompute(inputs: dict) -> dict:
     )
 
 
-def bundle_write(*, manifest: dict, source: str, inputs: dict, outputs: dict) -> bytes:
+def bundle_write(*, manifest: dict, source: str, inputs: dict, outputs: bytes) -> bytes:
+    """The bundle's bytes; `outputs` is the outputs document's canonical JSON, as hashed."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         manifest = {"format": BUNDLE_FORMAT, "engine_version": ENGINE_VERSION, **manifest}
@@ -182,7 +184,7 @@ def bundle_write(*, manifest: dict, source: str, inputs: dict, outputs: dict) ->
         archive.writestr("methodology.yaml", source)
         archive.writestr("methodology.json", json.dumps(inputs["methodology"], indent=2))
         archive.writestr("inputs.json", canonical_json(inputs))
-        archive.writestr("outputs.json", canonical_json(outputs))
+        archive.writestr("outputs.json", outputs)
     return buffer.getvalue()
 
 
