@@ -66,7 +66,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 class FrozenWhenPublished:
-    """Read-only admin for anything that belongs to a published release."""
+    """Read-only admin for anything published or belonging to something published."""
 
     def _release_of(self, obj):
         raise NotImplementedError
@@ -206,7 +206,7 @@ class MethodologyVersionForm(forms.ModelForm):
 
 
 @admin.register(MethodologyVersion)
-class MethodologyVersionAdmin(SimpleHistoryAdmin):
+class MethodologyVersionAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
     form = MethodologyVersionForm
     list_display = ["methodology", "version", "status", "published_at", "short_digest"]
     list_filter = ["status", "methodology"]
@@ -218,15 +218,8 @@ class MethodologyVersionAdmin(SimpleHistoryAdmin):
     def short_digest(self, obj):
         return obj.digest[:12]
 
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_published:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_published:
-            return False
-        return super().has_delete_permission(request, obj)
+    def _release_of(self, obj):
+        return obj  # a version is frozen by its own publication
 
     def save_model(self, request, obj, form, change):
         try:
