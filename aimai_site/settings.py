@@ -132,6 +132,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# --- Transparency registry --------------------------------------------------------------
+
+# The log's Ed25519 private key (PEM). Required in production; elsewhere a development key is
+# made once in a git-ignored file.
+REGISTRY_SIGNING_KEY = env_secret("REGISTRY_SIGNING_KEY")
+REGISTRY_DEVELOPMENT_KEY_PATH = BASE_DIR / ".local" / "registry-signing-key.pem"
+if PRODUCTION and not REGISTRY_SIGNING_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs REGISTRY_SIGNING_KEY (or REGISTRY_SIGNING_KEY_FILE): the "
+        "Ed25519 private key, PEM, that signs the registry's tree heads."
+    )
+
 CELERY_BEAT_SCHEDULE = {
     "verify-published-data-releases": {
         "task": "countries.tasks.data_releases_verify_task",

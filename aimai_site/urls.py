@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 api_v1 = [
     path("", include("countries.api.urls")),
+    path("registry/", include("registry.api.urls")),
 ]
 
 urlpatterns = [

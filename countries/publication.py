@@ -1,8 +1,9 @@
 """One call that every publishing service makes: "this public object now exists".
 
-The transparency registry listens to `published` and appends an entry; the index recompute is
-queued from the same place. Publishing services call `publication_record()` inside their
-transaction; listeners run only after it commits, so nothing is announced that was rolled back.
+The transparency registry listens to `published` and appends an entry. Publishing services
+call `publication_record()` inside their transaction and listeners run inside it too, so a
+publication and its log entry commit together or not at all: nothing is announced that was
+rolled back, and nothing published goes unlogged.
 """
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.dispatch import Signal
 
-# sent with publication=Publication(...) after the publishing transaction commits
+# sent with publication=Publication(...) inside the publishing transaction
 published = Signal()
 
 
@@ -23,9 +24,7 @@ class Publication:
 
 
 def publication_record(publication: Publication) -> None:
-    transaction.on_commit(
-        lambda: published.send(sender=Publication, publication=publication), robust=False
-    )
+    published.send(sender=Publication, publication=publication)
 
 
 def index_recompute_after_commit() -> None:

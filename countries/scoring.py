@@ -137,7 +137,7 @@ def methodology_version_publish(*, version: MethodologyVersion) -> MethodologyVe
         Publication(
             kind="methodology_version",
             identifier=f"{version.methodology.slug}@{version.version}",
-            url=f"/methodology/{version.methodology.slug}/",
+            url=f"/methodology/{version.methodology.slug}/{version.version}.yaml",
             digest=version.digest,
         )
     )

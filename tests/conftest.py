@@ -80,10 +80,32 @@ def django_db_setup(django_db_setup, django_db_blocker):
         demo_index_load()
 
 
-def purge_frozen_data() -> None:
-    """Empty the data tables through the triggers' purge hatch, so the test flush can run."""
+def purge_registry() -> None:
+    """Empty the transparency log through the purge hatch (inside the caller's transaction)."""
+    from registry.models import Commitment, Cosignature, Entry, LogState, Node, TreeHead, Witness
+
+    _purge([Cosignature, TreeHead, Node, Entry, LogState, Witness, Commitment])
+
+
+def _purge(models) -> None:
     from django.db import connection, transaction
 
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL aimai.purge_frozen = 'on'")
+            else:
+                cursor.execute("INSERT INTO countries_frozen_purge (id) VALUES (1)")
+        for model in models:
+            model.objects.all().delete()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM countries_frozen_purge")
+
+
+def purge_frozen_data() -> None:
+    """Empty the frozen and append-only tables through the triggers' purge hatch, so the test
+    flush can run."""
     from countries.models import (
         DataRelease,
         Methodology,
@@ -93,17 +115,8 @@ def purge_frozen_data() -> None:
         ScoreSet,
     )
 
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL aimai.purge_frozen = 'on'")
-            else:
-                cursor.execute("INSERT INTO countries_frozen_purge (id) VALUES (1)")
-        for model in (Score, ScoreSet, MethodologyVersion, Methodology, Observation, DataRelease):
-            model.objects.all().delete()
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("DELETE FROM countries_frozen_purge")
+    purge_registry()
+    _purge([Score, ScoreSet, MethodologyVersion, Methodology, Observation, DataRelease])
 
 
 @pytest.fixture

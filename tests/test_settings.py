@@ -6,14 +6,30 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import ImproperlyConfigured
 
 from aimai_site.env import env_bool
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k3y-" + "x7Qz9" * 12
+SIGNING_KEY = (
+    Ed25519PrivateKey.generate()
+    .private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    .decode()
+)
 # Not inherited from the test process: the settings under test, and the test-only async switch.
-SCRUBBED = {"SECRET_KEY", "DEBUG", "DJANGO_ENV", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+SCRUBBED = {
+    "SECRET_KEY",
+    "DEBUG",
+    "DJANGO_ENV",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "REGISTRY_SIGNING_KEY",
+}
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -41,6 +57,14 @@ def test_production_refuses_to_start_without_a_real_secret_key():
     assert "DJANGO_ENV=production needs SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_to_start_without_the_registry_signing_key():
+    result = manage(
+        "check", DJANGO_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="aimai.example.org"
+    )
+    assert result.returncode != 0
+    assert "DJANGO_ENV=production needs REGISTRY_SIGNING_KEY" in result.stderr
+
+
 def test_production_refuses_to_start_without_hosts():
     result = manage("check", DJANGO_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="")
     assert "needs ALLOWED_HOSTS" in result.stderr
@@ -55,6 +79,7 @@ def test_production_passes_the_deployment_checklist_without_warnings():
         DJANGO_ENV="production",
         SECRET_KEY=GOOD_KEY,
         ALLOWED_HOSTS="aimai.example.org",
+        REGISTRY_SIGNING_KEY=SIGNING_KEY,
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout

@@ -1,0 +1,170 @@
+"""Writes of the registry: appends, signed tree heads, co-signatures, commitments."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.db import transaction
+from django.utils import timezone
+
+from aimai_site.errors import DomainError, InvalidInput, NotFoundError
+from registry import merkle
+from registry.keys import sign
+from registry.models import Commitment, Cosignature, Entry, LogState, Node, TreeHead, Witness
+from registry.selectors import log_size
+
+BATCH = 2000
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class Event:
+    """A public event, as it enters the log. Names organisations and public objects only;
+    anything personal goes in as a commitment (see `commitment_create`)."""
+
+    event: str  # e.g. "score_set.published"
+    identifier: str  # the object's public identifier: a slug, "slug@version", a digest
+    url: str
+    digest: str  # SHA-256 hex of the public content the entry refers to
+    timestamp: int = 0  # milliseconds; 0 means now
+    organisation: str = ""
+    country: str = ""
+    commitments: dict[str, str] = field(default_factory=dict)
+
+    def document(self, timestamp: int) -> dict:
+        doc = {
+            "event": self.event,
+            "id": self.identifier,
+            "url": self.url,
+            "digest": self.digest,
+            "timestamp": timestamp,
+        }
+        if self.organisation:
+            doc["organisation"] = self.organisation
+        if self.country:
+            doc["country"] = self.country
+        if self.commitments:
+            doc["commitments"] = dict(self.commitments)
+        return doc
+
+
+def _state_locked() -> LogState:
+    """The head of the log, locked until the transaction ends: appends go one at a time."""
+    LogState.objects.get_or_create(pk=1)  # made by a migration; again after a test flush
+    return LogState.objects.select_for_update().get(pk=1)
+
+
+@transaction.atomic
+def registry_append(events: Sequence[Event]) -> list[Entry]:
+    """Append events in order, as consecutive leaves, with the subtree hashes they complete.
+
+    Cost per entry: one leaf hash and at most log n node hashes, from the stored frontier;
+    nothing already in the log is read. The head row lock serialises concurrent appends, and
+    unique leaf indexes and node positions make a gap, a duplicate or a fork impossible.
+    """
+    state = _state_locked()
+    frontier = [(level, bytes.fromhex(h)) for level, h in state.frontier]
+    size = state.size
+    entries, nodes = [], []
+    stamp = now_ms()
+    for event in events:
+        text = merkle.canonical_json(event.document(event.timestamp or stamp)).decode("utf-8")
+        leaf = merkle.leaf_hash(text.encode("utf-8"))
+        nodes += [
+            Node(level=level, index=index, hash=h.hex())
+            for (level, index), h in merkle.append(frontier, size, leaf)
+        ]
+        entries.append(
+            Entry(
+                leaf_index=size,
+                entry=text,
+                leaf_hash=leaf.hex(),
+                event=event.event,
+                identifier=event.identifier,
+                url=event.url,
+                digest=event.digest,
+                organisation=event.organisation,
+                country=event.country,
+                timestamp=event.timestamp or stamp,
+            )
+        )
+        size += 1
+    Entry.objects.bulk_create(entries, batch_size=BATCH)
+    Node.objects.bulk_create(nodes, batch_size=BATCH)
+    state.size = size
+    state.frontier = [[level, h.hex()] for level, h in frontier]
+    state.save(update_fields=["size", "frontier"])
+    return entries
+
+
+def tree_head_current() -> TreeHead:
+    """The signed head of the log as it is now: the stored one, or a new one signed now."""
+    size = log_size()
+    head = TreeHead.objects.filter(tree_size=size).order_by("-timestamp").first()
+    if head is not None:
+        return head
+    with transaction.atomic():
+        state = _state_locked()
+        head = TreeHead.objects.filter(tree_size=state.size).order_by("-timestamp").first()
+        if head is not None:
+            return head
+        frontier = [(level, bytes.fromhex(h)) for level, h in state.frontier]
+        root = merkle.frontier_root(frontier).hex()
+        stamp = now_ms()
+        signature = sign(merkle.tree_head_bytes(state.size, stamp, root))
+        return TreeHead.objects.create(
+            tree_size=state.size, timestamp=stamp, root_hash=root, signature=signature
+        )
+
+
+def witness_cosign(
+    *, witness: str, tree_size: int, timestamp: int, root_hash: str, signature: str
+) -> tuple[Cosignature, bool]:
+    """Record a registered witness's signature over a tree head the log signed."""
+    found = Witness.objects.filter(name=witness, active=True).first()
+    if found is None:
+        raise NotFoundError(f"No registered witness “{witness}”.")
+    head = TreeHead.objects.filter(
+        tree_size=tree_size, timestamp=timestamp, root_hash=root_hash
+    ).first()
+    if head is None:
+        raise NotFoundError("The log never signed that tree head.")
+    key = serialization.load_pem_public_key(found.public_key.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        raise DomainError(f"Witness {witness} has no Ed25519 key.", code="bad_key")
+    try:
+        key.verify(
+            base64.b64decode(signature, validate=True),
+            merkle.tree_head_bytes(tree_size, timestamp, root_hash),
+        )
+    except (InvalidSignature, ValueError):
+        raise InvalidInput(
+            f"The signature is not {witness}'s signature over that tree head.", field="signature"
+        ) from None
+    return Cosignature.objects.get_or_create(
+        tree_head=head, witness=found, defaults={"signature": signature}
+    )
+
+
+def commitment_create(value: str) -> str:
+    """Store a personal value outside the log; return SHA-256(salt || value), for the log."""
+    salt = secrets.token_hex(32)
+    digest = hashlib.sha256((salt + value).encode("utf-8")).hexdigest()
+    Commitment.objects.create(digest=digest, salt=salt, value=value)
+    return digest
+
+
+def commitment_erase(digest: str) -> None:
+    """Honour an erasure request: forget the value and its salt. The log does not change."""
+    Commitment.objects.filter(digest=digest).update(salt="", value="", erased_at=timezone.now())

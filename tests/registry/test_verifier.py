@@ -1,0 +1,175 @@
+"""The stand-alone verifier against a live server: an honest log verifies; a changed row, a
+rewritten history or a bad signature is caught; a restored backup verifies again. And many
+real PostgreSQL connections appending at once never make a gap, a duplicate or a fork."""
+
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+
+from registry import merkle
+from registry.models import Entry, LogState, Node
+from registry.services import Event, registry_append
+from tests.conftest import ROOT, purge_frozen_data, purge_registry, service_missing
+
+
+def events(n: int, prefix: str) -> list[Event]:
+    return [
+        Event(
+            event="compact.amended",
+            identifier=f"{prefix}-{i}",
+            url=f"/compacts/{prefix}-{i}/",
+            digest=f"{i:064x}",
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def fresh_log(transactional_db):
+    """An empty log, committed, for a live server to serve; everything frozen or append-only
+    emptied afterwards, so that the test database can be flushed."""
+    purge_registry()
+    yield
+    purge_frozen_data()
+
+
+def verifier(url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "registry.verify", "--url", url, "--sample", "20", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_an_honest_log_verifies_and_a_monitor_sees_it_only_grow(fresh_log, live_server, tmp_path):
+    registry_append(events(37, "a"))
+    state = tmp_path / "head.json"
+    first = verifier(live_server.url, "--state", str(state))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "root rebuilt from all 37 entries: matches" in first.stdout
+    assert json.loads(state.read_text())["tree_size"] == 37
+    registry_append(events(12, "b"))
+    second = verifier(live_server.url, "--state", str(state))
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "consistent with the tree head saved last time (37 entries)" in second.stdout
+
+
+def test_a_rewritten_history_is_caught_by_the_monitor(fresh_log, live_server, tmp_path):
+    registry_append(events(10, "original"))
+    state = tmp_path / "head.json"
+    assert verifier(live_server.url, "--state", str(state)).returncode == 0
+    purge_registry()  # the operator starts the log again, with other entries
+    registry_append(events(15, "rewritten"))
+    run = verifier(live_server.url, "--state", str(state))
+    assert run.returncode == 1
+    assert "does not extend the one of 10 seen on the last run: history was rewritten" in (
+        run.stdout
+    )
+
+
+class TriggerOff:
+    """Switch off the append-only trigger on entries, as someone with database access might."""
+
+    def __enter__(self):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ALTER TABLE registry_entry DISABLE TRIGGER USER")
+            else:
+                cursor.execute("DROP TRIGGER registry_entry_append_only_update")
+        return self
+
+    def __exit__(self, *exc):
+        from importlib import import_module
+
+        migration = import_module("registry.migrations.0002_append_only")
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ALTER TABLE registry_entry ENABLE TRIGGER USER")
+            else:
+                statement = next(
+                    s for s in migration.SQLITE_UP if "registry_entry_append_only_update" in s
+                )
+                cursor.execute(statement)
+
+
+def test_a_row_changed_in_the_database_is_caught_and_named(fresh_log, live_server):
+    registry_append(events(20, "c"))
+    with TriggerOff():
+        Entry.objects.filter(leaf_index=7).update(entry='{"event":"nothing happened"}')
+    run = verifier(live_server.url)
+    assert run.returncode == 1
+    assert "FAIL: entry 7: its bytes hash to" in run.stdout
+    assert "this entry was changed" in run.stdout
+
+
+def test_a_row_changed_with_its_leaf_hash_is_still_caught_and_named(fresh_log, live_server):
+    registry_append(events(20, "d"))
+    forged = '{"event":"nothing happened"}'
+    with TriggerOff():
+        Entry.objects.filter(leaf_index=5).update(
+            entry=forged, leaf_hash=merkle.leaf_hash(forged.encode()).hex()
+        )
+    run = verifier(live_server.url)
+    assert run.returncode == 1
+    assert "the first entry that differs from what was signed is 5" in run.stdout
+
+
+def test_a_restored_backup_verifies(fresh_log, live_server, tmp_path):
+    registry_append(events(25, "e"))
+    before = verifier(live_server.url)
+    assert before.returncode == 0
+    backup = tmp_path / "registry.json"
+    call_command("dumpdata", "registry", output=str(backup))
+    purge_registry()
+    assert LogState.objects.count() == 0
+    call_command("loaddata", str(backup), verbosity=0)
+    after = verifier(live_server.url)
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert "root rebuilt from all 25 entries: matches" in after.stdout
+
+
+def test_an_unreachable_registry_is_reported_as_such():
+    run = verifier("http://127.0.0.1:9")
+    assert run.returncode == 2
+    assert "cannot read the registry" in run.stderr
+
+
+@pytest.mark.postgres
+def test_concurrent_appends_from_many_connections_never_gap_duplicate_or_fork(fresh_log):
+    if connection.vendor != "postgresql":
+        service_missing("PostgreSQL (DATABASE_URL): this test needs several real connections")
+    registry_append(events(3, "base"))
+    errors = []
+
+    def writer(name: str) -> None:
+        try:
+            for round_ in range(15):
+                registry_append(events(2, f"{name}-{round_}"))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(f"w{i}",)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    indexes = list(Entry.objects.order_by("leaf_index").values_list("leaf_index", flat=True))
+    assert indexes == list(range(3 + 6 * 15 * 2))
+    leaves = [bytes.fromhex(h) for h in Entry.objects.values_list("leaf_hash", flat=True)]
+    state = LogState.objects.get(pk=1)
+    assert state.size == len(leaves)
+    frontier = [(level, bytes.fromhex(h)) for level, h in state.frontier]
+    assert merkle.frontier_root(frontier) == merkle.root(leaves)
+    stored = {(n.level, n.index): bytes.fromhex(n.hash) for n in Node.objects.all()}
+    assert stored == merkle.tree_nodes(leaves)  # no node missing, none extra, none different
