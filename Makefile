@@ -43,6 +43,7 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 
 run: $(VENV)/.run-deps
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py registry_keygen
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

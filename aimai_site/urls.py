@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="countries:list", permanent=False), name="home"),
     path("countries/", include("countries.urls")),
     path("methodology/", include("countries.methodology_urls")),
+    path("registry/", include("registry.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

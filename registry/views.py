@@ -1,0 +1,155 @@
+"""The public log in the browser, and its feeds (Atom, JSON Feed, CSV)."""
+
+import csv
+from datetime import UTC, datetime
+
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from registry.filtersets import EntryFilterSet
+from registry.models import Entry
+from registry.selectors import inclusion_proof
+from registry.services import tree_head_current
+
+PAGE = 50
+FEED_SIZE = 100
+
+
+def _filtered(request: HttpRequest):
+    filterset = EntryFilterSet(request.GET, queryset=Entry.objects.order_by("-leaf_index"))
+    valid = filterset.is_valid()
+    return filterset, (filterset.qs if valid else Entry.objects.none()), valid
+
+
+def registry_list_view(request: HttpRequest) -> HttpResponse:
+    filterset, entries, valid = _filtered(request)
+    page = Paginator(entries, PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "head": tree_head_current(),
+        "query": query.urlencode(),
+    }
+    return render(request, "registry/list.html", context, status=200 if valid else 400)
+
+
+def registry_entry_view(request: HttpRequest, leaf_index: int) -> HttpResponse:
+    entry = get_object_or_404(Entry, leaf_index=leaf_index)
+    head = tree_head_current()
+    proof = inclusion_proof(entry.leaf_index, head.tree_size)
+    context = {"entry": entry, "head": head, "proof": proof["audit_path"]}
+    return render(request, "registry/entry.html", context)
+
+
+def _moment(entry: Entry) -> datetime:
+    return datetime.fromtimestamp(entry.timestamp / 1000, tz=UTC)
+
+
+def _title(entry: Entry) -> str:
+    return f"#{entry.leaf_index} {entry.event}: {entry.identifier}"
+
+
+class EntriesAtomFeed(Feed):
+    feed_type = Atom1Feed
+    title = "AI4NATIONS transparency registry"
+    subtitle = "Every public event, as entered in the append-only log."
+
+    def get_object(self, request):
+        self.request = request
+        return _filtered(request)[1][:FEED_SIZE]
+
+    def link(self):
+        return reverse("registry:list")
+
+    def items(self, entries):
+        return entries
+
+    def item_title(self, entry):
+        return _title(entry)
+
+    def item_description(self, entry):
+        return entry.entry
+
+    def item_link(self, entry):
+        return reverse("registry:entry", kwargs={"leaf_index": entry.leaf_index})
+
+    def item_guid(self, entry):
+        return f"leaf:{entry.leaf_index}:{entry.leaf_hash}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, entry):
+        return _moment(entry)
+
+    def item_updateddate(self, entry):
+        return _moment(entry)
+
+
+def registry_json_feed_view(request: HttpRequest) -> JsonResponse:
+    """JSON Feed 1.1 of the latest entries (filters apply)."""
+    entries = _filtered(request)[1][:FEED_SIZE]
+    home = request.build_absolute_uri(reverse("registry:list"))
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": EntriesAtomFeed.title,
+        "home_page_url": home,
+        "feed_url": request.build_absolute_uri(),
+        "items": [
+            {
+                "id": f"leaf:{e.leaf_index}:{e.leaf_hash}",
+                "url": request.build_absolute_uri(
+                    reverse("registry:entry", kwargs={"leaf_index": e.leaf_index})
+                ),
+                "title": _title(e),
+                "content_text": e.entry,
+                "date_published": _moment(e).isoformat(),
+                "_registry": {"leaf_index": e.leaf_index, "leaf_hash": e.leaf_hash},
+            }
+            for e in entries
+        ],
+    }
+    return JsonResponse(feed, content_type="application/feed+json")
+
+
+def registry_csv_view(request: HttpRequest) -> HttpResponse:
+    """Every entry matching the filters, oldest first, as CSV (the exact entry text included)."""
+    entries = _filtered(request)[1].order_by("leaf_index")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="aimai-registry.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "leaf_index",
+            "event",
+            "identifier",
+            "url",
+            "digest",
+            "timestamp",
+            "organisation",
+            "country",
+            "leaf_hash",
+            "entry",
+        ]
+    )
+    for e in entries.iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                e.leaf_index,
+                e.event,
+                e.identifier,
+                e.url,
+                e.digest,
+                e.timestamp,
+                e.organisation,
+                e.country,
+                e.leaf_hash,
+                e.entry,
+            ]
+        )
+    return response

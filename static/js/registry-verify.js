@@ -1,0 +1,62 @@
+// Check, in the browser, that this page's entry is in the signed tree (RFC 9162 2.1.3.2).
+(function () {
+  "use strict";
+
+  function hex(bytes) {
+    return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function unhex(text) {
+    const out = new Uint8Array(text.length / 2);
+    for (let i = 0; i < out.length; i += 1) out[i] = parseInt(text.substr(i * 2, 2), 16);
+    return out;
+  }
+
+  async function sha256(...parts) {
+    const size = parts.reduce((n, p) => n + p.length, 0);
+    const joined = new Uint8Array(size);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    return new Uint8Array(await crypto.subtle.digest("SHA-256", joined));
+  }
+
+  async function verify() {
+    const result = document.getElementById("verify-result");
+    const list = document.getElementById("audit-path");
+    const entry = new TextEncoder().encode(document.getElementById("entry-text").textContent);
+    const path = Array.from(list.querySelectorAll("code"), (c) => unhex(c.textContent.trim()));
+    const root = document.getElementById("root-hash").textContent.trim();
+    let fn = Number(list.dataset.leafIndex);
+    let sn = Number(list.dataset.treeSize) - 1;
+    let r = await sha256(new Uint8Array([0]), entry);
+    const leafOk = hex(r) === document.getElementById("leaf-hash").textContent.trim();
+    for (const p of path) {
+      if (sn === 0) break;
+      if (fn % 2 === 1 || fn === sn) {
+        r = await sha256(new Uint8Array([1]), p, r);
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      } else {
+        r = await sha256(new Uint8Array([1]), r, p);
+      }
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+    }
+    const ok = leafOk && sn === 0 && hex(r) === root;
+    result.textContent = ok
+      ? "Verified: this entry is in the signed tree."
+      : "NOT verified: the entry, its leaf hash or the audit path does not match the signed root.";
+    result.className = ok ? "ok" : "fail";
+  }
+
+  document.getElementById("verify").addEventListener("click", () => {
+    verify().catch((error) => {
+      document.getElementById("verify-result").textContent = "Could not verify: " + error;
+    });
+  });
+})();

@@ -1,0 +1,43 @@
+"""An entry's proof, checked in the browser with Web Crypto."""
+
+import pytest
+from playwright.sync_api import expect
+
+from registry.models import Entry
+from registry.services import Event, registry_append
+from tests.conftest import purge_frozen_data, purge_registry
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def log_of_eleven(transactional_db):
+    purge_registry()
+    registry_append(
+        [
+            Event(event="compact.amended", identifier=f"c-{i}", url=f"/c/{i}/", digest=f"{i:064x}")
+            for i in range(11)
+        ]
+    )
+    yield
+    purge_frozen_data()
+
+
+def test_an_entry_verifies_in_the_browser_and_a_changed_one_does_not(
+    log_of_eleven, live_server, page, tmp_path
+):
+    entry = Entry.objects.get(leaf_index=6)
+    page.goto(f"{live_server.url}/registry/{entry.leaf_index}/")
+    expect(page.locator("#audit-path li")).to_have_count(4)  # 11 leaves: a path of 4 hashes
+    page.get_by_role("button", name="Verify in your browser").click()
+    expect(page.locator("#verify-result")).to_have_text(
+        "Verified: this entry is in the signed tree."
+    )
+    page.screenshot(path=str(tmp_path / "registry-entry.png"), full_page=True)
+    # when someone changes the entry shown on the page, the check fails
+    page.evaluate(
+        "document.getElementById('entry-text').textContent = "
+        "document.getElementById('entry-text').textContent.replace('c-6', 'c-7')"
+    )
+    page.get_by_role("button", name="Verify in your browser").click()
+    expect(page.locator("#verify-result")).to_contain_text("NOT verified")
