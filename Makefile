@@ -22,7 +22,7 @@ endif
 help:
 	@echo "make run     set up, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test    set up and run lint, checks and every test"
-	@echo "make bench   time the index on a synthetic world (prints figures, asserts nothing)"
+	@echo "make bench   time the index and the registry (prints figures, asserts nothing)"
 	@echo "make worker  a Celery worker (needs REDIS_URL)"
 	@echo "make beat    the Celery beat scheduler (needs REDIS_URL)"
 	@echo "make serve   gunicorn, for the production path"

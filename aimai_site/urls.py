@@ -14,6 +14,7 @@ urlpatterns = [
     path("methodology/", include("countries.methodology_urls")),
     path("registry/", include("registry.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

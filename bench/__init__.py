@@ -1,5 +1,6 @@
-"""Benchmarks of the index: figures to watch, printed by `make bench`, never asserted.
+"""Benchmarks of the index and the registry: figures to watch, printed by `make bench`, never
+asserted.
 
 Timings depend on the machine, so nothing here fails on a slow run; the goals printed next to
-each figure say what the index is expected to stay within.
+each figure say what the index and the registry are expected to stay within.
 """

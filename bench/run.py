@@ -3,7 +3,9 @@
 
 (a) the engine's compute() against a plain numpy min-max + weighted-mean index;
 (b) a full recompute through the database against the floor of its reads and writes;
-(c) the rank intervals' Monte Carlo on its own.
+(c) the rank intervals' Monte Carlo on its own;
+(d) the registry's Merkle log: 1,000,000 appends, and its proofs at 1,000,000 entries against
+    the same proofs at 1,000 (bench/registry.py).
 The world is 250 countries x 100 indicators x 20 years (bench/world.py).
 """
 
@@ -25,7 +27,7 @@ def _say(message: str) -> None:
 
 
 def main() -> int:
-    from bench import baseline
+    from bench import baseline, registry
     from bench.database import database_bench
     from bench.timing import Figure, best_of, table
     from bench.world import N_COUNTRIES, N_INDICATORS, N_YEARS, world_make
@@ -85,6 +87,13 @@ def main() -> int:
     figures.append(Figure("(b) score_set_compute()", db.recompute, db.floor, "<= 2x", 2.0))
     figures.append(sensitivity)
 
+    _say(
+        f"(d) registry: {registry.ENTRIES:,} appends, proofs at {registry.SMALL:,} and at the end"
+        " (takes about a minute and a half) ..."
+    )
+    log = registry.registry_bench()
+    figures += registry.figures(log)
+
     _say("")
     _say(table(figures))
     _say("")
@@ -101,7 +110,10 @@ def main() -> int:
     phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in db.phases)
     _say(f"(b) on {db.vendor}; phases of the best run: {phases}")
     total = time.perf_counter() - started
-    _say(f"(b) setup (not timed): {db.setup:.1f} s; whole bench: {total:.0f} s")
+    _say(f"(b) setup (not timed): {db.setup:.1f} s")
+    for line in registry.notes(log):
+        _say(line)
+    _say(f"whole bench: {total:.0f} s")
     return 0
 
 

@@ -42,8 +42,8 @@ def table(figures: list[Figure]) -> str:
         rows.append(
             (
                 f.name,
-                f"{f.seconds:.3f} s",
-                "-" if f.baseline is None else f"{f.baseline:.3f} s",
+                _duration(f.seconds),
+                "-" if f.baseline is None else _duration(f.baseline),
                 "-" if f.ratio is None else f"{f.ratio:.2f}x",
                 f.goal,
                 "yes" if f.met else "NO",
@@ -53,3 +53,8 @@ def table(figures: list[Figure]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _duration(seconds: float) -> str:
+    """Seconds to three decimals; under a tenth of a second, milliseconds to two."""
+    return f"{seconds:.3f} s" if seconds >= 0.1 else f"{seconds * 1e3:.2f} ms"

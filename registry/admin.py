@@ -1,8 +1,10 @@
 """Editors see the log and register witnesses; nobody edits the log here (or anywhere)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from registry.models import Entry, TreeHead, Witness
+from aimai_site.errors import DomainError
+from registry.models import Concern, Entry, TreeHead, Witness
+from registry.redress import concern_moderate, concern_resolve
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -38,3 +40,61 @@ class WitnessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # its co-signatures stay attributable: deactivate it instead
+
+
+@admin.register(Concern)
+class ConcernAdmin(admin.ModelAdmin):
+    """Editors moderate: write the response on the concern, then accept, decline or resolve."""
+
+    list_display = ["pk", "target", "country", "indicator", "category", "status", "created_at"]
+    list_filter = ["status", "target", "category"]
+    search_fields = ["description", "country", "indicator", "reference"]
+    fields = [
+        "status",
+        "target",
+        "country",
+        "indicator",
+        "reference",
+        "category",
+        "description",
+        "evidence",
+        "content_digest",
+        "response",
+    ]
+    readonly_fields = [f for f in fields if f != "response"]
+    actions = ["accept", "decline", "resolve"]
+
+    def has_add_permission(self, request):
+        return False  # members file concerns on the site
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the log refers to it
+
+    def _each(self, request, queryset, act) -> None:
+        for concern in queryset:
+            try:
+                act(concern)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(request, f"Concern {concern.pk}: done.", messages.SUCCESS)
+
+    @admin.action(description="Accept (publish the text, with the response)")
+    def accept(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: concern_moderate(concern=c, accept=True, response=c.response),
+        )
+
+    @admin.action(description="Decline (with the response as the reason)")
+    def decline(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: concern_moderate(concern=c, accept=False, response=c.response),
+        )
+
+    @admin.action(description="Resolve (the response is the resolution; logged)")
+    def resolve(self, request, queryset):
+        self._each(request, queryset, lambda c: concern_resolve(concern=c, resolution=c.response))

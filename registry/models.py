@@ -5,6 +5,7 @@ Entries, nodes, tree heads and co-signatures are append-only: database triggers 
 log (its size and frontier); appends lock it, so they happen one at a time, in order.
 """
 
+from django.conf import settings
 from django.db import models
 
 
@@ -120,3 +121,57 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return self.digest
+
+
+class Concern(models.Model):
+    """Accountability and redress: anyone with a verified account may raise a concern about a
+    compact, a score or one indicator value. Filing and resolution enter the log; the text is
+    public only once an editor accepts the concern."""
+
+    class Category(models.TextChoices):
+        DATA_ERROR = "data_error", "A value is wrong or wrongly sourced"
+        METHODOLOGY = "methodology", "The methodology treats this unfairly"
+        COMPACT_CONDUCT = "compact_conduct", "A compact is not kept"
+        SAFEGUARDS = "safeguards", "Safeguards or data sovereignty are not respected"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        FILED = "filed", "Filed, awaiting moderation"
+        ACCEPTED = "accepted", "Accepted, under review"
+        REJECTED = "rejected", "Not accepted"
+        RESOLVED = "resolved", "Resolved"
+
+    class Target(models.TextChoices):
+        INDICATOR_VALUE = "indicator_value", "An indicator value of a country"
+        SCORE = "score", "A country's score"
+        COMPACT = "compact", "A compact"
+
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="concerns"
+    )
+    target = models.CharField(max_length=20, choices=Target)
+    country = models.CharField("country (ISO3)", max_length=3, blank=True)
+    indicator = models.CharField("indicator code", max_length=60, blank=True)
+    reference = models.CharField(
+        max_length=200, blank=True, help_text="A score set digest or a compact's identifier."
+    )
+    category = models.CharField(max_length=20, choices=Category)
+    description = models.TextField()
+    evidence = models.JSONField(default=list, blank=True, help_text="Links to evidence.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.FILED)
+    response = models.TextField(blank=True, help_text="The editors' answer, published.")
+    content_digest = models.CharField(max_length=64, help_text="SHA-256 of the concern as filed.")
+    filer_commitment = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"concern {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (self.Status.ACCEPTED, self.Status.RESOLVED)

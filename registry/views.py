@@ -3,15 +3,21 @@
 import csv
 from datetime import UTC, datetime
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from aimai_site.errors import DomainError
+from aimai_site.ratelimit import rate_limited
 from registry.filtersets import EntryFilterSet
-from registry.models import Entry
+from registry.forms import ConcernForm
+from registry.models import Concern, Entry
+from registry.redress import concern_file
 from registry.selectors import inclusion_proof
 from registry.services import tree_head_current
 
@@ -153,3 +159,50 @@ def registry_csv_view(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+CONCERNS_PER_HOUR = 5  # per member
+CONCERNS_PER_DAY_PER_ADDRESS = 20
+
+
+def concern_list_view(request: HttpRequest) -> HttpResponse:
+    public = Concern.objects.filter(status__in=[Concern.Status.ACCEPTED, Concern.Status.RESOLVED])
+    own = Concern.objects.filter(filed_by=request.user) if request.user.is_authenticated else []
+    return render(request, "registry/concern_list.html", {"concerns": public, "own": own})
+
+
+def concern_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_object_or_404(Concern, pk=pk)
+    reader = request.user
+    can_read = concern.is_public or (
+        reader.is_authenticated and (reader == concern.filed_by or reader.is_staff)
+    )
+    entries = Entry.objects.filter(identifier=f"concern-{concern.pk}").order_by("leaf_index")
+    context = {"concern": concern, "can_read": can_read, "entries": entries}
+    return render(request, "registry/concern_detail.html", context)
+
+
+@login_required
+def concern_new_view(request: HttpRequest) -> HttpResponse:
+    form = ConcernForm(request.POST or None, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        address = request.META.get("REMOTE_ADDR", "")
+        if rate_limited(f"concern:user:{request.user.pk}", CONCERNS_PER_HOUR, 3600) or (
+            rate_limited(f"concern:ip:{address}", CONCERNS_PER_DAY_PER_ADDRESS, 86400)
+        ):
+            form.add_error(None, "Too many concerns filed recently; please try again later.")
+            return render(request, "registry/concern_form.html", {"form": form}, status=429)
+        links = form.cleaned_data["evidence_links"].splitlines()
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "evidence_links"}
+        try:
+            concern = concern_file(user=request.user, evidence=links, **fields)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                "Your concern is filed and entered in the registry; editors will review it.",
+            )
+            return redirect("registry:concern", pk=concern.pk)
+    status = 400 if form.errors else 200
+    return render(request, "registry/concern_form.html", {"form": form}, status=status)

@@ -169,6 +169,13 @@ def test_editors_group_has_exactly_the_curation_permissions():
         "publish_methodologyversion",
         "view_scoreset",
         "view_score",
+        "view_entry",
+        "view_treehead",
+        "view_witness",
+        "add_witness",
+        "change_witness",
+        "view_concern",
+        "change_concern",
     }
 
 

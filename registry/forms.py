@@ -1,0 +1,33 @@
+from django import forms
+
+from registry.models import Concern
+
+
+class ConcernForm(forms.ModelForm):
+    evidence_links = forms.CharField(
+        label="Evidence (one web address per line)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    class Meta:
+        model = Concern
+        fields = ["target", "country", "indicator", "reference", "category", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "description": "What is wrong, and what should change. It is published only once "
+            "an editor accepts the concern; your name and e-mail never are.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        target = data.get("target")
+        if target == Concern.Target.INDICATOR_VALUE and not (
+            data.get("country") and data.get("indicator")
+        ):
+            raise forms.ValidationError("A concern about a value names its country and indicator.")
+        if target == Concern.Target.SCORE and not data.get("country"):
+            raise forms.ValidationError("A concern about a score names its country.")
+        if target == Concern.Target.COMPACT and not data.get("reference"):
+            raise forms.ValidationError("A concern about a compact names the compact.")
+        return data

@@ -1,0 +1,127 @@
+"""Accountability and redress: concerns filed by members, moderated by editors, logged.
+
+Filing and resolution are entries of the log. The filer is in the log only as a salted
+commitment; the concern's text enters as a digest at filing, and is shown only once an
+editor accepts it, so that what is published can be checked against what was filed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from aimai_site.errors import DomainError
+from registry import merkle
+from registry.models import Concern
+from registry.services import Event, commitment_create, registry_append
+
+MAX_EVIDENCE = 10
+NOT_VERIFIED = "Verify your e-mail address before filing a concern."
+WRONG_STATUS = "Concern {pk} is {status}; it cannot be {action}."
+
+
+def concern_content(concern: Concern) -> dict:
+    """What the filer submitted, as hashed into the log at filing."""
+    return {
+        "target": concern.target,
+        "country": concern.country,
+        "indicator": concern.indicator,
+        "reference": concern.reference,
+        "category": concern.category,
+        "description": concern.description,
+        "evidence": list(concern.evidence),
+    }
+
+
+def _digest(document: dict) -> str:
+    return hashlib.sha256(merkle.canonical_json(document)).hexdigest()
+
+
+def evidence_clean(lines: list[str]) -> list[str]:
+    links = [line.strip() for line in lines if line.strip()]
+    if len(links) > MAX_EVIDENCE:
+        raise DomainError(f"At most {MAX_EVIDENCE} evidence links, please.", code="invalid")
+    validate = URLValidator(schemes=["http", "https"])
+    for link in links:
+        try:
+            validate(link)
+        except ValidationError:
+            raise DomainError(f"“{link}” is not a web address.", code="invalid") from None
+    return links
+
+
+@transaction.atomic
+def concern_file(*, user, **fields) -> Concern:
+    """File a concern and enter it in the log (digest of its content, commitment of its filer)."""
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        raise DomainError(NOT_VERIFIED, code="unverified")
+    concern = Concern(filed_by=user, **fields)
+    concern.country = concern.country.upper()
+    concern.evidence = evidence_clean(concern.evidence)
+    concern.content_digest = _digest(concern_content(concern))
+    concern.filer_commitment = commitment_create(user.email)
+    concern.full_clean()
+    concern.save()
+    registry_append(
+        [
+            Event(
+                event="concern.filed",
+                identifier=f"concern-{concern.pk}",
+                url=f"/registry/concerns/{concern.pk}/",
+                digest=concern.content_digest,
+                country=concern.country,
+                commitments={"filed_by": concern.filer_commitment},
+            )
+        ]
+    )
+    return concern
+
+
+def _locked(concern: Concern, allowed: set[str], action: str) -> Concern:
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status not in allowed:
+        raise DomainError(
+            WRONG_STATUS.format(pk=concern.pk, status=concern.get_status_display(), action=action),
+            code="status",
+        )
+    return concern
+
+
+@transaction.atomic
+def concern_moderate(*, concern: Concern, accept: bool, response: str = "") -> Concern:
+    """Accept a filed concern (its text becomes public) or decline it (with the reason)."""
+    concern = _locked(concern, {Concern.Status.FILED}, "moderated")
+    concern.status = Concern.Status.ACCEPTED if accept else Concern.Status.REJECTED
+    concern.response = response
+    concern.moderated_at = timezone.now()
+    concern.save(update_fields=["status", "response", "moderated_at"])
+    return concern
+
+
+@transaction.atomic
+def concern_resolve(*, concern: Concern, resolution: str) -> Concern:
+    """Resolve an accepted concern; the resolution enters the log with the concern's digest."""
+    if not resolution.strip():
+        raise DomainError("Write the resolution before resolving.", code="invalid")
+    concern = _locked(concern, {Concern.Status.ACCEPTED}, "resolved")
+    concern.status = Concern.Status.RESOLVED
+    concern.response = resolution
+    concern.resolved_at = timezone.now()
+    concern.save(update_fields=["status", "response", "resolved_at"])
+    registry_append(
+        [
+            Event(
+                event="concern.resolved",
+                identifier=f"concern-{concern.pk}",
+                url=f"/registry/concerns/{concern.pk}/",
+                digest=_digest({"concern": concern.content_digest, "resolution": resolution}),
+                country=concern.country,
+            )
+        ]
+    )
+    return concern
