@@ -8,7 +8,7 @@ checking it:
 2. every entry: its leaf hash is SHA-256(0x00 || entry bytes), and the bytes are canonical;
 3. the root rebuilt from all those entries equals the signed root; if not, consistency proofs
    find the first entry that differs from what was signed;
-4. inclusion proofs of a random sample of entries;
+4. inclusion proofs of a random sample of entries, and every witness co-signature on the head;
 5. monitor mode (--state FILE): the tree head saved by the previous run is extended by the
    new one (a consistency proof), then the new head is saved.
 Exit status: 0 verified, 1 something is wrong (each problem is printed), 2 unreachable.
@@ -82,6 +82,25 @@ def _signature_ok(key: Ed25519PublicKey, head: dict) -> bool:
     return True
 
 
+def _cosignatures(registry: Registry, head: dict, say) -> list[str]:
+    """Each witness co-signature on the head must verify with that witness's published key."""
+    cosigned = head.get("cosignatures", [])
+    if not cosigned:
+        return []
+    keys = {w["name"]: w["public_key"] for w in registry.json("/witnesses/")["witnesses"]}
+    problems = []
+    for item in cosigned:
+        pem = keys.get(item["witness"])
+        key = serialization.load_pem_public_key(pem.encode()) if pem else None
+        if not isinstance(key, Ed25519PublicKey) or not _signature_ok(key, {**head, **item}):
+            problems.append(f"the co-signature of witness {item['witness']!r} does not verify")
+    if not problems:
+        say(
+            f"co-signed by {len(cosigned)} witness(es): {', '.join(c['witness'] for c in cosigned)}"
+        )
+    return problems
+
+
 def _first_bad_leaf(registry: Registry, leaves: list[bytes], size: int, root: bytes) -> int:
     """The first leaf whose recomputed hash differs from what the signed root covers.
 
@@ -122,6 +141,7 @@ def verify(
     if not _signature_ok(key, head):
         return [f"the tree head's signature does not verify: {head}"]
     say(f"tree head signed: {size} entries, root {head['root_hash']}")
+    problems += _cosignatures(registry, head, say)
 
     leaves: list[bytes] = []
     frontier: list = []

@@ -11,4 +11,5 @@ urlpatterns = [
     path("proof/inclusion/", views.InclusionProofView.as_view(), name="inclusion"),
     path("proof/consistency/", views.ConsistencyProofView.as_view(), name="consistency"),
     path("witness/", views.WitnessView.as_view(), name="witness"),
+    path("witnesses/", views.WitnessesView.as_view(), name="witnesses"),
 ]

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry.keys import public_key_pem
-from registry.models import Entry
+from registry.models import Entry, Witness
 from registry.selectors import consistency_proof, entry_range, inclusion_proof, log_size
 from registry.services import tree_head_current, witness_cosign
 
@@ -147,6 +147,22 @@ class ConsistencyProofView(APIView):
     def get(self, request):
         params = request.query_params
         return Response(consistency_proof(params.get("first"), params.get("second")))
+
+
+class WitnessesView(APIView):
+    """The registered witnesses and their Ed25519 public keys, to check co-signatures with."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Witnesses",
+            {"witnesses": serializers.ListField(child=serializers.DictField())},
+        )
+    )
+    def get(self, request):
+        witnesses = Witness.objects.filter(active=True).order_by("name")
+        return Response(
+            {"witnesses": [{"name": w.name, "public_key": w.public_key} for w in witnesses]}
+        )
 
 
 class CosignatureSerializer(serializers.Serializer):

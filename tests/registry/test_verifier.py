@@ -76,14 +76,18 @@ def test_a_rewritten_history_is_caught_by_the_monitor(fresh_log, live_server, tm
 
 
 class TriggerOff:
-    """Switch off the append-only trigger on entries, as someone with database access might."""
+    """Switch off the append-only update trigger of a table, as someone with database access
+    might; switched on again afterwards."""
+
+    def __init__(self, table: str = "registry_entry") -> None:
+        self.table = table
 
     def __enter__(self):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("ALTER TABLE registry_entry DISABLE TRIGGER USER")
+                cursor.execute(f"ALTER TABLE {self.table} DISABLE TRIGGER USER")
             else:
-                cursor.execute("DROP TRIGGER registry_entry_append_only_update")
+                cursor.execute(f"DROP TRIGGER {self.table}_append_only_update")
         return self
 
     def __exit__(self, *exc):
@@ -92,12 +96,10 @@ class TriggerOff:
         migration = import_module("registry.migrations.0002_append_only")
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("ALTER TABLE registry_entry ENABLE TRIGGER USER")
+                cursor.execute(f"ALTER TABLE {self.table} ENABLE TRIGGER USER")
             else:
-                statement = next(
-                    s for s in migration.SQLITE_UP if "registry_entry_append_only_update" in s
-                )
-                cursor.execute(statement)
+                name = f"{self.table}_append_only_update"
+                cursor.execute(next(s for s in migration.SQLITE_UP if name in s))
 
 
 def test_a_row_changed_in_the_database_is_caught_and_named(fresh_log, live_server):
@@ -173,3 +175,43 @@ def test_concurrent_appends_from_many_connections_never_gap_duplicate_or_fork(fr
     assert merkle.frontier_root(frontier) == merkle.root(leaves)
     stored = {(n.level, n.index): bytes.fromhex(n.hash) for n in Node.objects.all()}
     assert stored == merkle.tree_nodes(leaves)  # no node missing, none extra, none different
+
+
+def test_witness_cosignatures_are_checked_and_the_command_runs_the_same_checks(
+    fresh_log, live_server, capsys
+):
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from registry.models import Cosignature, Witness
+    from registry.services import tree_head_current, witness_cosign
+
+    registry_append(events(8, "w"))
+    key = Ed25519PrivateKey.generate()
+    pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    Witness.objects.create(name="Member B", public_key=pem.decode())
+    head = tree_head_current()
+    message = merkle.tree_head_bytes(head.tree_size, head.timestamp, head.root_hash)
+    witness_cosign(
+        witness="Member B",
+        tree_size=head.tree_size,
+        timestamp=head.timestamp,
+        root_hash=head.root_hash,
+        signature=base64.b64encode(key.sign(message)).decode(),
+    )
+    run = verifier(live_server.url)
+    assert run.returncode == 0, run.stdout
+    assert "co-signed by 1 witness(es): Member B" in run.stdout
+    call_command("verify_registry", "--url", live_server.url)
+    assert "verified" in capsys.readouterr().out
+    # a co-signature that is not the witness's is reported
+    forged = base64.b64encode(Ed25519PrivateKey.generate().sign(message)).decode()
+    with TriggerOff("registry_cosignature"):
+        Cosignature.objects.update(signature=forged)
+    run = verifier(live_server.url)
+    assert run.returncode == 1
+    assert "the co-signature of witness 'Member B' does not verify" in run.stdout
