@@ -1,7 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
-from django.views.generic import RedirectView
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from countries import downloads
+from countries.views import overview_view
 
 api_v1 = [
     path("", include("countries.api.urls")),
@@ -9,7 +11,23 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="countries:list", permanent=False), name="home"),
+    path("", overview_view, name="home"),
+    path("assets/vega.js", downloads.vega_bundle_view, name="vega-bundle"),
+    re_path(
+        r"^charts/(?P<name>concentration|scatter|map)\.(?P<fmt>svg|png|json)$",
+        downloads.chart_view,
+        name="chart",
+    ),
+    re_path(
+        r"^downloads/scores\.(?P<fmt>csv|json|xlsx)$",
+        downloads.scores_download_view,
+        name="scores-download",
+    ),
+    path(
+        "downloads/observations/<slug:slug>.csv",
+        downloads.observations_download_view,
+        name="observations-download",
+    ),
     path("countries/", include("countries.urls")),
     path("methodology/", include("countries.methodology_urls")),
     path("registry/", include("registry.urls")),

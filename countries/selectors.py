@@ -365,3 +365,51 @@ def country_scores_get(*, country: Country) -> CountryScores:
     if rows and rows[0][0].is_headline:
         explanation = score_explain(score_set=rows[0][1], iso3=country.iso3)
     return CountryScores(scores=rows, explanation=explanation)
+
+
+@dataclass(frozen=True)
+class Overview:
+    score_set: ScoreSet
+    methodology: Methodology
+    methodologies: list[Methodology]
+    rows: list[dict]  # one per country of the score set, as charts and downloads use them
+
+
+def score_row(score: Score) -> dict:
+    """One country's scores as plain data: the shape of charts, tables and downloads."""
+    country = score.country
+    return {
+        "country": country.iso3,
+        "name": country.name,
+        "numeric": country.numeric,
+        "region": country.get_region_display(),
+        "income_group": country.get_income_group_display(),
+        "capability": score.capability,
+        "solidarity": score.solidarity,
+        "burden": score.burden,
+        "aimai": score.aimai,
+        "aimai_without_imputation": score.aimai_without_imputation,
+        "rank": score.rank,
+        "rank_low": score.rank_low,
+        "rank_high": score.rank_high,
+        "classification": score.classification,
+        "classification_label": score.get_classification_display(),
+        "concentration": "Top by capability" if score.concentrated else "Others",
+        "coverage": score.coverage,
+        "confidence": score.confidence,
+        "url": country.get_absolute_url(),
+    }
+
+
+def overview_get(*, methodology: str | None = None, scores=None) -> Overview:
+    """The current score set of a methodology (default: the headline) and its rows; `scores`
+    narrows the rows (e.g. a filtered queryset of that set)."""
+    score_set = score_set_resolve(methodology=methodology)
+    chosen = score_set.methodology_version.methodology
+    rows = [score_row(s) for s in (scores if scores is not None else score_rows(score_set))]
+    return Overview(
+        score_set=score_set,
+        methodology=chosen,
+        methodologies=list(Methodology.objects.with_published_versions()),
+        rows=rows,
+    )

@@ -3,7 +3,9 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from countries.filtersets import CountryFilterSet
+from aimai_site.errors import DomainError
+from countries import charts
+from countries.filtersets import CountryFilterSet, ScoreFilterSet
 from countries.index.aggregate import EXPLAIN_DECOMPOSITION
 from countries.index.methodology import methodology_schema
 from countries.models import DataRelease, MethodologyVersion
@@ -13,6 +15,10 @@ from countries.selectors import (
     country_scores_get,
     methodology_comparison,
     methodology_pages,
+    overview_get,
+    score_row,
+    score_rows,
+    score_set_resolve,
 )
 
 
@@ -62,3 +68,39 @@ def methodology_file_view(request: HttpRequest, slug: str, version: str) -> Http
     response["Content-Disposition"] = f'attachment; filename="{slug}-{version}.yaml"'
     response["ETag"] = f'"{found.digest}"'
     return response
+
+
+def overview_view(request: HttpRequest) -> HttpResponse:
+    """The index at a glance: the concentration chart, the scatter, the map and the table."""
+    methodology = request.GET.get("methodology") or None
+    try:
+        score_set = score_set_resolve(methodology=methodology)
+    except DomainError as exc:
+        return render(request, "countries/overview.html", {"error": exc.message}, status=404)
+    filterset = ScoreFilterSet(request.GET, queryset=score_rows(score_set))
+    valid = filterset.is_valid()
+    overview = overview_get(methodology=methodology)
+    scored = [r for r in overview.rows if r["aimai"] is not None]
+    table = [score_row(s) for s in filterset.qs] if valid else []
+    sort_by = (
+        request.GET.get("sort")
+        if request.GET.get("sort") in ("capability", "aimai")
+        else "capability"
+    )
+    field = request.GET.get("field") if request.GET.get("field") in charts.DIMENSIONS else "aimai"
+    context = {
+        "overview": overview,
+        "filter": filterset,
+        "table": table,
+        "scored": len(scored),
+        "sort_by": sort_by,
+        "field": field,
+        "field_label": charts.DIMENSIONS[field],
+        "dimensions": charts.DIMENSIONS,
+        "specs": {
+            "concentration": charts.concentration(scored, sort_by),
+            "scatter": charts.scatter(scored),
+            "map": charts.world_map(scored, field),
+        },
+    }
+    return render(request, "countries/overview.html", context, status=200 if valid else 400)

@@ -1,0 +1,164 @@
+"""Files anyone can take away: scores and observations as CSV, JSON and XLSX, and charts as
+SVG, PNG or Vega-Lite JSON. Each names its methodology version, data release and digest, and
+carries an ETag (the score set's digest: its content never changes)."""
+
+import csv
+import io
+
+import vl_convert
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import condition
+from openpyxl import Workbook
+
+from aimai_site.errors import DomainError
+from countries import charts
+from countries.models import DataRelease, ScoreSet
+from countries.selectors import score_row, score_rows, score_set_resolve
+from countries.services import observation_rows
+
+SCORE_COLUMNS = [
+    "country",
+    "name",
+    "region",
+    "income_group",
+    "capability",
+    "solidarity",
+    "burden",
+    "aimai",
+    "aimai_without_imputation",
+    "rank",
+    "rank_low",
+    "rank_high",
+    "classification",
+    "coverage",
+    "confidence",
+]
+PROVENANCE_COLUMNS = ["methodology", "methodology_version", "data_release", "score_set"]
+
+
+def _score_set(request: HttpRequest) -> ScoreSet:
+    params = request.GET
+    return score_set_resolve(
+        methodology=params.get("methodology"),
+        digest=params.get("score_set"),
+        as_of=params.get("as_of"),
+    )
+
+
+def _etag(request: HttpRequest, *args, **kwargs) -> str | None:
+    try:
+        return _score_set(request).digest + "-" + kwargs.get("fmt", "")
+    except DomainError:
+        return None
+
+
+def _provenance(score_set: ScoreSet) -> dict:
+    version = score_set.methodology_version
+    return {
+        "methodology": version.methodology.slug,
+        "methodology_version": version.version,
+        "data_release": score_set.release.slug,
+        "score_set": score_set.digest,
+    }
+
+
+def _file(content, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@condition(etag_func=_etag)
+def scores_download_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    score_set = _score_set(request)
+    provenance = _provenance(score_set)
+    rows = [score_row(s) for s in score_rows(score_set)]
+    name = f"aimai-scores-{provenance['methodology']}-{score_set.digest[:12]}.{fmt}"
+    if fmt == "json":
+        body = {"score_set": provenance, "scores": [{k: r[k] for k in SCORE_COLUMNS} for r in rows]}
+        response = JsonResponse(body, json_dumps_params={"indent": 1})
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    table = [[*SCORE_COLUMNS, *PROVENANCE_COLUMNS]] + [
+        [r[k] for k in SCORE_COLUMNS] + [provenance[k] for k in PROVENANCE_COLUMNS] for r in rows
+    ]
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(table)
+        return _file(out.getvalue(), "text/csv; charset=utf-8", name)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "scores"
+    for line in table:
+        sheet.append(line)
+    about = book.create_sheet("about")
+    for key, value in provenance.items():
+        about.append([key, value])
+    out = io.BytesIO()
+    book.save(out)
+    return _file(
+        out.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        name,
+    )
+
+
+def observations_download_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every observation of a published data release (its URL never changes: the release is
+    frozen), with its source."""
+    release = get_object_or_404(DataRelease.objects.published(), slug=slug)
+    if request.headers.get("If-None-Match") == f'"{release.content_digest}"':
+        return HttpResponse(status=304)
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, ["indicator", "country", "year", "value", "source_url", "note", "data_release"]
+    )
+    writer.writeheader()
+    for row in observation_rows(release.observations.order_by("indicator__code", "country__iso3")):
+        writer.writerow({**row, "data_release": release.slug})
+    response = _file(out.getvalue(), "text/csv; charset=utf-8", f"aimai-observations-{slug}.csv")
+    response["ETag"] = f'"{release.content_digest}"'
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@condition(etag_func=_etag)
+def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """A chart as Vega-Lite JSON, SVG or PNG: the embeddable URL of every chart on the site."""
+    builder = charts.SPECS[name]
+    score_set = _score_set(request)
+    rows = [score_row(s) for s in score_rows(score_set) if s.aimai is not None]
+    options = {}
+    if name == "concentration" and request.GET.get("sort") in ("capability", "aimai"):
+        options["sort_by"] = request.GET["sort"]
+    if name == "map" and request.GET.get("field") in charts.DIMENSIONS:
+        options["field"] = request.GET["field"]
+    spec = builder(rows, **options)
+    if spec.get("width") == "container":  # a file has no container to fit
+        spec["width"] = 900 if name == "map" else 640
+    spec["title"] = (
+        f"{spec['title']} ({score_set.methodology_version}, score set {score_set.digest[:12]})"
+    )
+    if fmt == "json":
+        return JsonResponse(spec)
+    if fmt == "svg":
+        return HttpResponse(vl_convert.vegalite_to_svg(spec), content_type="image/svg+xml")
+    return HttpResponse(vl_convert.vegalite_to_png(spec, scale=2), content_type="image/png")
+
+
+def vega_bundle_view(request: HttpRequest) -> HttpResponse:
+    """Vega, Vega-Lite and Vega-Embed in one script, from the installed package: no CDN."""
+    response = HttpResponse(_bundle(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+_BUNDLE: list[str] = []
+
+
+def _bundle() -> str:
+    if not _BUNDLE:
+        _BUNDLE.append(vl_convert.javascript_bundle())
+    return _BUNDLE[0]

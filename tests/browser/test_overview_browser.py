@@ -1,0 +1,67 @@
+"""The index overview in Chromium: charts drawn with one mark per country, details on hover,
+a click opening the country, filters in the URL, no request leaving the site, and no serious
+accessibility violation, at desktop and phone widths."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
+def test_the_overview_charts_respond_and_pass_an_accessibility_check(
+    live_server, committed_demo_data, page, tmp_path
+):
+    outside = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if not request.url.startswith(live_server.url) and not request.url.startswith("data:")
+            else None
+        ),
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/")
+    for chart in ("concentration", "scatter", "map"):
+        expect(page.locator(f"#chart-{chart}")).to_have_attribute("data-rendered", "true")
+    # one bar per scored country in each half of the concentration chart, one point each
+    expect(page.locator("#chart-concentration g.mark-rect.role-mark path")).to_have_count(2 * 61)
+    expect(page.locator("#chart-scatter g.mark-symbol.role-mark path")).to_have_count(61)
+    page.screenshot(path=str(tmp_path / "overview-desktop.png"), full_page=True)
+    assert outside == []
+    # hovering a point shows that country's scores
+    page.locator("#chart-scatter").scroll_into_view_if_needed()
+    kenya = page.locator("#chart-scatter g.mark-symbol.role-mark path[aria-label*='Kenya']")
+    kenya.hover()
+    expect(page.locator("#vg-tooltip-element")).to_contain_text("Kenya")
+    # clicking it opens the country's page
+    kenya.click()
+    expect(page).to_have_url(re.compile(r"/countries/KEN/$"))
+    # the table's filters go into the URL
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Classification", exact=True).select_option("divider")
+    page.get_by_role("button", name="Apply").last.click()
+    expect(page).to_have_url(re.compile(r"classification=divider"))
+    expect(page.locator("#result-count")).to_contain_text("11 countries shown")
+    assert serious_violations(page) == []
+
+
+def test_the_overview_fits_a_phone(live_server, committed_demo_data, page, tmp_path):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#chart-map")).to_have_attribute("data-rendered", "true")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(tmp_path / "overview-phone.png"), full_page=True)
+    assert serious_violations(page) == []

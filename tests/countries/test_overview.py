@@ -1,0 +1,120 @@
+"""The index overview and its downloads: charts from the score set, files that round-trip."""
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from countries import charts
+from countries.models import ScoreSet
+from tests.countries.test_pages import query_count
+
+pytestmark = pytest.mark.django_db
+
+
+def current(slug: str = "aimai-default") -> ScoreSet:
+    return ScoreSet.objects.for_methodology(slug).current()
+
+
+def spec_of(html: str, name: str) -> dict:
+    start = html.index(f'<script id="{name}" type="application/json">') + len(
+        f'<script id="{name}" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def test_the_overview_embeds_one_mark_of_data_per_scored_country(client):
+    html = client.get("/").content.decode()
+    assert current().digest in html
+    assert "compass for cooperation, not a league table" in html
+    concentration = spec_of(html, "concentration")
+    assert len(concentration["data"]["values"]) == 61
+    top = [r for r in concentration["data"]["values"] if r["concentration"] == "Top by capability"]
+    assert len(top) == 15
+    assert {r["country"] for r in spec_of(html, "scatter")["data"]["values"]} >= {"USA", "KEN"}
+    assert "/assets/vega.js" in html
+    assert "cdn" not in html.lower()
+
+
+def test_sorting_the_map_field_and_the_methodology_have_their_own_urls(client):
+    by_aimai = spec_of(client.get("/", {"sort": "aimai"}).content.decode(), "concentration")
+    assert by_aimai["vconcat"][0]["encoding"]["x"]["sort"]["field"] == "aimai"
+    burden = spec_of(client.get("/", {"field": "burden"}).content.decode(), "map")
+    assert burden["encoding"]["color"]["field"] == "burden"
+    bridgers = client.get("/", {"methodology": "aimai-bridgers"}).content.decode()
+    assert current("aimai-bridgers").digest in bridgers
+    assert client.get("/", {"methodology": "nope"}).status_code == 404
+
+
+def test_the_table_filters_and_refuses_bad_filters(client):
+    html = client.get("/", {"classification": "divider"}).content.decode()
+    dividers = current().scores.filter(classification="divider").count()
+    assert f"{dividers} countries shown." in html
+    assert client.get("/", {"classification": "villain"}).status_code == 400
+
+
+def test_the_score_downloads_round_trip_to_the_api_numbers(client):
+    api = client.get("/api/v1/scores/", {"limit": 500}).json()["results"]
+    by_country = {r["country"]: r for r in api}
+    response = client.get("/downloads/scores.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert current().digest[:12] in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == len(api)
+    for row in rows:
+        expected = by_country[row["country"]]
+        for field in ("aimai", "capability", "solidarity", "burden"):
+            if expected[field] is None:
+                assert row[field] == ""
+            else:
+                assert float(row[field]) == expected[field]
+        assert row["score_set"] == current().digest
+        assert row["methodology_version"] == "1.0"
+    data = client.get("/downloads/scores.json").json()
+    assert data["score_set"]["score_set"] == current().digest
+    assert {r["country"]: r["aimai"] for r in data["scores"]} == {
+        c: r["aimai"] for c, r in by_country.items()
+    }
+    book = load_workbook(io.BytesIO(client.get("/downloads/scores.xlsx").content))
+    assert book["scores"].max_row == len(api) + 1
+    assert dict(book["about"].iter_rows(values_only=True))["score_set"] == current().digest
+
+
+def test_downloads_answer_a_conditional_get_with_304(client):
+    first = client.get("/downloads/scores.csv")
+    again = client.get("/downloads/scores.csv", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    observations = client.get("/downloads/observations/demo-2026-11.csv")
+    assert observations.status_code == 200
+    assert len(observations.content.decode().splitlines()) == 2532  # 2,531 and the header
+    cached = client.get(
+        "/downloads/observations/demo-2026-11.csv", HTTP_IF_NONE_MATCH=observations["ETag"]
+    )
+    assert cached.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("scatter", "svg"), ("map", "png"), ("concentration", "json")]
+)
+def test_every_chart_is_a_file_too(client, name, fmt):
+    response = client.get(f"/charts/{name}.{fmt}", {"methodology": "aimai-bridgers"})
+    assert response.status_code == 200
+    if fmt == "svg":
+        assert response.content.startswith(b"<svg")
+        assert b"AIMAI against capability" in response.content
+    elif fmt == "png":
+        assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+    else:
+        assert response.json()["$schema"] == charts.SCHEMA
+
+
+def test_the_vega_bundle_is_served_from_the_package(client):
+    response = client.get("/assets/vega.js")
+    assert response.status_code == 200
+    assert b"window.vegaEmbed=" in response.content
+
+
+def test_the_overview_uses_a_constant_number_of_queries(client):
+    assert query_count(client, "/") <= 12
