@@ -101,7 +101,12 @@ _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker process can open the test database too.
     _db["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
-    _db["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    # recursive_triggers: INSERT OR REPLACE's implicit delete fires the append-only triggers
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA recursive_triggers = ON;",
+    }
 # Set only by the test suite, so that a real worker process opens pytest's test database.
 if env_str("AIMAI_TEST_DB_NAME"):
     _db["NAME"] = env_str("AIMAI_TEST_DB_NAME")

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 
 from aimai_site.errors import DomainError
+from registry.keys import ed25519_public_key
 from registry.models import Concern, Entry, TreeHead, Witness
 from registry.redress import concern_moderate, concern_resolve
 
@@ -41,6 +42,16 @@ class WitnessAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # its co-signatures stay attributable: deactivate it instead
 
+    def get_readonly_fields(self, request, obj=None):
+        # a key is what its co-signatures were made with: a new key is a new witness
+        return ["name", "public_key"] if obj is not None else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "public_key" in form.base_fields:
+            form.base_fields["public_key"].validators.append(ed25519_public_key)
+        return form
+
 
 @admin.register(Concern)
 class ConcernAdmin(admin.ModelAdmin):
@@ -61,8 +72,13 @@ class ConcernAdmin(admin.ModelAdmin):
         "content_digest",
         "response",
     ]
-    readonly_fields = [f for f in fields if f != "response"]
     actions = ["accept", "decline", "resolve"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # a resolution is logged with its text: after that nothing changes
+        if obj is not None and obj.status == Concern.Status.RESOLVED:
+            return self.fields
+        return [f for f in self.fields if f != "response"]
 
     def has_add_permission(self, request):
         return False  # members file concerns on the site

@@ -74,3 +74,15 @@ def public_key_pem() -> str:
 
 def sign(message: bytes) -> str:
     return base64.b64encode(signing_key().sign(message)).decode()
+
+
+def ed25519_public_key(pem: str) -> None:
+    """Validator: an Ed25519 public key in PEM."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        key = serialization.load_pem_public_key(pem.strip().encode())
+    except ValueError:
+        raise ValidationError("Not a PEM public key.") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValidationError("The key must be an Ed25519 key.")

@@ -6,7 +6,14 @@ log (its size and frontier); appends lock it, so they happen one at a time, in o
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
+
+ISO3_VALIDATOR = RegexValidator(r"^[A-Za-z]{3}$", "Three letters: an ISO 3166-1 alpha-3 code.")
+CODE_VALIDATOR = RegexValidator(r"^[a-z0-9_]{1,60}$", "An indicator code: a-z, 0-9 and _.")
+REFERENCE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9@._:-]{0,199}$", "An identifier: letters, digits and @ . _ : -"
+)
 
 
 class LogState(models.Model):
@@ -150,17 +157,27 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="concerns"
     )
     target = models.CharField(max_length=20, choices=Target)
-    country = models.CharField("country (ISO3)", max_length=3, blank=True)
-    indicator = models.CharField("indicator code", max_length=60, blank=True)
+    country = models.CharField(
+        "country (ISO3)", max_length=3, blank=True, validators=[ISO3_VALIDATOR]
+    )
+    indicator = models.CharField(
+        "indicator code", max_length=60, blank=True, validators=[CODE_VALIDATOR]
+    )
     reference = models.CharField(
-        max_length=200, blank=True, help_text="A score set digest or a compact's identifier."
+        max_length=200,
+        blank=True,
+        validators=[REFERENCE_VALIDATOR],
+        help_text="A score set digest or a compact's identifier.",
     )
     category = models.CharField(max_length=20, choices=Category)
     description = models.TextField()
     evidence = models.JSONField(default=list, blank=True, help_text="Links to evidence.")
     status = models.CharField(max_length=10, choices=Status, default=Status.FILED)
     response = models.TextField(blank=True, help_text="The editors' answer, published.")
-    content_digest = models.CharField(max_length=64, help_text="SHA-256 of the concern as filed.")
+    content_salt = models.CharField(max_length=64, blank=True, help_text="Published with the text.")
+    content_digest = models.CharField(
+        max_length=64, help_text="SHA-256(salt || the concern as filed), entered in the log."
+    )
     filer_commitment = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     moderated_at = models.DateTimeField(null=True, blank=True)

@@ -1,13 +1,15 @@
 """Accountability and redress: concerns filed by members, moderated by editors, logged.
 
 Filing and resolution are entries of the log. The filer is in the log only as a salted
-commitment; the concern's text enters as a digest at filing, and is shown only once an
-editor accepts it, so that what is published can be checked against what was filed.
+commitment; the concern's text enters as a salted digest at filing, and is shown (with its
+salt) only once an editor accepts it, so that what is published can be checked against what
+was filed, and a declined text cannot be guessed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -38,8 +40,8 @@ def concern_content(concern: Concern) -> dict:
     }
 
 
-def _digest(document: dict) -> str:
-    return hashlib.sha256(merkle.canonical_json(document)).hexdigest()
+def _digest(document: dict, salt: str = "") -> str:
+    return hashlib.sha256(salt.encode() + merkle.canonical_json(document)).hexdigest()
 
 
 def evidence_clean(lines: list[str]) -> list[str]:
@@ -63,7 +65,10 @@ def concern_file(*, user, **fields) -> Concern:
     concern = Concern(filed_by=user, **fields)
     concern.country = concern.country.upper()
     concern.evidence = evidence_clean(concern.evidence)
-    concern.content_digest = _digest(concern_content(concern))
+    # salted, so that a declined concern's text cannot be guessed from the log; the salt is
+    # shown with the text once it is published, so that anyone can check it
+    concern.content_salt = secrets.token_hex(32)
+    concern.content_digest = _digest(concern_content(concern), concern.content_salt)
     concern.filer_commitment = commitment_create(user.email)
     concern.full_clean()
     concern.save()

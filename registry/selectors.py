@@ -33,6 +33,10 @@ def _stored(keys: set[merkle.Key]) -> dict[merkle.Key, bytes]:
 
 
 def _whole(name: str, raw, low: int, high: int) -> int:
+    if raw is None or raw == "":
+        raise InvalidInput("Required.", field=name)
+    if not str(raw).lstrip("-").isascii() or not str(raw).lstrip("-").isdigit():
+        raise InvalidInput(f"Must be a whole number, not {raw!r}.", field=name)
     try:
         value = int(raw)
     except (TypeError, ValueError):

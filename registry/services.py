@@ -59,19 +59,42 @@ class Event:
         return doc
 
 
+class LogCorrupted(DomainError):
+    """The head of the log disagrees with its stored entries or hashes: nothing is appended or
+    signed until an operator has looked (the verifier shows what differs)."""
+
+    code = "log_corrupted"
+    http_status = 503
+
+
 def _state_locked() -> LogState:
-    """The head of the log, locked until the transaction ends: appends go one at a time."""
+    """The head of the log, locked until the transaction ends, and checked against what is
+    stored: appends go one at a time, and never build on a head that was tampered with."""
     LogState.objects.get_or_create(pk=1)  # made by a migration; again after a test flush
-    return LogState.objects.select_for_update().get(pk=1)
+    state = LogState.objects.select_for_update().get(pk=1)
+    last = Entry.objects.order_by("-leaf_index").values_list("leaf_index", flat=True).first()
+    if (last + 1 if last is not None else 0) != state.size:
+        raise LogCorrupted(f"The log's head says {state.size} entries; the last is {last}.")
+    edge = merkle.perfect_keys(0, state.size) if state.size else []
+    stored = {
+        (level, index): h
+        for level, index, h in Node.objects.filter(
+            level__in={k[0] for k in edge}, index__in={k[1] for k in edge}
+        ).values_list("level", "index", "hash")
+    }
+    if [[level, stored.get((level, index))] for level, index in edge] != state.frontier:
+        raise LogCorrupted("The log's head frontier is not its stored right edge.")
+    return state
 
 
 @transaction.atomic
 def registry_append(events: Sequence[Event]) -> list[Entry]:
     """Append events in order, as consecutive leaves, with the subtree hashes they complete.
 
-    Cost per entry: one leaf hash and at most log n node hashes, from the stored frontier;
-    nothing already in the log is read. The head row lock serialises concurrent appends, and
-    unique leaf indexes and node positions make a gap, a duplicate or a fork impossible.
+    Cost per entry: one leaf hash and at most log n node hashes, from the stored frontier; of
+    what is already stored, only the last index and the O(log n) right-edge hashes are read,
+    to check the head. The head row lock serialises concurrent appends; the check and unique
+    leaf indexes and node positions make a gap, a duplicate or a fork impossible.
     """
     state = _state_locked()
     frontier = [(level, bytes.fromhex(h)) for level, h in state.frontier]
@@ -115,7 +138,7 @@ def tree_head_current() -> TreeHead:
     if head is not None:
         return head
     with transaction.atomic():
-        state = _state_locked()
+        state = _state_locked()  # never sign a head that disagrees with the stored log
         head = TreeHead.objects.filter(tree_size=state.size).order_by("-timestamp").first()
         if head is not None:
             return head

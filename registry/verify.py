@@ -67,10 +67,11 @@ class Registry:
         start = 0
         while start < size:
             page = self.json("/entries/", start=start, end=size - 1)
-            if not page["entries"]:
-                raise Unreachable(f"the server returned no entries from {start}")
-            yield from page["entries"]
-            start = page["end"] + 1
+            sent = page.get("entries") or []
+            if not sent or page.get("end", -1) < start:
+                raise Unreachable(f"the server sent no entries from {start} (of {size})")
+            yield from sent
+            start += len(sent)  # never trust the server's own idea of where it stopped
 
 
 def _signature_ok(key: Ed25519PublicKey, head: dict) -> bool:
@@ -145,30 +146,35 @@ def verify(
 
     leaves: list[bytes] = []
     frontier: list = []
-    for expected_index, item in enumerate(registry.entries(size)):
-        text = item["entry"].encode("utf-8")
-        leaf = merkle.leaf_hash(text)
-        if item["leaf_index"] != expected_index:
-            problems.append(f"entry {expected_index}: the server sent leaf {item['leaf_index']}")
-        elif leaf.hex() != item["leaf_hash"]:
-            problems.append(
-                f"entry {expected_index}: its bytes hash to {leaf.hex()}, the log says "
-                f"{item['leaf_hash']}: this entry was changed"
-            )
-        elif merkle.canonical_json(json.loads(text)) != text:
-            problems.append(f"entry {expected_index}: not canonical JSON")
-        merkle.append(frontier, len(leaves), leaf)
-        leaves.append(leaf)
+    try:
+        for expected_index, item in enumerate(registry.entries(size)):
+            text = item["entry"].encode("utf-8")
+            leaf = merkle.leaf_hash(text)
+            if item["leaf_index"] != expected_index:
+                problems.append(
+                    f"entry {expected_index}: the server sent leaf {item['leaf_index']}"
+                )
+            elif leaf.hex() != item["leaf_hash"]:
+                problems.append(
+                    f"entry {expected_index}: its bytes hash to {leaf.hex()}, the log says "
+                    f"{item['leaf_hash']}: this entry was changed"
+                )
+            elif merkle.canonical_json(json.loads(text)) != text:
+                problems.append(f"entry {expected_index}: not canonical JSON")
+            merkle.append(frontier, len(leaves), leaf)
+            leaves.append(leaf)
+    except Unreachable as exc:
+        problems.append(f"reading the entries stopped: {exc}")
     if len(leaves) != size:
         problems.append(f"the server sent {len(leaves)} entries for a tree of {size}")
+        return problems  # nothing more can be checked against this head
     rebuilt = merkle.frontier_root(frontier)
     if rebuilt != root:
-        bad = _first_bad_leaf(registry, leaves, size, root) if len(leaves) == size else None
-        where = (
-            f"; the first entry that differs from what was signed is {bad}"
-            if bad is not None
-            else ""
-        )
+        try:
+            bad = _first_bad_leaf(registry, leaves, size, root)
+            where = f"; the first entry that differs from what was signed is {bad}"
+        except Unreachable as exc:
+            where = f"; finding the first bad entry failed: {exc}"
         problems.append(
             f"the root rebuilt from the entries is {rebuilt.hex()}, the signed root is "
             f"{root.hex()}{where}"
@@ -176,11 +182,14 @@ def verify(
     else:
         say(f"root rebuilt from all {size} entries: matches")
 
-    for index in sorted(random.sample(range(size), min(sample, size))) if size else []:
-        path = registry.json("/proof/inclusion/", leaf_index=index, tree_size=size)
-        proof = [bytes.fromhex(h) for h in path["audit_path"]]
-        if not merkle.verify_inclusion(index, size, leaves[index], proof, root):
-            problems.append(f"entry {index}: its inclusion proof does not verify")
+    try:
+        for index in sorted(random.sample(range(size), min(sample, size))):
+            path = registry.json("/proof/inclusion/", leaf_index=index, tree_size=size)
+            proof = [bytes.fromhex(h) for h in path["audit_path"]]
+            if not merkle.verify_inclusion(index, size, leaves[index], proof, root):
+                problems.append(f"entry {index}: its inclusion proof does not verify")
+    except Unreachable as exc:
+        problems.append(f"reading inclusion proofs failed: {exc}")
     if size:
         say(f"inclusion proofs of {min(sample, size)} sampled entries: checked")
 
@@ -192,7 +201,15 @@ def verify(
 def _monitor(registry: Registry, key, head: dict, state: Path, say) -> list[str]:
     """Check that the head saved last time is extended by this one, then save this one."""
     if state.exists():
-        old = json.loads(state.read_text())
+        try:
+            old = json.loads(state.read_text())
+            fields = (old["tree_size"], old["timestamp"], old["root_hash"], old["signature"])
+        except (ValueError, KeyError, TypeError):
+            return [f"{state} is not a tree head saved by this verifier"]
+        if not all(isinstance(f, int) for f in fields[:2]):
+            return [f"{state} is not a tree head saved by this verifier"]
+        if head["timestamp"] < old["timestamp"]:
+            return [f"the tree head is older than the one saved in {state}"]
         if not _signature_ok(key, old):
             return [f"the saved tree head in {state} has no valid signature"]
         first, second = old["tree_size"], head["tree_size"]
@@ -220,13 +237,22 @@ def _monitor(registry: Registry, key, head: dict, state: Path, say) -> list[str]
     return []
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m registry.verify", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--url", required=True, help="the site, e.g. https://aimai.example.org")
     parser.add_argument("--state", type=Path, help="monitor mode: the tree head file to keep")
-    parser.add_argument("--sample", type=int, default=10, help="inclusion proofs to check")
+    parser.add_argument(
+        "--sample", type=_count, default=10, help="inclusion proofs to check (0 or more)"
+    )
     parser.add_argument("--public-key", type=Path, help="pin the log's PEM public key")
     args = parser.parse_args(argv)
     pinned = args.public_key.read_bytes() if args.public_key else None

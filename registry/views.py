@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +30,21 @@ def _filtered(request: HttpRequest):
     filterset = EntryFilterSet(request.GET, queryset=Entry.objects.order_by("-leaf_index"))
     valid = filterset.is_valid()
     return filterset, (filterset.qs if valid else Entry.objects.none()), valid
+
+
+def _feed_entries(request: HttpRequest):
+    filterset, entries, valid = _filtered(request)
+    if not valid:
+        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
+        raise BadRequest(f"Invalid filters: {problems}")
+    return entries
+
+
+def _cell(value):
+    """A CSV cell a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 def registry_list_view(request: HttpRequest) -> HttpResponse:
@@ -68,7 +84,7 @@ class EntriesAtomFeed(Feed):
 
     def get_object(self, request):
         self.request = request
-        return _filtered(request)[1][:FEED_SIZE]
+        return _feed_entries(request)[:FEED_SIZE]
 
     def link(self):
         return reverse("registry:list")
@@ -99,7 +115,7 @@ class EntriesAtomFeed(Feed):
 
 def registry_json_feed_view(request: HttpRequest) -> JsonResponse:
     """JSON Feed 1.1 of the latest entries (filters apply)."""
-    entries = _filtered(request)[1][:FEED_SIZE]
+    entries = _feed_entries(request)[:FEED_SIZE]
     home = request.build_absolute_uri(reverse("registry:list"))
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -125,7 +141,7 @@ def registry_json_feed_view(request: HttpRequest) -> JsonResponse:
 
 def registry_csv_view(request: HttpRequest) -> HttpResponse:
     """Every entry matching the filters, oldest first, as CSV (the exact entry text included)."""
-    entries = _filtered(request)[1].order_by("leaf_index")
+    entries = _feed_entries(request).order_by("leaf_index")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="aimai-registry.csv"'
     writer = csv.writer(response)
@@ -144,20 +160,10 @@ def registry_csv_view(request: HttpRequest) -> HttpResponse:
         ]
     )
     for e in entries.iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                e.leaf_index,
-                e.event,
-                e.identifier,
-                e.url,
-                e.digest,
-                e.timestamp,
-                e.organisation,
-                e.country,
-                e.leaf_hash,
-                e.entry,
-            ]
-        )
+        fields = (e.leaf_index, e.event, e.identifier, e.url, e.digest, e.timestamp)
+        fields += (e.organisation, e.country, e.leaf_hash)
+        # the entry itself stays byte for byte (JSON: it starts with "{")
+        writer.writerow([_cell(v) for v in fields] + [e.entry])
     return response
 
 

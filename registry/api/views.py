@@ -150,7 +150,8 @@ class ConsistencyProofView(APIView):
 
 
 class WitnessesView(APIView):
-    """The registered witnesses and their Ed25519 public keys, to check co-signatures with."""
+    """Every witness ever registered, with its Ed25519 public key and whether it still
+    co-signs: a deactivated witness's earlier co-signatures must stay checkable."""
 
     @extend_schema(
         responses=inline_serializer(
@@ -159,9 +160,14 @@ class WitnessesView(APIView):
         )
     )
     def get(self, request):
-        witnesses = Witness.objects.filter(active=True).order_by("name")
+        witnesses = Witness.objects.order_by("name")
         return Response(
-            {"witnesses": [{"name": w.name, "public_key": w.public_key} for w in witnesses]}
+            {
+                "witnesses": [
+                    {"name": w.name, "public_key": w.public_key, "active": w.active}
+                    for w in witnesses
+                ]
+            }
         )
 
 

@@ -33,8 +33,12 @@
     let sn = Number(list.dataset.treeSize) - 1;
     let r = await sha256(new Uint8Array([0]), entry);
     const leafOk = hex(r) === document.getElementById("leaf-hash").textContent.trim();
+    let extra = false;
     for (const p of path) {
-      if (sn === 0) break;
+      if (sn === 0) {
+        extra = true; // more hashes than the tree has levels: not a valid audit path
+        break;
+      }
       if (fn % 2 === 1 || fn === sn) {
         r = await sha256(new Uint8Array([1]), p, r);
         while (fn % 2 === 0 && fn !== 0) {
@@ -47,7 +51,7 @@
       fn = Math.floor(fn / 2);
       sn = Math.floor(sn / 2);
     }
-    const ok = leafOk && sn === 0 && hex(r) === root;
+    const ok = leafOk && !extra && sn === 0 && hex(r) === root;
     result.textContent = ok
       ? "Verified: this entry is in the signed tree."
       : "NOT verified: the entry, its leaf hash or the audit path does not match the signed root.";

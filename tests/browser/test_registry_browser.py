@@ -41,3 +41,14 @@ def test_an_entry_verifies_in_the_browser_and_a_changed_one_does_not(
     )
     page.get_by_role("button", name="Verify in your browser").click()
     expect(page.locator("#verify-result")).to_contain_text("NOT verified")
+
+
+def test_an_audit_path_with_extra_hashes_does_not_verify(log_of_eleven, live_server, page):
+    page.goto(f"{live_server.url}/registry/3/")
+    page.evaluate(
+        "const li = document.createElement('li');"
+        "li.innerHTML = '<code>' + '00'.repeat(32) + '</code>';"
+        "document.getElementById('audit-path').appendChild(li);"
+    )
+    page.get_by_role("button", name="Verify in your browser").click()
+    expect(page.locator("#verify-result")).to_contain_text("NOT verified")

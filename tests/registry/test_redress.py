@@ -165,3 +165,46 @@ def test_filing_is_rate_limited(client, member):
     assert refused.status_code == 429
     assert "Too many concerns filed recently" in refused.content.decode()
     assert Concern.objects.count() == 5
+
+
+def test_the_content_digest_is_salted_and_checkable_once_published(client, member):
+    client.post("/registry/concerns/new/", concern_form())
+    concern = Concern.objects.get()
+    from registry.redress import concern_content, concern_moderate
+
+    expected = hashlib.sha256(
+        concern.content_salt.encode() + merkle.canonical_json(concern_content(concern))
+    ).hexdigest()
+    assert concern.content_digest == expected
+    assert len(concern.content_salt) == 64
+    client.logout()
+    assert (
+        concern.content_salt not in client.get(f"/registry/concerns/{concern.pk}/").content.decode()
+    )
+    concern_moderate(concern=concern, accept=True, response="Accepted.")
+    assert concern.content_salt in client.get(f"/registry/concerns/{concern.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("country", "=1+"), ("country", "<X>"), ("indicator", "Bad Code!"), ("reference", "=cmd")],
+)
+def test_targets_are_codes_not_free_text(client, member, field, value):
+    response = client.post("/registry/concerns/new/", concern_form(**{field: value}))
+    assert response.status_code == 400
+    assert not Concern.objects.exists()
+
+
+def test_a_resolved_concern_can_no_longer_be_edited(client, member):
+    from registry.redress import concern_moderate, concern_resolve
+
+    client.post("/registry/concerns/new/", concern_form())
+    concern = Concern.objects.get()
+    concern_moderate(concern=concern, accept=True, response="Looking.")
+    concern_resolve(concern=concern, resolution="Fixed in the next release.")
+    editor = User.objects.create_user("ed2", "ed2@example.org", "pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    client.post(f"/admin/registry/concern/{concern.pk}/change/", {"response": "Nothing was wrong."})
+    concern.refresh_from_db()
+    assert concern.response == "Fixed in the next release."

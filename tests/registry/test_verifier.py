@@ -215,3 +215,84 @@ def test_witness_cosignatures_are_checked_and_the_command_runs_the_same_checks(
     run = verifier(live_server.url)
     assert run.returncode == 1
     assert "the co-signature of witness 'Member B' does not verify" in run.stdout
+
+
+def test_a_deactivated_witness_keeps_its_cosignatures_checkable(fresh_log, live_server):
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from registry.models import Witness
+    from registry.services import tree_head_current, witness_cosign
+
+    registry_append(events(3, "x"))
+    key = Ed25519PrivateKey.generate()
+    pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    Witness.objects.create(name="Member C", public_key=pem.decode())
+    head = tree_head_current()
+    message = merkle.tree_head_bytes(head.tree_size, head.timestamp, head.root_hash)
+    witness_cosign(
+        witness="Member C",
+        tree_size=head.tree_size,
+        timestamp=head.timestamp,
+        root_hash=head.root_hash,
+        signature=base64.b64encode(key.sign(message)).decode(),
+    )
+    Witness.objects.filter(name="Member C").update(active=False)
+    run = verifier(live_server.url)
+    assert run.returncode == 0, run.stdout
+
+
+def test_a_server_that_holds_back_entries_is_reported_not_crashed_on():
+    from registry import verify
+
+    class Shortchanging(verify.Registry):
+        """A server whose entries stop one short of its signed tree."""
+
+        def __init__(self, head, entries, key):
+            super().__init__("http://test.invalid")
+            self.head, self.sent, self.key = head, entries, key
+
+        def public_key(self):
+            return self.key
+
+        def json(self, path, **params):
+            if path == "/tree-head/":
+                return self.head
+            if path == "/entries/":
+                start = params["start"]
+                chunk = self.sent[start : start + 2]
+                return {"entries": chunk, "end": start + len(chunk) - 1}
+            raise verify.Unreachable(path)
+
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    texts = [merkle.canonical_json({"n": i}).decode() for i in range(5)]
+    leaves = [merkle.leaf_hash(t.encode()) for t in texts]
+    signer = Ed25519PrivateKey.generate()
+    root = merkle.root(leaves).hex()
+    head = {
+        "tree_size": 5,
+        "timestamp": 1,
+        "root_hash": root,
+        "signature": base64.b64encode(signer.sign(merkle.tree_head_bytes(5, 1, root))).decode(),
+        "cosignatures": [],
+    }
+    sent = [
+        {"leaf_index": i, "entry": t, "leaf_hash": leaf.hex()}
+        for i, (t, leaf) in enumerate(zip(texts, leaves, strict=True))
+    ][:4]
+    pem = signer.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    problems = verify.verify(Shortchanging(head, sent, pem), sample=3, say=lambda _: None)
+    assert problems == [
+        "reading the entries stopped: the server sent no entries from 4 (of 5)",
+        "the server sent 4 entries for a tree of 5",
+    ]
