@@ -295,7 +295,9 @@ def test_on_postgresql_the_purge_hatch_only_opens_in_test_databases():
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only (this pass runs on SQLite)")
+        from tests.conftest import service_missing
+
+        service_missing("PostgreSQL (DATABASE_URL): the hatch is a PostgreSQL function")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT proname, prosrc FROM pg_proc WHERE proname IN ("
@@ -309,16 +311,25 @@ def test_on_postgresql_the_purge_hatch_only_opens_in_test_databases():
         assert "left(current_database(), 5) = 'test_'" in source, name
 
 
-def test_on_sqlite_insert_or_replace_cannot_overwrite_an_entry():
+def test_an_upsert_cannot_overwrite_an_entry():
+    """INSERT OR REPLACE (SQLite) and INSERT ... ON CONFLICT DO UPDATE (PostgreSQL) both run
+    into the append-only triggers."""
     from django.db import connection
 
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
     entry = Entry.objects.first()
-    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT OR REPLACE INTO registry_entry (id, leaf_index, entry, leaf_hash, event, "
-            "identifier, url, digest, organisation, country, timestamp) "
-            "VALUES (%s, %s, '{}', %s, 'x', 'x', '/x/', %s, '', '', 0)",
-            [entry.pk, entry.leaf_index, "0" * 64, "0" * 64],
+    columns = (
+        "id, leaf_index, entry, leaf_hash, event, identifier, url, digest, organisation, "
+        "country, timestamp"
+    )
+    values = "%s, %s, '{}', %s, 'x', 'x', '/x/', %s, '', '', 0"
+    if connection.vendor == "sqlite":
+        sql = f"INSERT OR REPLACE INTO registry_entry ({columns}) VALUES ({values})"  # noqa: S608
+    else:
+        sql = (
+            f"INSERT INTO registry_entry ({columns}) VALUES ({values}) "  # noqa: S608
+            "ON CONFLICT (leaf_index) DO UPDATE SET entry = EXCLUDED.entry"
         )
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [entry.pk + 10**6, entry.leaf_index, "0" * 64, "0" * 64])
+    entry.refresh_from_db()
+    assert entry.entry != "{}"
