@@ -215,4 +215,45 @@ def world_map(rows: list[dict], field: str = "aimai") -> dict:
     return spec
 
 
+def contributions(rows: list[dict], country: str) -> dict:
+    """What pushes one country's AIMAI up or down: each indicator's contribution to it."""
+    values = [
+        {"name": r["name"], "dimension": r["dimension"].capitalize(), "aimai": r["aimai"]}
+        for r in rows
+        if r["aimai"] is not None
+    ]
+    spec = _base(
+        f"What makes up {country}'s AIMAI",
+        values,
+        "One bar per indicator: its contribution to AIMAI, positive or negative; the bars add "
+        "up to AIMAI.",
+    )
+    spec.update(
+        {
+            "width": "container",
+            "height": {"step": 22},
+            "mark": {"type": "bar", "tooltip": True},
+            "encoding": {
+                "y": {"field": "name", "type": "nominal", "sort": "-x", "title": None},
+                "x": {"field": "aimai", "type": "quantitative", "title": "Contribution to AIMAI"},
+                "color": {
+                    "field": "dimension",
+                    "type": "nominal",
+                    "scale": {
+                        "domain": ["Capability", "Solidarity", "Burden"],
+                        "range": ["#e07b00", "#1b7f5b", "#6b6f78"],
+                    },
+                    "title": "Dimension",
+                },
+                "tooltip": [
+                    {"field": "name", "title": "Indicator"},
+                    {"field": "dimension", "title": "Dimension"},
+                    {"field": "aimai", "format": ".2f", "title": "Contribution"},
+                ],
+            },
+        }
+    )
+    return spec
+
+
 SPECS = {"concentration": concentration, "scatter": scatter, "map": world_map}

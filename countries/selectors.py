@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -348,6 +349,8 @@ class CountryScores:
 
     scores: list[tuple[Methodology, ScoreSet, Score]]
     explanation: Explanation | None
+    peers: list[tuple[Score, float]]  # nearest by profile (capability, solidarity, burden)
+    history: list[Score]  # the headline methodology's current score on every release
 
 
 def country_scores_get(*, country: Country) -> CountryScores:
@@ -361,10 +364,44 @@ def country_scores_get(*, country: Country) -> CountryScores:
         score_set = current[methodology.pk]
         if score_set.pk in found:
             rows.append((methodology, score_set, found[score_set.pk]))
-    explanation = None
+    explanation, peers, history = None, [], []
     if rows and rows[0][0].is_headline:
-        explanation = score_explain(score_set=rows[0][1], iso3=country.iso3)
-    return CountryScores(scores=rows, explanation=explanation)
+        methodology, score_set, score = rows[0]
+        explanation = score_explain(score_set=score_set, iso3=country.iso3)
+        peers = peers_nearest(score_set=score_set, score=score)
+        history = score_history(methodology=methodology, country=country)
+    return CountryScores(scores=rows, explanation=explanation, peers=peers, history=history)
+
+
+PROFILE = ("capability", "solidarity", "burden")
+
+
+def peers_nearest(*, score_set: ScoreSet, score: Score, n: int = 5) -> list[tuple[Score, float]]:
+    """The countries whose three dimension scores are closest (Euclidean, 0-100 scales)."""
+    if any(getattr(score, d) is None for d in PROFILE):
+        return []
+    others = Score.objects.filter(score_set=score_set).exclude(pk=score.pk).with_country()
+    distances = []
+    for other in others:
+        if any(getattr(other, d) is None for d in PROFILE):
+            continue
+        gap = sum((getattr(other, d) - getattr(score, d)) ** 2 for d in PROFILE) ** 0.5
+        distances.append((other, gap))
+    return sorted(distances, key=lambda pair: (pair[1], pair[0].country.name))[:n]
+
+
+def score_history(*, methodology: Methodology, country: Country) -> list[Score]:
+    """The country's score in the current score set of each data release, newest first."""
+    found: dict[int, Score] = {}
+    for score in (
+        Score.objects.filter(
+            country=country, score_set__methodology_version__methodology=methodology
+        )
+        .select_related("score_set__release", "score_set__methodology_version")
+        .order_by("-score_set__release__published_at", "-score_set__created_at")
+    ):
+        found.setdefault(score.score_set.release_id, score)  # newest set per release first
+    return list(found.values())
 
 
 @dataclass(frozen=True)
@@ -401,12 +438,22 @@ def score_row(score: Score) -> dict:
     }
 
 
-def overview_get(*, methodology: str | None = None, scores=None) -> Overview:
-    """The current score set of a methodology (default: the headline) and its rows; `scores`
-    narrows the rows (e.g. a filtered queryset of that set)."""
+def score_set_rows(score_set: ScoreSet) -> list[dict]:
+    """Every country's row of a score set, cached (Redis when REDIS_URL is set) under the set's
+    digest: a score set never changes, and a new current set has a new key."""
+    key = f"score-set-rows:{score_set.digest}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [score_row(s) for s in score_rows(score_set)]
+        cache.set(key, rows, timeout=24 * 3600)
+    return rows
+
+
+def overview_get(*, methodology: str | None = None) -> Overview:
+    """The current score set of a methodology (default: the headline) and its rows."""
     score_set = score_set_resolve(methodology=methodology)
     chosen = score_set.methodology_version.methodology
-    rows = [score_row(s) for s in (scores if scores is not None else score_rows(score_set))]
+    rows = score_set_rows(score_set)
     return Overview(
         score_set=score_set,
         methodology=chosen,

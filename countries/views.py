@@ -16,9 +16,7 @@ from countries.selectors import (
     methodology_comparison,
     methodology_pages,
     overview_get,
-    score_row,
     score_rows,
-    score_set_resolve,
 )
 
 
@@ -44,6 +42,10 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
     profile = country_profile_get(iso3=iso3)
     scores = country_scores_get(country=profile.country)
     context = {"profile": profile, "index": scores, "decomposition": EXPLAIN_DECOMPOSITION}
+    if scores.explanation and scores.explanation.score.aimai is not None:
+        context["explain_spec"] = charts.contributions(
+            scores.explanation.rows, profile.country.name
+        )
     return render(request, "countries/country_detail.html", context)
 
 
@@ -74,14 +76,17 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     """The index at a glance: the concentration chart, the scatter, the map and the table."""
     methodology = request.GET.get("methodology") or None
     try:
-        score_set = score_set_resolve(methodology=methodology)
+        overview = overview_get(methodology=methodology)
     except DomainError as exc:
         return render(request, "countries/overview.html", {"error": exc.message}, status=404)
-    filterset = ScoreFilterSet(request.GET, queryset=score_rows(score_set))
+    filterset = ScoreFilterSet(request.GET, queryset=score_rows(overview.score_set))
     valid = filterset.is_valid()
-    overview = overview_get(methodology=methodology)
+    if valid:  # the filters pick countries; their rows come from the cached set
+        shown = set(filterset.qs.values_list("country__iso3", flat=True))
+        table = [r for r in overview.rows if r["country"] in shown]
+    else:
+        table = []
     scored = [r for r in overview.rows if r["aimai"] is not None]
-    table = [score_row(s) for s in filterset.qs] if valid else []
     sort_by = (
         request.GET.get("sort")
         if request.GET.get("sort") in ("capability", "aimai")

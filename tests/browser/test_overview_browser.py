@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 def serious_violations(page) -> list[str]:
     results = Axe().run(page)
     return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        f"{v['id']}: {v['help']}: " + "; ".join(n["html"][:120] for n in v["nodes"][:3])
         for v in results.response["violations"]
         if v.get("impact") in ("serious", "critical")
     ]

@@ -118,3 +118,55 @@ def test_the_vega_bundle_is_served_from_the_package(client):
 
 def test_the_overview_uses_a_constant_number_of_queries(client):
     assert query_count(client, "/") <= 12
+
+
+def test_the_country_page_shows_peers_history_and_its_contribution_chart(client):
+    html = client.get("/countries/KEN/").content.decode()
+    assert 'id="peers"' in html
+    assert html.count('<li><a href="/countries/') >= 5
+    assert 'id="history"' in html
+    assert "demo-2026-11" in html
+    explain = spec_of(html, "explain")
+    total = sum(v["aimai"] for v in explain["data"]["values"])
+    kenya = current().scores.get(country__iso3="KEN")
+    assert total == pytest.approx(kenya.aimai, abs=1e-6)
+    assert "takes part in no mutual-aid compact yet" in html
+
+
+def test_nearest_peers_are_nearest_by_the_three_dimensions():
+    from countries.selectors import peers_nearest
+
+    score_set = current()
+    kenya = score_set.scores.get(country__iso3="KEN")
+    peers = peers_nearest(score_set=score_set, score=kenya)
+    gaps = [gap for _, gap in peers]
+    assert gaps == sorted(gaps)
+    nearest = peers[0][0]
+    expected = (
+        sum(
+            (getattr(nearest, d) - getattr(kenya, d)) ** 2
+            for d in ("capability", "solidarity", "burden")
+        )
+        ** 0.5
+    )
+    assert gaps[0] == pytest.approx(expected)
+    others = [s for s in score_set.scores.exclude(pk=kenya.pk) if s.aimai is not None]
+    assert min(
+        sum(
+            (getattr(o, d) - getattr(kenya, d)) ** 2 for d in ("capability", "solidarity", "burden")
+        )
+        ** 0.5
+        for o in others
+    ) == pytest.approx(gaps[0])
+
+
+def test_score_set_rows_are_cached_under_the_digest(django_assert_num_queries):
+    from django.core.cache import cache
+
+    from countries.selectors import score_set_rows
+
+    score_set = current()
+    cache.delete(f"score-set-rows:{score_set.digest}")
+    first = score_set_rows(score_set)
+    with django_assert_num_queries(0):
+        assert score_set_rows(score_set) == first
