@@ -239,6 +239,14 @@ def _read(path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
+def artefacts() -> Path:
+    """Where browser tests keep screenshots for people to look at (git-ignored)."""
+    folder = ROOT / "test-results" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         service_missing(f"Chromium at {CHROMIUM} (make test installs it with apt as root)")

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_filter_by_region_then_open_a_country_and_check_a_source(
-    live_server, committed_demo_data, page, tmp_path
+    live_server, committed_demo_data, page, artefacts
 ):
     # given the country list
     page.goto(f"{live_server.url}/countries/")
@@ -39,14 +39,14 @@ def test_filter_by_region_then_open_a_country_and_check_a_source(
         "href",
         re.compile(r"^https://github\.com/javoh20/excel-sql/blob/.+FSI-2023-DOWNLOAD\.xlsx$"),
     )
-    page.screenshot(path=str(tmp_path / "country-kenya.png"), full_page=True)
-    assert (tmp_path / "country-kenya.png").stat().st_size > 10_000
+    page.screenshot(path=str(artefacts / "country-kenya.png"), full_page=True)
+    assert (artefacts / "country-kenya.png").stat().st_size > 10_000
 
 
-def test_country_list_fits_a_phone_screen(live_server, committed_demo_data, page, tmp_path):
+def test_country_list_fits_a_phone_screen(live_server, committed_demo_data, page, artefacts):
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server.url}/countries/?has_data=maybe")
     expect(page.get_by_role("alert")).to_contain_text("maybe is not one of the available choices")
     # no horizontal scrolling of the page itself (wide tables scroll in their own box)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.screenshot(path=str(tmp_path / "countries-phone.png"), full_page=True)
+    page.screenshot(path=str(artefacts / "countries-phone.png"), full_page=True)

@@ -21,7 +21,7 @@ def serious_violations(page) -> list[str]:
 
 
 def test_the_overview_charts_respond_and_pass_an_accessibility_check(
-    live_server, committed_demo_data, page, tmp_path
+    live_server, committed_demo_data, page, artefacts
 ):
     outside = []
     page.on(
@@ -39,7 +39,7 @@ def test_the_overview_charts_respond_and_pass_an_accessibility_check(
     # one bar per scored country in each half of the concentration chart, one point each
     expect(page.locator("#chart-concentration g.mark-rect.role-mark path")).to_have_count(2 * 61)
     expect(page.locator("#chart-scatter g.mark-symbol.role-mark path")).to_have_count(61)
-    page.screenshot(path=str(tmp_path / "overview-desktop.png"), full_page=True)
+    page.screenshot(path=str(artefacts / "overview-desktop.png"), full_page=True)
     assert outside == []
     # hovering a point shows that country's scores
     page.locator("#chart-scatter").scroll_into_view_if_needed()
@@ -49,19 +49,26 @@ def test_the_overview_charts_respond_and_pass_an_accessibility_check(
     # clicking it opens the country's page
     kenya.click()
     expect(page).to_have_url(re.compile(r"/countries/KEN/$"))
-    # the table's filters go into the URL
+    # the table's filters refresh the table alone, and go into the URL
     page.goto(f"{live_server.url}/")
+    expect(page.locator("#chart-map")).to_have_attribute("data-rendered", "true")
+    page.evaluate("window.stillTheSamePage = true")
     page.get_by_label("Classification", exact=True).select_option("divider")
     page.get_by_role("button", name="Apply").last.click()
-    expect(page).to_have_url(re.compile(r"classification=divider"))
     expect(page.locator("#result-count")).to_contain_text("11 countries shown")
+    expect(page).to_have_url(re.compile(r"classification=divider"))
+    assert page.evaluate("window.stillTheSamePage === true")  # no full page load
+    expect(page.locator("#scores tbody tr")).to_have_count(11)
+    # and the shared URL shows the same table
+    page.goto(page.url)
+    expect(page.locator("#scores tbody tr")).to_have_count(11)
     assert serious_violations(page) == []
 
 
-def test_the_overview_fits_a_phone(live_server, committed_demo_data, page, tmp_path):
+def test_the_overview_fits_a_phone(live_server, committed_demo_data, page, artefacts):
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server.url}/")
     expect(page.locator("#chart-map")).to_have_attribute("data-rendered", "true")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.screenshot(path=str(tmp_path / "overview-phone.png"), full_page=True)
+    page.screenshot(path=str(artefacts / "overview-phone.png"), full_page=True)
     assert serious_violations(page) == []

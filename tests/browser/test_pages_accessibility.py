@@ -13,7 +13,7 @@ WIDTHS = {"desktop": (1280, 900), "phone": (375, 800)}
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("path", ["/countries/KEN/", "/methodology/", "/registry/"])
-def test_page_passes_axe_and_fits(live_server, committed_demo_data, page, tmp_path, path, width):
+def test_page_passes_axe_and_fits(live_server, committed_demo_data, page, artefacts, path, width):
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     page.goto(f"{live_server.url}{path}")
     if path == "/countries/KEN/":
@@ -33,4 +33,4 @@ def test_page_passes_axe_and_fits(live_server, committed_demo_data, page, tmp_pa
     expect(page.locator("a.skip-link")).to_be_focused()
     assert serious_violations(page) == []
     name = path.strip("/").replace("/", "-") or "home"
-    page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+    page.screenshot(path=str(artefacts / f"{name}-{width}.png"), full_page=True)

@@ -24,7 +24,7 @@ def log_of_eleven(transactional_db):
 
 
 def test_an_entry_verifies_in_the_browser_and_a_changed_one_does_not(
-    log_of_eleven, live_server, page, tmp_path
+    log_of_eleven, live_server, page, artefacts
 ):
     entry = Entry.objects.get(leaf_index=6)
     page.goto(f"{live_server.url}/registry/{entry.leaf_index}/")
@@ -33,7 +33,7 @@ def test_an_entry_verifies_in_the_browser_and_a_changed_one_does_not(
     expect(page.locator("#verify-result")).to_have_text(
         "Verified: this entry is in the signed tree."
     )
-    page.screenshot(path=str(tmp_path / "registry-entry.png"), full_page=True)
+    page.screenshot(path=str(artefacts / "registry-entry.png"), full_page=True)
     # when someone changes the entry shown on the page, the check fails
     page.evaluate(
         "document.getElementById('entry-text').textContent = "
