@@ -109,17 +109,24 @@ def observations_download_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Every observation of a published data release (its URL never changes: the release is
     frozen), with its source."""
     release = get_object_or_404(DataRelease.objects.published(), slug=slug)
-    if request.headers.get("If-None-Match") == f'"{release.content_digest}"':
+    country = request.GET.get("country", "").upper()
+    etag = f'"{release.content_digest}-{country}"'
+    if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304)
+    observations = release.observations.order_by("indicator__code", "country__iso3")
+    if country:
+        observations = observations.filter(country__iso3=country)
     out = io.StringIO()
-    writer = csv.DictWriter(
-        out, ["indicator", "country", "year", "value", "source_url", "note", "data_release"]
-    )
+    columns = ["indicator", "country", "year", "value", "source_url", "note"]
+    writer = csv.DictWriter(out, [*columns, "data_release", "release_digest"])
     writer.writeheader()
-    for row in observation_rows(release.observations.order_by("indicator__code", "country__iso3")):
-        writer.writerow({**row, "data_release": release.slug})
-    response = _file(out.getvalue(), "text/csv; charset=utf-8", f"aimai-observations-{slug}.csv")
-    response["ETag"] = f'"{release.content_digest}"'
+    for row in observation_rows(observations):
+        writer.writerow(
+            {**row, "data_release": release.slug, "release_digest": release.content_digest}
+        )
+    name = f"aimai-observations-{slug}{'-' + country if country else ''}.csv"
+    response = _file(out.getvalue(), "text/csv; charset=utf-8", name)
+    response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 

@@ -72,3 +72,21 @@ def test_the_overview_fits_a_phone(live_server, committed_demo_data, page, artef
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(artefacts / "overview-phone.png"), full_page=True)
     assert serious_violations(page) == []
+
+
+def test_downloads_and_the_keyboard(live_server, committed_demo_data, page):
+    page.goto(f"{live_server.url}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").first.click()
+    assert download.value.suggested_filename.startswith("aimai-scores-aimai-default-")
+    text = open(download.value.path(), encoding="utf-8").read()
+    assert text.splitlines()[0].startswith("country,name,region")
+    # the table's filter works with the keyboard alone
+    select = page.get_by_label("Classification", exact=True)
+    select.focus()
+    page.keyboard.press("ArrowDown")  # first choice after "All classes": Bridger
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Apply").last.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"classification=bridger"))
+    expect(page.locator("#result-count")).to_contain_text("16 countries shown")

@@ -170,3 +170,15 @@ def test_score_set_rows_are_cached_under_the_digest(django_assert_num_queries):
     first = score_set_rows(score_set)
     with django_assert_num_queries(0):
         assert score_set_rows(score_set) == first
+
+
+def test_a_country_downloads_its_own_observations(client):
+    html = client.get("/countries/KEN/").content.decode()
+    assert "/downloads/observations/demo-2026-11.csv?country=KEN" in html
+    response = client.get("/downloads/observations/demo-2026-11.csv", {"country": "KEN"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {r["country"] for r in rows} == {"KEN"}
+    assert len(rows) == 18
+    assert "KEN" in response["Content-Disposition"]
+    fsi = next(r for r in rows if r["indicator"] == "fsi_total")
+    assert float(fsi["value"]) == 87.8
