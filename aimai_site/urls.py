@@ -23,8 +23,8 @@ urlpatterns = [
         downloads.scores_download_view,
         name="scores-download",
     ),
-    path(
-        "downloads/observations/<slug:slug>.csv",
+    re_path(
+        r"^downloads/observations/(?P<slug>[-a-zA-Z0-9_]+)\.(?P<fmt>csv|json)$",
         downloads.observations_download_view,
         name="observations-download",
     ),

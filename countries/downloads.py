@@ -105,27 +105,36 @@ def scores_download_view(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-def observations_download_view(request: HttpRequest, slug: str) -> HttpResponse:
-    """Every observation of a published data release (its URL never changes: the release is
-    frozen), with its source."""
+def observations_download_view(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """Every observation of a published data release (or of one country: ?country=ISO3), with
+    its source. A release is frozen, so its files never change: immutable, with an ETag."""
     release = get_object_or_404(DataRelease.objects.published(), slug=slug)
     country = request.GET.get("country", "").upper()
-    etag = f'"{release.content_digest}-{country}"'
+    etag = f'"{release.content_digest}-{country}-{fmt}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304)
     observations = release.observations.order_by("indicator__code", "country__iso3")
     if country:
         observations = observations.filter(country__iso3=country)
-    out = io.StringIO()
-    columns = ["indicator", "country", "year", "value", "source_url", "note"]
-    writer = csv.DictWriter(out, [*columns, "data_release", "release_digest"])
-    writer.writeheader()
-    for row in observation_rows(observations):
-        writer.writerow(
-            {**row, "data_release": release.slug, "release_digest": release.content_digest}
-        )
-    name = f"aimai-observations-{slug}{'-' + country if country else ''}.csv"
-    response = _file(out.getvalue(), "text/csv; charset=utf-8", name)
+    rows = observation_rows(observations)
+    name = f"aimai-observations-{slug}{'-' + country if country else ''}.{fmt}"
+    if fmt == "json":
+        body = {
+            "data_release": {"slug": release.slug, "content_digest": release.content_digest},
+            "observations": rows,
+        }
+        response = JsonResponse(body, json_dumps_params={"indent": 1})
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    else:
+        out = io.StringIO()
+        columns = ["indicator", "country", "year", "value", "source_url", "note"]
+        writer = csv.DictWriter(out, [*columns, "data_release", "release_digest"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {**row, "data_release": release.slug, "release_digest": release.content_digest}
+            )
+        response = _file(out.getvalue(), "text/csv; charset=utf-8", name)
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

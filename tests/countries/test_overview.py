@@ -182,3 +182,19 @@ def test_a_country_downloads_its_own_observations(client):
     assert "KEN" in response["Content-Disposition"]
     fsi = next(r for r in rows if r["indicator"] == "fsi_total")
     assert float(fsi["value"]) == 87.8
+
+
+def test_observations_download_as_json_too(client):
+    body = client.get("/downloads/observations/demo-2026-11.json", {"country": "KEN"}).json()
+    assert body["data_release"]["slug"] == "demo-2026-11"
+    assert len(body["observations"]) == 18
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(
+                    "/downloads/observations/demo-2026-11.csv", {"country": "KEN"}
+                ).content.decode()
+            )
+        )
+    )
+    assert [float(r["value"]) for r in csv_rows] == [o["value"] for o in body["observations"]]
