@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError
 from countries.index.methodology import MethodologyError, methodology_load
 from countries.models import (
@@ -245,7 +246,7 @@ class MethodologyVersionAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
 
 
 @admin.register(ScoreSet)
-class ScoreSetAdmin(admin.ModelAdmin):
+class ScoreSetAdmin(ReadOnlyAdmin):
     """Score sets are computed, never edited: the admin only lists them."""
 
     list_display = ["digest", "methodology_version", "release", "reference_year", "created_at"]
@@ -253,12 +254,3 @@ class ScoreSetAdmin(admin.ModelAdmin):
     search_fields = ["digest", "inputs_digest", "outputs_digest"]
     list_select_related = ["methodology_version__methodology", "release"]
     exclude = ["inputs", "outputs_json"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

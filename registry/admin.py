@@ -2,32 +2,22 @@
 
 from django.contrib import admin, messages
 
+from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError
 from registry.keys import ed25519_public_key
 from registry.models import Concern, Entry, TreeHead, Witness
 from registry.redress import concern_moderate, concern_resolve
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Entry)
-class EntryAdmin(ReadOnly):
+class EntryAdmin(ReadOnlyAdmin):
     list_display = ["leaf_index", "event", "identifier", "organisation", "country", "timestamp"]
     list_filter = ["event", "country"]
     search_fields = ["identifier", "digest", "organisation", "leaf_hash"]
 
 
 @admin.register(TreeHead)
-class TreeHeadAdmin(ReadOnly):
+class TreeHeadAdmin(ReadOnlyAdmin):
     list_display = ["tree_size", "timestamp", "root_hash"]
 
 
