@@ -163,6 +163,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "countries.tasks.recompute_index_task",
         "schedule": 3600,
     },
+    "mark-stale-compacts": {
+        "task": "compacts.tasks.compacts_mark_stale_task",
+        "schedule": 24 * 3600,
+    },
+    # offers, needs and score sets queue a recompute as they change; this catches the rest
+    "recompute-suggestions": {
+        "task": "compacts.tasks.suggestions_recompute_task",
+        "schedule": 6 * 3600,
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ urlpatterns = [
     path("countries/", include("countries.urls")),
     path("methodology/", include("countries.methodology_urls")),
     path("registry/", include("registry.urls")),
+    path("compacts/", include("compacts.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),

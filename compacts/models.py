@@ -1,1 +1,512 @@
-"""Mutual-aid compacts: organisations, offers, needs and the compacts they sign (to come)."""
+"""Members, what they offer and need, the suggestions that pair them, and their compacts.
+
+Sets of words (domains, languages, resource kinds, target places) are JSON lists, checked
+against their vocabularies in `clean()`; querysets filter them portably (see querysets.py).
+A compact's content is edited only through services.py, which bump `revision`: a signature
+counts only for the revision it was given for, so any change after a signature voids it.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from compacts.choices import (
+    PUBLIC_STATUSES,
+    CompactStatus,
+    Contribution,
+    Domain,
+    Licence,
+    OrganisationKind,
+    PartyRole,
+    PublicationStatus,
+    ResourceKind,
+    Role,
+)
+from compacts.querysets import CompactQuerySet, ListingQuerySet, OrganisationQuerySet
+
+LANGUAGE_MAX = 40
+
+
+def _check_words(value, allowed, label: str) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError({label: "A list of words."})
+    unknown = sorted(set(value) - set(allowed)) if allowed is not None else []
+    if unknown:
+        raise ValidationError({label: f"Unknown: {', '.join(unknown)}."})
+
+
+class Organisation(models.Model):
+    """Who takes part: a person, a company, a non-profit, a public body... Only an organisation
+    verified by an editor can sign a compact."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=OrganisationKind)
+    country = models.ForeignKey(
+        "countries.Country", on_delete=models.PROTECT, related_name="organisations"
+    )
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    example = models.BooleanField(
+        default=False, help_text="Made by `seed_examples` for local exploration; not real."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("verify_organisation", "Can verify an organisation")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("compacts:organisation", kwargs={"slug": self.slug})
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class Membership(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="one_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organisation} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An owner's invitation to an e-mail address; the account with that verified address
+    accepts it from its dashboard."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=models.Q(accepted_at__isnull=True),
+                name="one_open_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organisation}"
+
+
+class Listing(models.Model):
+    """What offers and needs share: an owner, a status, domains and languages."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="%(class)ss"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    domains = models.JSONField(default=list, help_text='Domains, e.g. ["climate", "health"].')
+    languages = models.JSONField(default=list, help_text='Language codes (ISO 639), e.g. ["sw"].')
+    status = models.CharField(
+        max_length=10, choices=PublicationStatus, default=PublicationStatus.DRAFT
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-published_at", "-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        _check_words(self.domains, Domain.values, "domains")
+        _check_words(self.languages, None, "languages")
+        if any(not (1 < len(code) <= 12) for code in self.languages):
+            raise ValidationError({"languages": "Language codes such as en, sw, pt-BR."})
+        if len(self.languages) > LANGUAGE_MAX:
+            raise ValidationError({"languages": f"At most {LANGUAGE_MAX} languages."})
+
+
+class Offer(Listing):
+    """What an organisation contributes: compute, an open model, a dataset or know-how."""
+
+    kind = models.CharField(max_length=10, choices=ResourceKind)
+    targets = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="ISO3 codes or UN regions the offer is for; empty means anyone.",
+    )
+    licence = models.CharField(max_length=20, choices=Licence)
+    sovereignty_terms = models.TextField(
+        "Reciprocal and data-sovereignty terms",
+        blank=True,
+        help_text="What the provider asks in return, and how partners' data stays theirs.",
+    )
+    hosted_in = models.ForeignKey(
+        "countries.Country",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Where the hardware or the data resides, if anywhere.",
+    )
+    lacks = models.JSONField(
+        default=list, blank=True, help_text="What the offer lacks: local_data, governance."
+    )
+    # compute
+    accelerator = models.CharField(max_length=100, blank=True, help_text="e.g. NVIDIA H100")
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(max_length=40, blank=True, help_text="e.g. GPU-hours per month")
+    available_from = models.DateField(null=True, blank=True)
+    available_until = models.DateField(null=True, blank=True)
+    # open model
+    model_name = models.CharField(max_length=200, blank=True)
+    modality = models.CharField(max_length=100, blank=True, help_text="e.g. text, speech")
+    parameters = models.CharField(max_length=40, blank=True, help_text="Model size, e.g. 7B")
+
+    class Meta(Listing.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("compacts:offer", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        super().clean()
+        _check_words(self.lacks, Contribution.values, "lacks")
+        _check_words(self.targets, None, "targets")
+        if self.kind == ResourceKind.COMPUTE and not (self.amount and self.unit):
+            raise ValidationError({"amount": "Compute needs an amount and its unit."})
+        if self.kind == ResourceKind.MODEL and not self.model_name:
+            raise ValidationError({"model_name": "Name the model."})
+        if (
+            self.available_from
+            and self.available_until
+            and self.available_until < self.available_from
+        ):
+            raise ValidationError({"available_until": "Ends before it starts."})
+
+
+class Need(Listing):
+    """What an organisation seeks, and what it brings (local data, governance)."""
+
+    country = models.ForeignKey("countries.Country", on_delete=models.PROTECT, related_name="+")
+    wants = models.JSONField(default=list, help_text="Resource kinds sought.")
+    brings = models.JSONField(default=list, blank=True, help_text="local_data, governance")
+    brings_detail = models.TextField(
+        "What it brings", blank=True, help_text="The local data or governance it contributes."
+    )
+    licences = models.JSONField(default=list, help_text="Licence families it can accept.")
+    data_stays = models.BooleanField(
+        "Data must stay in the country", default=False, help_text="Data residency constraint."
+    )
+
+    class Meta(Listing.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("compacts:need", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        super().clean()
+        _check_words(self.wants, ResourceKind.values, "wants")
+        _check_words(self.brings, Contribution.values, "brings")
+        _check_words(self.licences, Licence.values, "licences")
+        if not self.wants:
+            raise ValidationError({"wants": "Name at least one resource kind."})
+        if not self.licences:
+            raise ValidationError({"licences": "Name at least one acceptable licence."})
+
+
+class Suggestion(models.Model):
+    """A published offer suggested for a published need, with the matcher's reasons. The whole
+    table is replaced by `suggestions_recompute` whenever offers, needs or scores change."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="suggestions")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="suggestions")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    parts = models.JSONField(default=dict)
+    reasons = models.JSONField(default=list)
+    score_set = models.CharField(
+        max_length=64, blank=True, help_text="Digest of the score set behind the mutual-aid signal."
+    )
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["need", "rank"]
+        constraints = [models.UniqueConstraint(fields=["need", "offer"], name="one_suggestion")]
+
+    def __str__(self) -> str:
+        return f"{self.offer} for {self.need} ({self.score:.2f})"
+
+
+class Compact(models.Model):
+    """A reciprocal, auditable agreement between two or more organisations. Amendments are new
+    rows of the same `lineage` with the next `version`; the old version stays visible."""
+
+    lineage = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    amends = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendment"
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    domains = models.JSONField(default=list, blank=True)
+    countries = models.ManyToManyField("countries.Country", blank=True, related_name="compacts")
+    status = models.CharField(max_length=15, choices=CompactStatus, default=CompactStatus.DRAFT)
+    revision = models.PositiveIntegerField(default=1, help_text="Bumped by every edit.")
+    # safeguards
+    data_steward = models.TextField(
+        "Data trust or steward", blank=True, help_text="Who holds the data, on whose behalf."
+    )
+    licensing_terms = models.TextField(blank=True)
+    data_residency = models.TextField(blank=True)
+    misuse_prevention = models.TextField("Misuse-prevention terms", blank=True)
+    exit_and_redress = models.TextField("Exit and redress terms", blank=True)
+    reporting_period_days = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(7)]
+    )
+    suggestion_offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suggestion_need = models.ForeignKey(
+        Need, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    example = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    stale_since = models.DateTimeField(null=True, blank=True)
+
+    objects = CompactQuerySet.as_manager()
+
+    SAFEGUARDS = (
+        "data_steward",
+        "licensing_terms",
+        "data_residency",
+        "misuse_prevention",
+        "exit_and_redress",
+    )
+
+    class Meta:
+        ordering = ["-activated_at", "-created_at", "-pk"]
+        permissions = [("review_compact", "Can review a compact's safeguards")]
+        constraints = [models.UniqueConstraint(fields=["lineage", "version"], name="one_version")]
+
+    def __str__(self) -> str:
+        return self.title if self.version == 1 else f"{self.title} (v{self.version})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compacts:compact", kwargs={"pk": self.pk})
+
+    @property
+    def reference(self) -> str:
+        """Public identifier, stable across versions: C-<lineage>@v<version>."""
+        return f"C-{self.lineage or self.pk}@v{self.version}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+
+class Party(models.Model):
+    compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="parties")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField(max_length=20, choices=PartyRole)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["compact", "organisation"], name="one_party")
+        ]
+        verbose_name_plural = "parties"
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class Resource(models.Model):
+    """What one party commits: a kind, a description and, where it counts, an amount."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="resources")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="resources")
+    kind = models.CharField(max_length=10, choices=ResourceKind)
+    description = models.CharField(max_length=500)
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description}"
+
+
+class Outcome(models.Model):
+    """A measurable public-value outcome: an indicator from a baseline to a target by a date."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="outcomes")
+    indicator = models.CharField(max_length=200)
+    unit = models.CharField(max_length=40, blank=True)
+    baseline = models.DecimalField(max_digits=16, decimal_places=4)
+    target = models.DecimalField(max_digits=16, decimal_places=4)
+    due = models.DateField()
+
+    class Meta:
+        ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.baseline} → {self.target} by {self.due}"
+
+    def clean(self) -> None:
+        if self.baseline is not None and self.baseline == self.target:
+            raise ValidationError({"target": "The target must differ from the baseline."})
+
+
+class Milestone(models.Model):
+    compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Signature(models.Model):
+    """A party owner's signature of one revision; it counts only while that revision is current.
+    Kept after it is voided, so the history shows who signed what."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="signatures")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="signatures")
+    revision = models.PositiveIntegerField()
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "revision"], name="one_signature_per_revision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} signed revision {self.revision}"
+
+
+class Transition(models.Model):
+    """Who moved a compact from one state to another, when and why (append-only history)."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=15, choices=CompactStatus)
+    to_status = models.CharField(max_length=15, choices=CompactStatus)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    organisation = models.ForeignKey(Organisation, null=True, on_delete=models.PROTECT)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class ProgressReport(models.Model):
+    """A report against the outcomes: self-reported until every party has confirmed it."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="reports")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="reports")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    period_end = models.DateField()
+    summary = models.TextField()
+    filed_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_end", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Report to {self.period_end} on {self.compact}"
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class ProgressValue(models.Model):
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="values")
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="values")
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "outcome"], name="one_value_per_outcome")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome.indicator}: {self.value}"
+
+
+class Confirmation(models.Model):
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="confirmations"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "party"], name="one_confirmation_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} confirmed {self.report}"

@@ -15,7 +15,10 @@ EVENTS = [
     ("compact.amended", "Compact amended"),
     ("compact.completed", "Compact completed"),
     ("compact.terminated", "Compact terminated"),
+    ("compact.stale", "Compact stale (progress report overdue)"),
     ("progress_report.filed", "Progress report filed"),
+    ("progress_report.verified", "Progress report verified by every party"),
+    ("organisation.verified", "Organisation verified"),
     ("concern.filed", "Concern filed"),
     ("concern.resolved", "Concern resolved"),
 ]

@@ -1,0 +1,137 @@
+"""The compact lifecycle as data: which action moves which state where, who may take it, and
+why it may be refused. Pure Python: services ask `refusal()` before they change anything, and
+tests walk every (state, action) pair from the same table.
+
+    draft -> proposed (every party invited) -> signed (every party's owner signed)
+          -> under_review (an editor checks the safeguards) -> active -> completed
+    terminated / withdrawn end a compact early, with a reason; an amendment of an active
+    compact is a new version that goes through the same steps and, once active, supersedes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DRAFT, PROPOSED, SIGNED, UNDER_REVIEW, ACTIVE = (
+    "draft",
+    "proposed",
+    "signed",
+    "under_review",
+    "active",
+)
+COMPLETED, TERMINATED, WITHDRAWN, SUPERSEDED = "completed", "terminated", "withdrawn", "superseded"
+STATES = (
+    DRAFT,
+    PROPOSED,
+    SIGNED,
+    UNDER_REVIEW,
+    ACTIVE,
+    COMPLETED,
+    TERMINATED,
+    WITHDRAWN,
+    SUPERSEDED,
+)
+FINAL = frozenset({COMPLETED, TERMINATED, WITHDRAWN, SUPERSEDED})
+EDITABLE = frozenset({DRAFT, PROPOSED, SIGNED})  # an edit after a signature voids signatures
+
+# who may act: an owner of one of the parties, an editor of the alliance, or either
+PARTY_OWNER, EDITOR, EITHER = "party_owner", "editor", "party_owner_or_editor"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    actor: str
+    reason_required: bool = False
+    label: str = ""
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition("propose", frozenset({DRAFT}), PROPOSED, PARTY_OWNER, label="Propose"),
+        # the last signature moves the compact to `signed`; earlier ones leave it proposed
+        Transition("sign", frozenset({PROPOSED}), SIGNED, PARTY_OWNER, label="Sign"),
+        Transition(
+            "submit", frozenset({SIGNED}), UNDER_REVIEW, PARTY_OWNER, label="Submit for review"
+        ),
+        Transition("activate", frozenset({UNDER_REVIEW}), ACTIVE, EDITOR, label="Approve"),
+        Transition(
+            "return",
+            frozenset({UNDER_REVIEW}),
+            DRAFT,
+            EDITOR,
+            reason_required=True,
+            label="Return for changes",
+        ),
+        Transition("complete", frozenset({ACTIVE}), COMPLETED, PARTY_OWNER, label="Complete"),
+        Transition(
+            "terminate",
+            frozenset({ACTIVE}),
+            TERMINATED,
+            EITHER,
+            reason_required=True,
+            label="Terminate",
+        ),
+        Transition(
+            "withdraw",
+            frozenset({DRAFT, PROPOSED, SIGNED, UNDER_REVIEW}),
+            WITHDRAWN,
+            PARTY_OWNER,
+            reason_required=True,
+            label="Withdraw",
+        ),
+    )
+}
+ACTIONS = tuple(TRANSITIONS)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules need to know about a compact, gathered by the service."""
+
+    parties: int = 2
+    missing: tuple[str, ...] = ()  # parts still to fill in before it can be proposed
+    unverified: tuple[str, ...] = ()  # parties whose organisation no editor has verified yet
+    unsigned: tuple[str, ...] = ()  # parties still to sign, the signer included
+    reason: str = ""
+    signer_signed: bool = False  # the signing party already signed this revision
+    open_reports: tuple[str, ...] = field(default=())  # reports not yet confirmed by all
+
+
+def refusal(state: str, action: str, facts: Facts) -> str | None:
+    """Why `action` cannot be taken from `state`, in words; None when it can."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        return f"“{action}” is not an action on a compact."
+    if state not in transition.sources:
+        allowed = ", ".join(sorted(transition.sources))
+        return f"A {state.replace('_', ' ')} compact cannot {action}: only from {allowed}."
+    if transition.reason_required and not facts.reason.strip():
+        return f"Say why: a reason is required to {action} a compact."
+    if action == "propose":
+        if facts.parties < 2:
+            return "A compact needs at least two parties."
+        if facts.missing:
+            return "Fill in before proposing: " + ", ".join(facts.missing) + "."
+    if action == "sign":
+        if facts.unverified:
+            return (
+                "Every party's organisation must be verified by an editor before signing; "
+                "not yet: " + ", ".join(facts.unverified) + "."
+            )
+        if facts.signer_signed:
+            return "This party has already signed this version."
+    if action == "submit" and facts.unsigned:
+        return "Every party must sign first; still to sign: " + ", ".join(facts.unsigned) + "."
+    return None
+
+
+def target(state: str, action: str, facts: Facts) -> str:
+    """Where `action` leads (after `refusal` said it may be taken)."""
+    if action == "sign":
+        # `unsigned` still counts the signer: the last signature is the one that completes it
+        return SIGNED if len(facts.unsigned) <= 1 else PROPOSED
+    return TRANSITIONS[action].target

@@ -1,0 +1,126 @@
+"""Who may do what, for forms, pages and the API alike. Services call `require()` before they
+change anything, so no interface can forget a check; fetch helpers return 404 for what a user
+cannot see, so a guessed id from another organisation looks like one that does not exist.
+
+    organisations   any signed-in member creates one (and owns it); owners edit, invite and
+                    remove; editors verify
+    offers, needs   members of the organisation draft and edit; owners publish and withdraw
+    compacts        members of a party draft and edit; owners of a party propose, sign (for
+                    their party), submit, complete, withdraw and terminate; editors approve,
+                    return and terminate; members of a party file progress reports, and each
+                    party's owner confirms them
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from compacts import lifecycle
+from compacts.choices import Role
+from compacts.models import Compact, Membership, Need, Offer, Organisation, Party
+
+NOT_SIGNED_IN = "Sign in first."
+NOT_MEMBER = "Only members of {org} can do this."
+NOT_OWNER = "Only an owner of {org} can do this."
+NOT_PARTY_OWNER = "Only an owner of a party to this compact can do this."
+NOT_EDITOR = "Only an editor of the alliance can do this."
+
+VERIFY_PERM = "compacts.verify_organisation"
+REVIEW_PERM = "compacts.review_compact"
+
+
+def role_in(user, organisation: Organisation) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user=user, organisation=organisation)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def _signed_in(user) -> None:
+    if not user.is_authenticated:
+        raise PermissionDenied(NOT_SIGNED_IN)
+
+
+def require_member(user, organisation: Organisation) -> None:
+    _signed_in(user)
+    if role_in(user, organisation) is None:
+        raise PermissionDenied(NOT_MEMBER.format(org=organisation.name))
+
+
+def require_owner(user, organisation: Organisation) -> None:
+    _signed_in(user)
+    if role_in(user, organisation) != Role.OWNER:
+        raise PermissionDenied(NOT_OWNER.format(org=organisation.name))
+
+
+def require_editor(user, perm: str) -> None:
+    _signed_in(user)
+    if not user.has_perm(perm):
+        raise PermissionDenied(NOT_EDITOR)
+
+
+def party_member(user, compact: Compact) -> bool:
+    return (
+        user.is_authenticated
+        and compact.parties.filter(organisation__memberships__user=user).exists()
+    )
+
+
+def owned_parties(user, compact: Compact):
+    if not user.is_authenticated:
+        return Party.objects.none()
+    return compact.parties.filter(
+        organisation__memberships__user=user, organisation__memberships__role=Role.OWNER
+    )
+
+
+def require_party_member(user, compact: Compact) -> None:
+    _signed_in(user)
+    if not party_member(user, compact):
+        raise PermissionDenied("Only members of a party to this compact can do this.")
+
+
+def require_compact_action(user, compact: Compact, action: str, party: Party | None = None):
+    """Check the actor of a lifecycle action (the state is the lifecycle's business)."""
+    _signed_in(user)
+    actor = lifecycle.TRANSITIONS[action].actor if action in lifecycle.TRANSITIONS else None
+    owner = owned_parties(user, compact)
+    if party is not None:
+        owner = owner.filter(pk=party.pk)
+    is_owner = owner.exists()
+    is_editor = user.has_perm(REVIEW_PERM)
+    allowed = {
+        lifecycle.PARTY_OWNER: is_owner,
+        lifecycle.EDITOR: is_editor,
+        lifecycle.EITHER: is_owner or is_editor,
+    }.get(actor, is_owner)
+    if not allowed:
+        raise PermissionDenied(NOT_EDITOR if actor == lifecycle.EDITOR else NOT_PARTY_OWNER)
+
+
+# fetch helpers: 404 for what the user cannot see -------------------------------------------
+
+
+def organisation_for_member(user, slug: str) -> Organisation:
+    org = Organisation.objects.filter(slug=slug).first()
+    if org is None or (role_in(user, org) is None and not user.has_perm(VERIFY_PERM)):
+        raise Http404("No such organisation.")
+    return org
+
+
+def listing_for_user(model: type[Offer] | type[Need], user, pk) -> Offer | Need:
+    found = model.objects.visible_to(user).filter(pk=pk).select_related("organisation").first()
+    if found is None:
+        raise Http404(f"No such {model._meta.verbose_name}.")
+    return found
+
+
+def compact_for_user(user, pk) -> Compact:
+    found = Compact.objects.visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such compact.")
+    return found

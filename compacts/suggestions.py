@@ -1,0 +1,96 @@
+"""From published offers and needs to stored, explained suggestions (matching.py does the
+scoring). The whole suggestion table is replaced in one transaction, so members never see a
+half-computed mix."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from aimai_site.errors import NotFoundError
+from compacts import matching
+from compacts.models import Need, Offer, Suggestion
+from countries.models import Country
+from countries.selectors import score_set_resolve
+
+TOP = 20
+
+
+def index_signal() -> tuple[str, dict[str, tuple[float, float]]]:
+    """{ISO3: (capability, burden)} of the current headline score set, and its digest."""
+    try:
+        score_set = score_set_resolve()
+    except NotFoundError:
+        return "", {}
+    rows = score_set.scores.values_list("country__iso3", "capability", "burden")
+    return score_set.digest, {
+        iso3: (capability or 0.0, burden or 0.0) for iso3, capability, burden in rows
+    }
+
+
+def _offers() -> list[matching.Offer]:
+    published = Offer.objects.published().select_related("organisation__country", "hosted_in")
+    return [
+        matching.Offer(
+            id=o.pk,
+            kinds=frozenset({o.kind}),
+            domains=frozenset(o.domains),
+            languages=frozenset(o.languages),
+            targets=frozenset(o.targets),
+            licence=o.licence,
+            hosted_in=o.hosted_in.iso3 if o.hosted_in else "",
+            provider_country=o.organisation.country.iso3,
+            lacks=frozenset(o.lacks),
+        )
+        for o in published
+    ]
+
+
+def _needs() -> list[matching.Need]:
+    regions = dict(Country.objects.values_list("iso3", "region"))
+    published = Need.objects.published().select_related("country")
+    return [
+        matching.Need(
+            id=n.pk,
+            wants=frozenset(n.wants),
+            domains=frozenset(n.domains),
+            languages=frozenset(n.languages),
+            country=n.country.iso3,
+            region=regions.get(n.country.iso3, ""),
+            brings=frozenset(n.brings),
+            licences=frozenset(n.licences),
+            data_stays=n.data_stays,
+        )
+        for n in published
+    ]
+
+
+@transaction.atomic
+def suggestions_recompute() -> dict:
+    """Score every published offer against every published need; keep each need's best."""
+    offers, needs = _offers(), _needs()
+    digest, signal = index_signal()
+    owners = dict(Offer.objects.values_list("pk", "organisation"))
+    need_owners = dict(Need.objects.values_list("pk", "organisation"))
+    found = matching.suggest(offers, needs, signal, top=TOP + 5)
+    now = timezone.now()
+    rows = []
+    for need_id, suggestions in found.items():
+        # an organisation's own offer is not a suggestion for its own need
+        kept = [s for s in suggestions if owners[s.offer] != need_owners[need_id]][:TOP]
+        rows += [
+            Suggestion(
+                need_id=need_id,
+                offer_id=s.offer,
+                rank=rank,
+                score=round(s.score, 4),
+                parts={k: round(float(v), 4) for k, v in s.parts.items()},
+                reasons=s.reasons,
+                score_set=digest,
+                computed_at=now,
+            )
+            for rank, s in enumerate(kept, start=1)
+        ]
+    Suggestion.objects.all().delete()
+    Suggestion.objects.bulk_create(rows, batch_size=2000)
+    return {"offers": len(offers), "needs": len(needs), "suggestions": len(rows)}

@@ -1,0 +1,158 @@
+"""The compact lifecycle through its services, with the registry entries it writes."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from aimai_site.errors import DomainError
+from compacts import services
+from compacts.models import Compact, Signature, Transition
+from registry.models import Entry
+from tests.compacts.conftest import compact_ready
+
+
+def _sign_all(cast, compact):
+    for owner in (cast.provider_owner, cast.steward_owner):
+        compact = services.compact_transition(user=owner, compact=compact, action="sign")
+    return compact
+
+
+def _activate(cast, compact):
+    compact = services.compact_transition(
+        user=cast.provider_owner, compact=compact, action="propose"
+    )
+    compact = _sign_all(cast, compact)
+    compact = services.compact_transition(user=cast.steward_owner, compact=compact, action="submit")
+    return services.compact_transition(user=cast.editor, compact=compact, action="activate")
+
+
+def test_full_lifecycle_enters_the_log(cast):
+    compact = compact_ready(cast)
+    before = Entry.objects.count()
+    compact = _activate(cast, compact)
+    assert compact.status == "active"
+    assert compact.activated_at
+    entry = Entry.objects.get(event="compact.activated")
+    assert entry.identifier == compact.reference
+    assert entry.digest == services.compact_digest(compact)
+    assert entry.country == "KEN"
+    assert "Nairobi Health Data Trust" in entry.organisation
+    assert Entry.objects.count() == before + 1
+    actions = list(compact.transitions.values_list("action", flat=True))
+    assert actions[-5:] == ["propose", "sign", "sign", "submit", "activate"]
+    compact = services.compact_transition(
+        user=cast.provider_owner, compact=compact, action="complete", reason="Targets met."
+    )
+    assert compact.status == "completed"
+    assert Entry.objects.filter(event="compact.completed", identifier=compact.reference).exists()
+
+
+def test_an_edit_after_a_signature_voids_it(cast):
+    compact = compact_ready(cast)
+    compact = services.compact_transition(
+        user=cast.provider_owner, compact=compact, action="propose"
+    )
+    compact = services.compact_transition(user=cast.provider_owner, compact=compact, action="sign")
+    services.compact_update(user=cast.steward_member, compact=compact, summary="Changed terms.")
+    compact.refresh_from_db()
+    compact = services.compact_transition(user=cast.steward_owner, compact=compact, action="sign")
+    assert compact.status == "proposed"  # the provider's signature was for the old revision
+    with pytest.raises(DomainError, match="only from signed"):
+        services.compact_transition(user=cast.steward_owner, compact=compact, action="submit")
+    compact = services.compact_transition(user=cast.provider_owner, compact=compact, action="sign")
+    assert compact.status == "signed"
+    services.compact_update(user=cast.provider_owner, compact=compact, title="New title")
+    compact.refresh_from_db()
+    assert compact.status == "proposed"
+    assert Transition.objects.filter(compact=compact, action="edit", from_status="signed").exists()
+    assert Signature.objects.filter(compact=compact).count() == 3  # kept, for the history
+
+
+def test_signing_against_an_old_revision_is_refused(cast):
+    compact = compact_ready(cast)
+    compact = services.compact_transition(
+        user=cast.provider_owner, compact=compact, action="propose"
+    )
+    seen = compact.revision
+    services.compact_update(user=cast.steward_member, compact=compact, summary="Sneaky change.")
+    with pytest.raises(DomainError, match="changed since you read it"):
+        services.compact_transition(
+            user=cast.provider_owner, compact=compact, action="sign", revision=seen
+        )
+    assert not Signature.objects.filter(compact=compact).exists()
+
+
+def test_unverified_organisations_cannot_sign(cast):
+    compact = compact_ready(cast, verified=False)
+    compact = services.compact_transition(
+        user=cast.provider_owner, compact=compact, action="propose"
+    )
+    with pytest.raises(DomainError, match="verified by an editor"):
+        services.compact_transition(user=cast.provider_owner, compact=compact, action="sign")
+
+
+def test_propose_lists_what_is_missing(cast):
+    compact = services.compact_create(
+        user=cast.provider_member, organisation=cast.provider, role="provider", title="Bare"
+    )
+    with pytest.raises(PermissionDenied):  # a plain member drafts but does not propose
+        services.compact_transition(user=cast.provider_member, compact=compact, action="propose")
+    with pytest.raises(DomainError, match="two parties"):
+        services.compact_transition(user=cast.provider_owner, compact=compact, action="propose")
+
+
+def test_amendment_is_a_new_version_and_supersedes_once_active(cast):
+    v1 = _activate(cast, compact_ready(cast))
+    v2 = services.compact_amend(user=cast.steward_owner, compact=v1, reason="More GPU-hours.")
+    assert (v2.lineage, v2.version, v2.status) == (v1.lineage, 2, "draft")
+    assert v2.reference.endswith("@v2")
+    assert v2.parties.count() == 2
+    assert v2.outcomes.count() == 1
+    v2 = _activate(cast, v2)
+    v1.refresh_from_db()
+    assert v1.status == "superseded"
+    assert Entry.objects.filter(event="compact.amended", identifier=v2.reference).exists()
+
+
+def test_progress_reports_are_verified_when_every_party_confirms(cast):
+    compact = _activate(cast, compact_ready(cast))
+    outcome = compact.outcomes.get()
+    steward = compact.parties.get(organisation=cast.steward)
+    provider = compact.parties.get(organisation=cast.provider)
+    report = services.report_file(
+        user=cast.steward_member,
+        compact=compact,
+        party=steward,
+        period_end=timezone.localdate(),
+        summary="First quarter: 400 hours transcribed.",
+        values={outcome.pk: 31},
+    )
+    assert not report.verified
+    assert Entry.objects.filter(event="progress_report.filed").exists()
+    report = services.report_confirm(user=cast.steward_owner, report=report, party=steward)
+    assert not report.verified
+    with pytest.raises(PermissionDenied):
+        services.report_confirm(user=cast.steward_owner, report=report, party=provider)
+    report = services.report_confirm(user=cast.provider_owner, report=report, party=provider)
+    assert report.verified
+    assert Entry.objects.filter(event="progress_report.verified").count() == 1
+
+
+def test_a_compact_without_reports_goes_stale_once(cast):
+    compact = _activate(cast, compact_ready(cast))
+    later = timezone.localdate() + timedelta(days=compact.reporting_period_days + 1)
+    assert services.compacts_mark_stale(today=later) == [compact]
+    assert services.compacts_mark_stale(today=later) == []
+    assert Entry.objects.filter(event="compact.stale", identifier=compact.reference).count() == 1
+    assert Compact.objects.get(pk=compact.pk).stale_since
+
+
+def test_verification_enters_the_log(cast):
+    services.organisation_verify(user=cast.editor, organisation=cast.steward)
+    entry = Entry.objects.get(event="organisation.verified")
+    assert entry.identifier == f"organisation:{cast.steward.slug}"
+    assert entry.country == "KEN"
+    with pytest.raises(PermissionDenied):
+        services.organisation_verify(user=cast.provider_owner, organisation=cast.provider)
