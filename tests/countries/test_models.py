@@ -176,6 +176,14 @@ def test_editors_group_has_exactly_the_curation_permissions():
         "change_witness",
         "view_concern",
         "change_concern",
+        # members' organisations and compacts: verify, review, and read what they review
+        "verify_organisation",
+        "view_organisation",
+        "change_organisation",
+        "review_compact",
+        "view_compact",
+        "view_offer",
+        "view_need",
     }
 
 
