@@ -224,7 +224,10 @@ def tasks_routed_to():
     from aimai_site.celery import app
 
     def route(queue: str) -> None:
-        app.conf.task_routes = {"countries.tasks.*": {"queue": queue}}
+        app.conf.task_routes = {
+            "countries.tasks.*": {"queue": queue},
+            "compacts.tasks.*": {"queue": queue},
+        }
         app.amqp.flush_routes()
         app.amqp.__dict__.pop("router", None)  # a cached property built from the routes
 

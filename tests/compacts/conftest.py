@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from compacts import services
 from compacts.choices import Licence, ResourceKind
@@ -21,6 +21,18 @@ def member_make(email: str, *, verified: bool = True):
     )
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     return user
+
+
+def editors_group() -> Group:
+    """The Editors group of migration compacts/0002 (made again after a transactional flush)."""
+    group, _ = Group.objects.get_or_create(name="Editors")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="compacts",
+            codename__in=["verify_organisation", "review_compact", "view_compact"],
+        )
+    )
+    return group
 
 
 @dataclass
@@ -41,7 +53,7 @@ def cast(db) -> Cast:
     editor = member_make("editor@example.org")
     editor.is_staff = True
     editor.save()
-    editor.groups.add(Group.objects.get(name="Editors"))
+    editor.groups.add(editors_group())
     provider_owner = member_make("ada@provider.example")
     steward_owner = member_make("wanjiru@steward.example")
     outsider = member_make("eve@elsewhere.example")
