@@ -11,7 +11,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
@@ -156,7 +158,19 @@ def invitation_create(*, user, organisation: Organisation, email: str, role: str
     invitation = Invitation(organisation=organisation, email=email, role=role, invited_by=user)
     invitation.full_clean()
     invitation.save()
+    transaction.on_commit(lambda: _invitation_send(invitation))
     return invitation
+
+
+def _invitation_send(invitation: Invitation) -> None:
+    send_mail(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Join {invitation.organisation.name}",
+        f"{invitation.invited_by.email} invites you to join {invitation.organisation.name} on "
+        f"AI4NATIONS as {invitation.get_role_display().lower()}.\n\n"
+        "Sign up or log in with this address, and accept the invitation on your dashboard.",
+        None,
+        [invitation.email],
+    )
 
 
 @transaction.atomic

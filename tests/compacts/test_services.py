@@ -156,3 +156,40 @@ def test_verification_enters_the_log(cast):
     assert entry.country == "KEN"
     with pytest.raises(PermissionDenied):
         services.organisation_verify(user=cast.provider_owner, organisation=cast.provider)
+
+
+def test_an_invitation_is_sent_and_only_its_addressee_can_accept_it(
+    cast, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.http import Http404
+
+    from tests.compacts.conftest import member_make
+
+    newcomer = member_make("amina@steward.example")
+    with pytest.raises(PermissionDenied):
+        services.invitation_create(
+            user=cast.steward_member, organisation=cast.steward, email=newcomer.email, role="member"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(
+            user=cast.steward_owner, organisation=cast.steward, email=newcomer.email, role="owner"
+        )
+    (mail,) = [m for m in mailoutbox if m.to == [newcomer.email]]
+    assert "Join Nairobi Health Data Trust" in mail.subject
+    with pytest.raises(Http404):
+        services.invitation_accept(user=cast.outsider, invitation=invitation)
+    membership = services.invitation_accept(user=newcomer, invitation=invitation)
+    assert membership.role == "owner"
+    with pytest.raises(DomainError, match="already accepted"):
+        services.invitation_accept(user=newcomer, invitation=invitation)
+
+
+def test_the_last_owner_cannot_be_removed(cast):
+    owner = cast.steward.memberships.get(user=cast.steward_owner)
+    with pytest.raises(DomainError, match="at least one owner"):
+        services.membership_remove(user=cast.steward_owner, membership=owner)
+    member = cast.steward.memberships.get(user=cast.steward_member)
+    with pytest.raises(PermissionDenied):
+        services.membership_remove(user=cast.outsider, membership=member)
+    services.membership_remove(user=cast.steward_owner, membership=member)
+    assert not cast.steward.memberships.filter(user=cast.steward_member).exists()
