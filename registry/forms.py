@@ -1,6 +1,6 @@
 from django import forms
 
-from registry.models import Concern
+from registry.models import Concern, Entry
 
 
 class ConcernForm(forms.ModelForm):
@@ -28,6 +28,13 @@ class ConcernForm(forms.ModelForm):
             raise forms.ValidationError("A concern about a value names its country and indicator.")
         if target == Concern.Target.SCORE and not data.get("country"):
             raise forms.ValidationError("A concern about a score names its country.")
-        if target == Concern.Target.COMPACT and not data.get("reference"):
-            raise forms.ValidationError("A concern about a compact names the compact.")
+        if target == Concern.Target.COMPACT:
+            reference = data.get("reference")
+            if not reference:
+                raise forms.ValidationError("A concern about a compact names the compact.")
+            # a compact is public once it is in the log (activated); its reference is C-n@vN
+            if not Entry.objects.filter(
+                identifier=reference, event__startswith="compact."
+            ).exists():
+                self.add_error("reference", f"No public compact {reference} is in the registry.")
         return data

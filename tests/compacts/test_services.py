@@ -193,3 +193,15 @@ def test_the_last_owner_cannot_be_removed(cast):
         services.membership_remove(user=cast.outsider, membership=member)
     services.membership_remove(user=cast.steward_owner, membership=member)
     assert not cast.steward.memberships.filter(user=cast.steward_member).exists()
+
+
+def test_a_concern_names_a_public_compact_by_its_reference(cast):
+    from registry.forms import ConcernForm
+
+    compact = compact_ready(cast)
+    data = {"target": "compact", "category": "compact_conduct", "description": "Not kept."}
+    form = ConcernForm(data={**data, "reference": compact.reference})
+    assert not form.is_valid()
+    assert f"No public compact {compact.reference}" in form.errors["reference"][0]
+    compact = _activate(cast, compact)
+    assert ConcernForm(data={**data, "reference": compact.reference}).is_valid()
