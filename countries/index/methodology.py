@@ -44,6 +44,8 @@ class IndicatorSpec:
     fixed_year: int | None = None
     per_capita: str | None = None  # code of the denominator indicator, e.g. population
     per_capita_scale: float = 1.0
+    # the parameters of an indicator the platform computes (see computed.py), as written
+    rule: dict[str, Any] | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,7 @@ def _indicator(r: _Reader, data: Any, where: str) -> IndicatorSpec | None:
         if cap["min"] >= cap["max"]:
             r.fail(f"{where}.cap", f"min {cap['min']} must be below max {cap['max']}")
     per_capita = data.get("per_capita")
+    rule = _rule(r, data, where)
     return IndicatorSpec(
         code=data["code"],
         weight=weight,
@@ -227,7 +230,29 @@ def _indicator(r: _Reader, data: Any, where: str) -> IndicatorSpec | None:
             if isinstance(per_capita, dict)
             else 1.0
         ),
+        rule=rule,
     )
+
+
+AMOUNT_SCALINGS = ("none", "log10")
+
+
+def _rule(r: _Reader, data: dict, where: str) -> dict[str, Any] | None:
+    """The `rule` block of a computed indicator: weights per kind and how amounts count."""
+    if "rule" not in data:
+        return None
+    rule = r.mapping(data, "rule", where)
+    where = f"{where}.rule"
+    kinds = r.mapping(rule, "kind_weights", where)
+    for kind in kinds:
+        if r.number(kinds, kind, f"{where}.kind_weights") < 0:
+            r.fail(f"{where}.kind_weights.{kind}", "must not be negative")
+    if kinds and not any(isinstance(v, int | float) and v > 0 for v in kinds.values()):
+        r.fail(f"{where}.kind_weights", "at least one kind needs a positive weight")
+    r.choice(rule, "amount", where, AMOUNT_SCALINGS, "none")
+    if rule.get("max_factor") is not None and r.number(rule, "max_factor", where) < 1:
+        r.fail(f"{where}.max_factor", "must be at least 1")
+    return rule
 
 
 def _group(r: _Reader, name: str, data: Any, where: str) -> GroupSpec:
