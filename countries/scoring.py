@@ -51,7 +51,8 @@ from countries.publication import Publication, index_recompute_after_commit, pub
 logger = logging.getLogger(__name__)
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "methodologies"
-SHIPPED = ("aimai-default.yaml", "aimai-bridgers.yaml")
+# in publication order: a new version of a shipped methodology is a new file after the last
+SHIPPED = ("aimai-default.yaml", "aimai-default-1.1.yaml", "aimai-bridgers.yaml")
 HEADLINE_SLUG = "aimai-default"
 
 VERSION_ALREADY_PUBLISHED = "Methodology {name} is already published; publish a new version."
@@ -59,6 +60,7 @@ VERSION_EXISTS = "Methodology {name} already exists with a different definition.
 VERSION_TAKEN = "Methodology {name} already exists; give the new file another version."
 VERSION_SLUG_CHANGED = "A draft keeps its methodology; save “{slug}” as a new version instead."
 UNKNOWN_INDICATORS = "Methodology {name} uses indicators that do not exist: {codes}."
+BAD_RULES = "Methodology {name} has rules that do not fit: {problems}."
 
 
 def code_version() -> str:
@@ -116,6 +118,19 @@ def _known_indicators() -> set[str]:
     return set(Indicator.objects.values_list("code", flat=True)) | set(COMPUTED_INDICATORS)
 
 
+def _rule_problems(parsed) -> list[str]:
+    """A `rule:` belongs to a computed indicator that reads one, and such an indicator needs it."""
+    problems = []
+    for spec in parsed.indicators():
+        source = COMPUTED_INDICATORS.get(spec.code)
+        takes = source is not None and source.reads == "commitments"
+        if spec.rule is not None and not takes:
+            problems.append(f"{spec.code} takes no rule")
+        elif takes and not (spec.rule or {}).get("kind_weights"):
+            problems.append(f"{spec.code} needs a rule with kind_weights")
+    return problems
+
+
 @transaction.atomic
 def methodology_version_publish(*, version: MethodologyVersion) -> MethodologyVersion:
     """Publish a draft version: it becomes immutable, and the index is recomputed after commit."""
@@ -130,6 +145,9 @@ def methodology_version_publish(*, version: MethodologyVersion) -> MethodologyVe
         raise DomainError(
             UNKNOWN_INDICATORS.format(name=name, codes=", ".join(unknown)), code="unknown"
         )
+    rules = _rule_problems(parsed)
+    if rules:
+        raise DomainError(BAD_RULES.format(name=name, problems="; ".join(rules)), code="rule")
     version.status = ReleaseStatus.PUBLISHED
     version.published_at = timezone.now()
     version.save(update_fields=["status", "published_at"])
@@ -197,6 +215,13 @@ def _imported_rows(release: DataRelease, codes) -> list[tuple[str, str, int, flo
     )
 
 
+def _commitment_rows() -> list:
+    """The compacts registry's commitments, for the computed indicators drawn from it."""
+    from compacts.indicator import commitment_rows  # the compacts app builds on countries
+
+    return commitment_rows()
+
+
 def score_inputs(
     *, version: MethodologyVersion, release: DataRelease
 ) -> tuple[list[tuple], dict[str, str], dict]:
@@ -219,11 +244,15 @@ def score_inputs(
         needs = {code for c in computed for code in COMPUTED_INDICATORS[c].inputs}
         sources = [row for row in rows if row[1] in needs]
         sources += _imported_rows(release, needs - set(imported))
-        extra = [
-            row
-            for code in computed
-            for row in COMPUTED_INDICATORS[code].observations(sources, scored)
-        ]
+        # the year scored, as the engine reads it: dates rows drawn from outside the data
+        specs = {spec.code: spec for spec in parsed.indicators()}
+        year = parsed.reference_year or max(
+            (row[2] for row in rows if row[1] in specs), default=None
+        )
+        for code in computed:
+            source = COMPUTED_INDICATORS[code]
+            found = _commitment_rows() if source.reads == "commitments" else sources
+            extra += source.observations(found, scored, year=year, rule=specs[code].rule)
     rows += extra
     regions = dict(
         Country.objects.filter(iso3__in=scored).values_list("iso3", "region").order_by("iso3")
