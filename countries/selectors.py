@@ -229,6 +229,7 @@ class IndicatorLine:
     spec: IndicatorSpec
     label: IndicatorLabel | None
     share: float  # of the whole index, all data present
+    rule: str = ""  # a computed indicator's rule, in words, as the methodology file sets it
 
 
 @dataclass(frozen=True)
@@ -259,13 +260,23 @@ class MethodologyPage:
         return "AIMAI = " + (text[2:] if text.startswith("+ ") else text)
 
 
+def _rule_text(spec: IndicatorSpec) -> str:
+    source = COMPUTED_INDICATORS.get(spec.code)
+    return source.rule_text(spec.rule) if source is not None else ""
+
+
 def _group_lines(group: GroupSpec, labels, shares, index_weight=None) -> GroupLine:
     return GroupLine(
         name=group.name,
         group=group,
         index_weight=index_weight,
         indicators=[
-            IndicatorLine(spec=spec, label=labels.get(spec.code), share=shares[spec.code])
+            IndicatorLine(
+                spec=spec,
+                label=labels.get(spec.code),
+                share=shares[spec.code],
+                rule=_rule_text(spec),
+            )
             for spec in group.indicators
         ],
         groups=[_group_lines(child, labels, shares) for child in group.groups],
