@@ -18,9 +18,13 @@ def current(slug: str) -> ScoreSet:
 
 def test_methodologies_list_each_published_version_with_its_definition(client):
     body = client.get("/api/v1/methodologies/").json()
-    assert [m["methodology"] for m in body["results"]] == ["aimai-bridgers", "aimai-default"]
+    assert [(m["methodology"], m["version"]) for m in body["results"]] == [
+        ("aimai-bridgers", "1.0"),
+        ("aimai-default", "1.1"),
+        ("aimai-default", "1.0"),
+    ]
     default = body["results"][1]
-    version = MethodologyVersion.objects.get(methodology__slug="aimai-default")
+    version = MethodologyVersion.objects.get(methodology__slug="aimai-default", version="1.1")
     assert default["digest"] == version.digest
     assert default["status"] == "published"
     assert default["headline"] is True
@@ -35,7 +39,8 @@ def test_methodologies_list_each_published_version_with_its_definition(client):
 
 def test_score_sets_name_their_inputs_and_which_is_current(client):
     body = client.get("/api/v1/score-sets/", {"methodology": "aimai-default"}).json()
-    assert body["count"] == 1
+    assert body["count"] == 2  # versions 1.0 and 1.1 on the demo release
+    assert [r["current"] for r in body["results"]] == [True, False]
     row = body["results"][0]
     score_set = current("aimai-default")
     assert row["digest"] == score_set.digest
@@ -146,12 +151,20 @@ def test_the_schema_is_served(client):
 
 def test_the_methodology_page_renders_formula_indicators_and_comparison(client):
     html = client.get("/methodology/").content.decode()
-    assert "AIMAI = 1 × Solidarity − 1.5 × Capability − 0.5 × Burden" in html
+    assert "AIMAI = 1.125 × Solidarity − 1.5 × Capability − 0.5 × Burden" in html
     assert "AIMAI = 1 × Solidarity + 1 × Capability − 1 × Burden" in html
     assert "Shared AI governance commitments" in html
     assert "computed by the platform" in html
     assert "a country on none of them counts 0" in html  # the rule for complete lists
     assert "goalposts 0 → 0, 0.7 → 100" in html
+    # the rule of the indicator drawn from the compacts registry, as the file writes it
+    assert "Commitments in AI compacts" in html
+    assert (
+        "Rule (set in the methodology file):</strong> Points per commitment by kind: compute 1, "
+        "open model 1, dataset 1, know-how 0.5 (other kinds 0). With an amount, "
+        "× (1 + log₁₀(1 + amount)), at most × 5. Only commitments in active compacts with a "
+        "partner in another country count; a country with none counts 0."
+    ) in html
     assert current("aimai-default").digest in html
     assert 'id="comparison"' in html
     assert html.count("<tr>") > 61

@@ -214,10 +214,12 @@ def test_membership_count_is_computed_for_every_scored_country():
     assert AI_GOVERNANCE_COMMITMENTS.observations([rows[2]], ["KEN"]) == []
 
 
-@pytest.mark.parametrize("name", ["aimai-default.yaml", "aimai-bridgers.yaml"])
+@pytest.mark.parametrize(
+    "name", ["aimai-default.yaml", "aimai-default-1.1.yaml", "aimai-bridgers.yaml"]
+)
 def test_the_shipped_methodologies_are_valid(name):
     methodology = methodology_load((SHIPPED / name).read_text())
-    assert methodology.slug == name.removesuffix(".yaml")
+    assert name in (f"{methodology.slug}.yaml", f"{methodology.slug}-{methodology.version}.yaml")
     assert sum(methodology.effective_weights().values()) == pytest.approx(1)
 
 

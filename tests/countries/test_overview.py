@@ -71,7 +71,7 @@ def test_the_score_downloads_round_trip_to_the_api_numbers(client):
             else:
                 assert float(row[field]) == expected[field]
         assert row["score_set"] == current().digest
-        assert row["methodology_version"] == "1.0"
+        assert row["methodology_version"] == "1.1"
     data = client.get("/downloads/scores.json").json()
     assert data["score_set"]["score_set"] == current().digest
     assert {r["country"]: r["aimai"] for r in data["scores"]} == {

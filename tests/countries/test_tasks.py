@@ -46,7 +46,7 @@ def test_a_missing_release_is_logged_and_skipped(caplog):
 def slow_version_source(version: str) -> str:
     """The default methodology with the largest sensitivity analysis allowed (100,000 draws):
     a task that runs for seconds, long enough to be killed in the middle."""
-    data = yaml.safe_load((SHIPPED_DIR / "aimai-default.yaml").read_text())
+    data = yaml.safe_load((SHIPPED_DIR / "aimai-default-1.1.yaml").read_text())
     data["version"] = version
     data["sensitivity"]["draws"] = 100_000
     return yaml.safe_dump(data, sort_keys=False)
@@ -58,8 +58,8 @@ def test_publishing_queues_a_recompute_that_a_real_worker_runs(
 ):
     celery_workers()
     tasks_routed_to(celery_workers.queue)
-    data = yaml.safe_load((SHIPPED_DIR / "aimai-default.yaml").read_text())
-    data["version"] = "1.1"
+    data = yaml.safe_load((SHIPPED_DIR / "aimai-default-1.1.yaml").read_text())
+    data["version"] = "1.2"
     data["index"]["weights"]["burden"] = -1
     draft = methodology_version_save(source=yaml.safe_dump(data))
     # when the version is published (and the transaction commits)
