@@ -50,6 +50,7 @@ from compacts.permissions import (
     require_owner,
     require_party_member,
 )
+from countries.publication import index_recompute_after_commit
 from registry.merkle import canonical_json
 from registry.services import Event, registry_append
 
@@ -59,6 +60,8 @@ CHANGED_SINCE_READ = (
     "signing."
 )
 LAST_OWNER = "An organisation keeps at least one owner."
+# actions that change which compacts are active (activate also supersedes what it amends)
+INDEX_ACTIONS = frozenset({"activate", "complete", "terminate"})
 
 
 def _suggestions_recompute_after_commit() -> None:
@@ -649,6 +652,8 @@ def compact_transition(
         events.append(_compact_event(compact, f"compact.{target}"))
     if events:
         registry_append(events)
+    if action in INDEX_ACTIONS:
+        index_recompute_after_commit()  # the set of active compacts feeds the index
     return compact
 
 
