@@ -292,6 +292,20 @@ class ScoreSet(models.Model):
         return json.loads(self.outputs_json)
 
 
+class ScoreSetRecurrence(models.Model):
+    """A score set made current again: its inputs came back (the only active compact ended,
+    say), so the existing set is current from `at`, without scoring the same inputs twice."""
+
+    score_set = models.ForeignKey(ScoreSet, on_delete=models.PROTECT, related_name="recurrences")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.score_set} current again at {self.at:%Y-%m-%d %H:%M}"
+
+
 class Score(models.Model):
     """One country's scores in a score set, with provenance, confidence and contributions."""
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 
 from countries.choices import ReleaseStatus
 
@@ -69,15 +70,31 @@ class ScoreSetQuerySet(models.QuerySet):
         return self.filter(methodology_version__methodology__slug=slug)
 
     def as_of(self, moment: datetime) -> ScoreSetQuerySet:
-        """Score sets that existed at `moment` (published at or before it)."""
-        return self.filter(created_at__lte=moment)
+        """Score sets that existed at `moment` (published at or before it), ordered by when
+        they were last made current up to that moment."""
+        return self.filter(created_at__lte=moment)._with_current_since(moment)
+
+    def _with_current_since(self, moment: datetime | None = None) -> ScoreSetQuerySet:
+        # when the set last became current: its creation, or its latest recurrence (up to
+        # `moment`); a subquery, so the ordering needs no GROUP BY
+        from countries.models import ScoreSetRecurrence
+
+        recurrences = ScoreSetRecurrence.objects.filter(score_set=models.OuterRef("pk"))
+        if moment is not None:
+            recurrences = recurrences.filter(at__lte=moment)
+        latest = recurrences.order_by("-at").values("at")[:1]
+        return self.annotate(
+            current_since=Coalesce(models.Subquery(latest), models.F("created_at"))
+        )
 
     def latest_first(self) -> ScoreSetQuerySet:
-        """Newest release first, then newest computation: the first is the current one.
+        """Newest release first, then the set made current last (by its computation or by a
+        recurrence): the first is the current one.
 
         Scoring an older release again later never makes its set current.
         """
-        return self.order_by("-release__published_at", "-created_at", "-pk")
+        qs = self if "current_since" in self.query.annotations else self._with_current_since()
+        return qs.order_by("-release__published_at", "-current_since", "-pk")
 
     def current(self):
         """The score set that supersedes all others here."""

@@ -45,6 +45,7 @@ from countries.models import (
     Observation,
     Score,
     ScoreSet,
+    ScoreSetRecurrence,
 )
 from countries.publication import Publication, index_recompute_after_commit, publication_record
 
@@ -301,6 +302,7 @@ def score_set_compute(
     of_inputs = inputs_digest(version.definition, observations, regions)
     existing = ScoreSet.objects.filter(inputs_digest=of_inputs).first()
     if existing is not None:
+        _current_again(existing)
         return existing, False
     step("computing scores and sensitivity")
     result = compute(methodology_parse(version.definition), observations, regions, regions)
@@ -341,6 +343,28 @@ def score_set_compute(
         return existing, False
     logger.info("score set %s stored for %s on %s", score_set.digest, version, release.slug)
     return score_set, True
+
+
+def _current_again(score_set: ScoreSet) -> None:
+    """Inputs that came back (an ended compact, a reverted correction) make their existing set
+    current again, in the log too; a set that is already current stays as it is."""
+    methodology = score_set.methodology_version.methodology
+    with transaction.atomic():
+        Methodology.objects.select_for_update().filter(pk=methodology.pk).first()
+        current = ScoreSet.objects.for_methodology(methodology.slug).current()
+        if current is None or current.pk == score_set.pk:
+            return
+        if current.release_id != score_set.release_id:
+            return  # an older release scored again never takes over
+        ScoreSetRecurrence.objects.create(score_set=score_set, at=timezone.now())
+        publication_record(
+            Publication(
+                kind="score_set",
+                identifier=score_set.digest,
+                url=f"/api/v1/score-sets/{score_set.digest}/",
+                digest=score_set.digest,
+            )
+        )
 
 
 def _score_rows(score_set: ScoreSet, outputs: dict, countries: dict[str, int]) -> list[Score]:

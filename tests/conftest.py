@@ -113,10 +113,21 @@ def purge_frozen_data() -> None:
         Observation,
         Score,
         ScoreSet,
+        ScoreSetRecurrence,
     )
 
     purge_registry()
-    _purge([Score, ScoreSet, MethodologyVersion, Methodology, Observation, DataRelease])
+    _purge(
+        [
+            ScoreSetRecurrence,
+            Score,
+            ScoreSet,
+            MethodologyVersion,
+            Methodology,
+            Observation,
+            DataRelease,
+        ]
+    )
 
 
 @pytest.fixture

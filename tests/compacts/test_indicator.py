@@ -7,12 +7,14 @@ import subprocess
 import sys
 
 import pytest
+from django.utils import timezone
 
 from compacts import services
 from compacts.indicator import commitment_rows, compacts_counted_for, headline_rule
 from countries.index.computed import Commitment
 from countries.models import Score, ScoreSet
 from countries.scoring import index_recompute, score_set_bundle, score_set_inputs
+from registry.models import Entry
 from tests.compacts.conftest import compact_ready
 from tests.compacts.test_services import _activate
 from tests.conftest import ROOT
@@ -139,22 +141,22 @@ def test_the_bundle_with_a_compact_reproduces_outside_the_site(
     assert f"identical: score set {score_set.digest}" in run.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known limitation: ending the only active compact brings the inputs back to those of an "
-        "earlier score set; the inputs digest is unique, so no new set is stored, and the newest "
-        "set (which counted the compact) stays current until anything else changes. Needs a way "
-        "to make an existing score set current again (a model change)."
-    ),
-)
 def test_ending_a_compact_takes_its_points_back_at_once(
     cast, django_capture_on_commit_callbacks, eager_tasks
 ):
+    before = current()
     compact = activated(cast, django_capture_on_commit_callbacks)
-    assert score(current(), "DEU").values["compact_commitments"] > 0
+    counting = current()
+    assert score(counting, "DEU").values["compact_commitments"] > 0
+    moment = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         services.compact_transition(
             user=cast.provider_owner, compact=compact, action="terminate", reason="Funds cut."
         )
+    # the inputs are back to those of the earlier set: that set is current again, as logged,
+    # and the day's history still says which set was current before
+    assert current() == before
     assert score(current(), "DEU").values["compact_commitments"] == 0.0
+    assert Entry.objects.filter(event="score_set.published", identifier=before.digest).count() == 2
+    headline = ScoreSet.objects.for_methodology(before.methodology_version.methodology.slug)
+    assert headline.as_of(moment).current() == counting
