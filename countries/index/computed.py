@@ -157,9 +157,13 @@ class CompactCommitments:
             parsed = CommitmentRule.from_data(rule)
         except ValueError:
             return "No rule given: the methodology cannot be published with this indicator."
+        # in the kinds' own order: a database may hand the mapping back in another order
+        order = {kind: i for i, kind in enumerate(KIND_LABELS)}
         kinds = ", ".join(
             f"{KIND_LABELS.get(kind, kind)} {weight:g}"
-            for kind, weight in parsed.kind_weights.items()
+            for kind, weight in sorted(
+                parsed.kind_weights.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])
+            )
         )
         text = f"Points per commitment by kind: {kinds} (other kinds 0)."
         if parsed.amount == "log10":
