@@ -57,9 +57,10 @@ class CountryField(serializers.SlugRelatedField):
         return super().to_internal_value(data.upper() if isinstance(data, str) else data)
 
 
-def _words(choices=None, **kwargs) -> serializers.ListField:
+def _words(choices=None, *, required: bool = False, **kwargs) -> serializers.ListField:
+    """A list of words; a required one needs at least one (as the model's clean() says)."""
     child = serializers.ChoiceField(choices=choices) if choices else serializers.CharField()
-    return serializers.ListField(child=child, required=False, **kwargs)
+    return serializers.ListField(child=child, required=required, allow_empty=not required, **kwargs)
 
 
 # organisations -----------------------------------------------------------------------------
@@ -118,8 +119,8 @@ class ListingSerializer(RejectUnknownFields, serializers.ModelSerializer):
         slug_field="slug", queryset=Organisation.objects.all()
     )
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    domains = _words(Domain.choices)
-    languages = _words()
+    domains = _words(Domain.choices, required=True)
+    languages = _words(required=True, help_text='Language codes (ISO 639), e.g. ["sw"].')
 
     LISTING_FIELDS = [
         "id",
@@ -171,9 +172,9 @@ class OfferSerializer(ListingSerializer):
 
 class NeedSerializer(ListingSerializer):
     country = CountryField()
-    wants = _words(ResourceKind.choices)
+    wants = _words(ResourceKind.choices, required=True)
     brings = _words(Contribution.choices)
-    licences = _words(Licence.choices)
+    licences = _words(Licence.choices, required=True)
 
     class Meta:
         model = Need

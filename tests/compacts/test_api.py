@@ -455,7 +455,7 @@ def test_a_need_must_say_what_it_wants(cast):
     body = {**NEED, "organisation": cast.steward.slug, "wants": []}
     response = client_for(cast.steward_member).post("/api/v1/needs/", body, format="json")
     assert response.status_code == 400
-    assert "Name at least one resource kind." in response.json()["fields"]["wants"]
+    assert response.json()["fields"] == {"wants": ["This list may not be empty."]}
     assert not Need.objects.exists()
 
 
