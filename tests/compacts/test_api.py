@@ -2,6 +2,9 @@
 through HTTP only (the suggestions are recomputed by calling the job's function)."""
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -216,9 +219,9 @@ def test_from_listings_to_an_active_compact(cast):
     assert not any(p.email.encode() in body.content for p in people)  # nobody's address
 
 
-def active_compact(cast) -> Compact:
+def active_compact(cast, *, verify: bool = True) -> Compact:
     """A compact taken through propose, both signatures, submit and approval over HTTP."""
-    compact = compact_ready(cast)
+    compact = compact_ready(cast, verified=verify)
     url = f"/api/v1/compacts/{compact.pk}/"
     provider_owner, steward_owner = client_for(cast.provider_owner), client_for(cast.steward_owner)
     ok(provider_owner.post(url + "propose/"))
@@ -533,3 +536,29 @@ def test_unknown_routes_and_ids_are_404_in_the_error_body(cast):
         response = client_for(cast.provider_owner).get(path)
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
+
+
+def test_the_compact_list_costs_the_same_for_one_compact_or_several(cast):
+    def queries_for_list() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            body = ok(client_for(cast.provider_member).get("/api/v1/compacts/"))
+        return len(queries), body["count"]
+
+    active_compact(cast)
+    queries_for_list()  # fills the process's caches (content types) once
+    one = queries_for_list()
+    for _ in range(2):
+        active_compact(cast, verify=False)  # the organisations are verified already
+    several = queries_for_list()
+    assert (one[1], several[1]) == (1, 3)
+    assert one[0] == several[0]
+
+
+def test_the_schema_documents_the_lifecycle_endpoints(tmp_path):
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = target.read_text()
+    for path in ("organisations/{slug}/verify/", "suggestions/{id}/start-compact/"):
+        assert f"/api/v1/{path}:" in schema
+    for action in ("propose", "sign", "submit", "activate", "return", "complete", "amend"):
+        assert f"/api/v1/compacts/{{id}}/{action}/:" in schema
