@@ -278,6 +278,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # one name per vocabulary of the compacts app (several fields share "status", "kind"...)
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"compacts.choices.{name}"
+        for name in (
+            "CompactStatus",
+            "Contribution",
+            "Domain",
+            "Licence",
+            "OrganisationKind",
+            "PartyRole",
+            "PublicationStatus",
+            "ResourceKind",
+            "Role",
+        )
+    }
+    | {"StatusEnum": "countries.choices.ReleaseStatus"},  # the name it had before
 }
 
 # --- Logging ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from countries.views import overview_view
 api_v1 = [
     path("", include("countries.api.urls")),
     path("registry/", include("registry.api.urls")),
+    path("", include("compacts.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,103 @@
+"""Filters of the compacts API. Countries are ISO3 codes; word lists (domains, languages) are
+matched through the querysets, which know how the JSON lists are stored."""
+
+import django_filters
+
+from compacts.choices import (
+    CompactStatus,
+    Domain,
+    OrganisationKind,
+    PublicationStatus,
+    ResourceKind,
+)
+from compacts.models import Compact, Need, Offer, Organisation, Suggestion
+
+YES_NO = [("true", "Yes"), ("false", "No")]
+
+
+class OrganisationFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label="Kind")
+    country = django_filters.CharFilter(
+        field_name="country__iso3", lookup_expr="iexact", label="Country (ISO3)"
+    )
+    # a strict choice, so that ?verified=maybe is an error instead of being ignored
+    verified = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_verified", label="Verified by an editor"
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "country", "verified"]
+
+    def filter_verified(self, queryset, name: str, value: str):
+        return queryset.filter(verified_at__isnull=value != "true")
+
+
+class ListingFilterSet(django_filters.FilterSet):
+    """What offers and needs share."""
+
+    organisation = django_filters.CharFilter(field_name="organisation__slug", label="Organisation")
+    status = django_filters.ChoiceFilter(choices=PublicationStatus.choices, label="Status")
+    domain = django_filters.ChoiceFilter(
+        choices=Domain.choices, method="filter_domain", label="Domain"
+    )
+    language = django_filters.CharFilter(method="filter_language", label="Language code")
+
+    def filter_domain(self, queryset, name: str, value: str):
+        return queryset.with_domain(value)
+
+    def filter_language(self, queryset, name: str, value: str):
+        return queryset.with_language(value.strip())
+
+
+class OfferFilterSet(ListingFilterSet):
+    kind = django_filters.ChoiceFilter(choices=ResourceKind.choices, label="Resource kind")
+
+    class Meta:
+        model = Offer
+        fields = ["organisation", "status", "domain", "language", "kind"]
+
+
+class NeedFilterSet(ListingFilterSet):
+    country = django_filters.CharFilter(
+        field_name="country__iso3", lookup_expr="iexact", label="Country (ISO3)"
+    )
+
+    class Meta:
+        model = Need
+        fields = ["organisation", "status", "domain", "language", "country"]
+
+
+class CompactFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CompactStatus.choices, label="Status")
+    domain = django_filters.ChoiceFilter(
+        choices=Domain.choices, method="filter_domain", label="Domain"
+    )
+    country = django_filters.CharFilter(method="filter_country", label="Country (ISO3)")
+    resource_kind = django_filters.ChoiceFilter(
+        choices=ResourceKind.choices, method="filter_resource_kind", label="Resource kind"
+    )
+
+    class Meta:
+        model = Compact
+        fields = ["status", "domain", "country", "resource_kind"]
+
+    def filter_domain(self, queryset, name: str, value: str):
+        return queryset.with_domain(value)
+
+    def filter_country(self, queryset, name: str, value: str):
+        # several countries per compact: distinct, so a compact is listed once
+        return queryset.filter(countries__iso3__iexact=value.strip()).distinct()
+
+    def filter_resource_kind(self, queryset, name: str, value: str):
+        return queryset.with_resource_kind(value)
+
+
+class SuggestionFilterSet(django_filters.FilterSet):
+    # plain ids, so an unknown id finds nothing rather than saying whether it exists
+    need = django_filters.NumberFilter(field_name="need_id", label="Need id")
+    offer = django_filters.NumberFilter(field_name="offer_id", label="Offer id")
+
+    class Meta:
+        model = Suggestion
+        fields = ["need", "offer"]
