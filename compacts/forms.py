@@ -149,10 +149,7 @@ class OfferForm(forms.ModelForm):
     """An offer: what it is, then the fields of its kind (compute, open model)."""
 
     domains = _checkboxes(Domain.choices, "Domains", required=True)
-    languages = LanguagesField(
-        required=False,
-        help_text="Language codes, comma-separated, e.g. sw, en, pt-BR.",
-    )
+    languages = LanguagesField(help_text="Language codes, comma-separated, e.g. sw, en, pt-BR.")
     targets = TargetsField(
         label="For whom",
         required=False,
@@ -219,9 +216,7 @@ class OfferForm(forms.ModelForm):
 class NeedForm(forms.ModelForm):
     country = _country_select(help_text="Where the need is.")
     domains = _checkboxes(Domain.choices, "Domains", required=True)
-    languages = LanguagesField(
-        required=False, help_text="Language codes, comma-separated, e.g. sw, en."
-    )
+    languages = LanguagesField(help_text="Language codes, comma-separated, e.g. sw, en.")
     wants = _checkboxes(ResourceKind.choices, "Resources sought", required=True)
     brings = _checkboxes(Contribution.choices, "What it brings")
     licences = _checkboxes(Licence.choices, "Acceptable licences", required=True)
