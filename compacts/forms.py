@@ -205,6 +205,12 @@ class OfferForm(forms.ModelForm):
             "available_until": DATE,
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # radio buttons: no "---------" choice for what must be chosen
+        self.fields["kind"].choices = ResourceKind.choices
+        self.fields["licence"].choices = Licence.choices
+
     def groups(self):
         """(kind, legend, fields): the common fields first, then each kind's own."""
         specific = {name for _, names in self.KIND_FIELDS.values() for name in names}
