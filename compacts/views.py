@@ -136,9 +136,8 @@ def need_list_view(request: HttpRequest) -> HttpResponse:
 # compacts ----------------------------------------------------------------------------------
 
 
-def _compact_page(request, compact: Compact, *, error: str = "", status: int = 200, form=None):
-    context = selectors.compact_page(request.user, compact)
-    context.update(error=error, action_form=form)
+def _compact_page(request, compact: Compact, *, error: str = "", status: int = 200):
+    context = {**selectors.compact_page(request.user, compact), "error": error}
     return render(request, "compacts/compact_detail.html", context, status=status)
 
 
@@ -280,9 +279,7 @@ def compact_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
         raise Http404("No such action.")
     form = ActionForm(request.POST, reason_required=action == "amend" or transition.reason_required)
     if not form.is_valid():
-        return _compact_page(
-            request, compact, error=_first_error(form), status=400, form=(action, form)
-        )
+        return _compact_page(request, compact, error=_first_error(form), status=400)
     data = form.cleaned_data
     try:
         if action == "amend":
@@ -299,9 +296,7 @@ def compact_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
             revision=data["revision"],
         )
     except DomainError as exc:
-        return _compact_page(
-            request, compact, error=exc.message, status=exc.http_status, form=(action, form)
-        )
+        return _compact_page(request, compact, error=exc.message, status=exc.http_status)
     messages.success(request, f"Done: the compact is {compact.get_status_display().lower()}.")
     return redirect(compact)
 

@@ -64,7 +64,11 @@ def compact_pages(committed_demo_data, request):
         values={compact.outcomes.get().pk: 31},
     )
     offer, _ = published_pair(members)  # with the suggestions recomputed
+    draft = services.compact_create(
+        user=members.provider_owner, organisation=members.provider, role="provider", title="Draft"
+    )
     return {
+        "compact-edit": f"/compacts/{draft.pk}/edit/",
         "compact": f"/compacts/{compact.pk}/",
         "offer": f"/compacts/offers/{offer.pk}/",
         "organisation": f"/compacts/organisations/{members.provider.slug}/",
@@ -73,14 +77,15 @@ def compact_pages(committed_demo_data, request):
     }
 
 
-COMPACT_PAGES = ["list", "compact", "offer", "organisation", "dashboard", "new-offer"]
+MEMBERS_ONLY = ["dashboard", "new-offer", "compact-edit"]
+COMPACT_PAGES = ["list", "compact", "offer", "organisation", *MEMBERS_ONLY]
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("name", COMPACT_PAGES)
 def test_compact_pages_pass_axe_and_fit(live_server, compact_pages, page, artefacts, name, width):
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
-    if name in ("dashboard", "new-offer"):  # members' pages: the provider's owner logs in
+    if name in MEMBERS_ONLY:  # the provider's owner logs in
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=login]", "ada@provider.example")
         page.fill("input[name=password]", "correct horse battery")
