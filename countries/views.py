@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from aimai_site.errors import DomainError
+from compacts.selectors import country_compacts
 from countries import charts
 from countries.filtersets import CountryFilterSet, ScoreFilterSet
 from countries.index.aggregate import EXPLAIN_DECOMPOSITION
@@ -41,7 +42,12 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
         return redirect("countries:detail", iso3=iso3.upper(), permanent=True)
     profile = country_profile_get(iso3=iso3)
     scores = country_scores_get(country=profile.country)
-    context = {"profile": profile, "index": scores, "decomposition": EXPLAIN_DECOMPOSITION}
+    context = {
+        "profile": profile,
+        "index": scores,
+        "decomposition": EXPLAIN_DECOMPOSITION,
+        "compacts": list(country_compacts(profile.country.iso3)),
+    }
     if scores.explanation and scores.explanation.score.aimai is not None:
         context["explain_spec"] = charts.contributions(
             scores.explanation.rows, profile.country.name

@@ -1,10 +1,12 @@
-"""The country page and the methodology page at desktop and phone widths: drawn, reachable by
-keyboard, without a serious accessibility violation; screenshots kept as test artefacts."""
+"""The country, methodology, registry and compacts pages at desktop and phone widths: drawn,
+reachable by keyboard, without a serious accessibility violation; screenshots kept as test
+artefacts."""
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_overview_browser import serious_violations
+from tests.compacts.conftest import cast, compact_ready  # noqa: F401 (cast: a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -34,3 +36,65 @@ def test_page_passes_axe_and_fits(live_server, committed_demo_data, page, artefa
     assert serious_violations(page) == []
     name = path.strip("/").replace("/", "-") or "home"
     page.screenshot(path=str(artefacts / f"{name}-{width}.png"), full_page=True)
+
+
+@pytest.fixture
+def compact_pages(committed_demo_data, request):
+    """An active compact with a progress report, published offer and need, and a suggestion:
+    every compacts page has something to show."""
+    from django.contrib.auth.models import Group, Permission
+    from django.utils import timezone
+
+    from compacts import services
+    from tests.compacts.test_pages import activate, published_pair
+
+    # the cast's editor needs the migration's group, which an earlier flush may have emptied
+    group, _ = Group.objects.get_or_create(name="Editors")
+    group.permissions.add(
+        *Permission.objects.filter(codename__in=["verify_organisation", "review_compact"])
+    )
+    members = request.getfixturevalue("cast")
+    compact = activate(members, compact_ready(members))
+    services.report_file(
+        user=members.steward_member,
+        compact=compact,
+        party=compact.parties.get(organisation=members.steward),
+        period_end=timezone.localdate(),
+        summary="First quarter: 400 hours transcribed.",
+        values={compact.outcomes.get().pk: 31},
+    )
+    offer, _ = published_pair(members)  # with the suggestions recomputed
+    draft = services.compact_create(
+        user=members.provider_owner, organisation=members.provider, role="provider", title="Draft"
+    )
+    return {
+        "compact-edit": f"/compacts/{draft.pk}/edit/",
+        "compact": f"/compacts/{compact.pk}/",
+        "offer": f"/compacts/offers/{offer.pk}/",
+        "organisation": f"/compacts/organisations/{members.provider.slug}/",
+        "new-offer": f"/compacts/organisations/{members.provider.slug}/new-offer/",
+        "dashboard": "/compacts/dashboard/",
+    }
+
+
+MEMBERS_ONLY = ["dashboard", "new-offer", "compact-edit"]
+COMPACT_PAGES = ["list", "compact", "offer", "organisation", *MEMBERS_ONLY]
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("name", COMPACT_PAGES)
+def test_compact_pages_pass_axe_and_fit(live_server, compact_pages, page, artefacts, name, width):
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    if name in MEMBERS_ONLY:  # the provider's owner logs in
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=login]", "ada@provider.example")
+        page.fill("input[name=password]", "correct horse battery")
+        page.locator("form button[type=submit]").first.click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(f"{live_server.url}{compact_pages.get(name, '/compacts/')}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip-link")).to_be_focused()
+    assert serious_violations(page) == []
+    page.screenshot(path=str(artefacts / f"compacts-{name}-{width}.png"), full_page=True)

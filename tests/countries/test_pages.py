@@ -96,8 +96,9 @@ def test_list_page_queries_do_not_grow_with_the_number_of_countries(client):
 def test_country_page_queries_do_not_grow_with_the_number_of_observations(client):
     assert Observation.objects.filter(country__iso3="USA").count() > 20
     assert Observation.objects.filter(country__iso3="PAK").count() < 18
-    # both fully scored (explanation, peers, history); the USA has far more observations
-    assert query_count(client, "/countries/USA/") == query_count(client, "/countries/PAK/") <= 12
+    # both fully scored (explanation, peers, history); the USA has far more observations;
+    # one query more than the index needs: the country's compacts (none here)
+    assert query_count(client, "/countries/USA/") == query_count(client, "/countries/PAK/") <= 13
 
 
 @pytest.mark.parametrize("path", ["/countries/%00/", "/countries/A%00B/"])

@@ -1,0 +1,426 @@
+"""Forms of the compacts pages. They check what a person typed and say what is wrong, field by
+field; they never save: views hand `cleaned_data` to the services, which check again who may."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils import timezone
+
+from compacts.choices import (
+    PUBLIC_STATUSES,
+    CompactStatus,
+    Contribution,
+    Domain,
+    Licence,
+    PartyRole,
+    ResourceKind,
+    Role,
+)
+from compacts.models import (
+    Compact,
+    Milestone,
+    Need,
+    Offer,
+    Organisation,
+    Outcome,
+    Party,
+    Resource,
+)
+from compacts.templatetags.compact_pages import plain
+from countries.choices import Region
+from countries.models import Country
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
+CHECKBOXES = forms.CheckboxSelectMultiple
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class WordListField(forms.CharField):
+    """Comma-separated words typed in one box ("sw, en, pt-BR"), kept as a list."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(getattr(v, "iso3", v)) for v in value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        words = [w.strip() for w in re.split(r"[,;\s]+", super().to_python(value) or "")]
+        return list(dict.fromkeys(w for w in words if w))  # no blanks, no repeats
+
+
+class LanguagesField(WordListField):
+    def clean(self, value) -> list[str]:
+        codes = super().clean(value)
+        wrong = [c for c in codes if not LANGUAGE_CODE.match(c)]
+        if wrong:
+            raise forms.ValidationError(
+                f"Not a language code: {', '.join(wrong)}. Use codes such as en, sw or pt-BR."
+            )
+        return [_language_tag(c) for c in codes]
+
+
+def _language_tag(code: str) -> str:
+    """pt-br -> pt-BR: the spelling the matcher compares."""
+    first, *rest = code.split("-")
+    return "-".join([first.lower(), *(p.upper() if len(p) == 2 else p.lower() for p in rest)])
+
+
+class CountryCodesField(WordListField):
+    """ISO 3166-1 alpha-3 codes, as Country rows."""
+
+    def clean(self, value) -> list[Country]:
+        codes = [c.upper() for c in super().clean(value)]
+        found = {c.iso3: c for c in Country.objects.filter(iso3__in=codes)}
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown country code: {', '.join(unknown)}. Use ISO alpha-3 codes such as "
+                "KEN or BRA."
+            )
+        return [found[c] for c in codes]
+
+
+class TargetsField(WordListField):
+    """Country codes (ISO alpha-3) or UN regions; none means anyone."""
+
+    def clean(self, value) -> list[str]:
+        words = super().clean(value)
+        regions = {r.lower(): r for r in Region.values}
+        countries = set(
+            Country.objects.filter(iso3__in=[w.upper() for w in words]).values_list(
+                "iso3", flat=True
+            )
+        )
+        kept, unknown = [], []
+        for word in words:
+            if word.upper() in countries:
+                kept.append(word.upper())
+            elif word.lower() in regions:
+                kept.append(regions[word.lower()])
+            else:
+                unknown.append(word)
+        if unknown:
+            raise forms.ValidationError(
+                f"Not a country code or a region: {', '.join(unknown)}. Use ISO alpha-3 codes "
+                f"such as KEN, or one of {', '.join(Region.values)}."
+            )
+        return kept
+
+
+def _checkboxes(choices, label: str, *, required: bool = False, help_text: str = ""):
+    return forms.MultipleChoiceField(
+        choices=choices,
+        widget=CHECKBOXES,
+        required=required,
+        label=label,
+        help_text=help_text,
+        error_messages={"required": f"Choose at least one: {label.lower()}."},
+    )
+
+
+def _country_select(**kwargs) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(Country.objects.order_by("name"), **kwargs)
+
+
+class OrganisationForm(forms.ModelForm):
+    country = _country_select(help_text="Where the organisation is based.")
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "country", "website", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        help_text="The invitation waits on their dashboard once they sign up with this address.",
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER, widget=forms.RadioSelect)
+
+
+LISTING_TEXT = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class OfferForm(forms.ModelForm):
+    """An offer: what it is, then the fields of its kind (compute, open model)."""
+
+    domains = _checkboxes(Domain.choices, "Domains", required=True)
+    languages = LanguagesField(help_text="Language codes, comma-separated, e.g. sw, en, pt-BR.")
+    targets = TargetsField(
+        label="For whom",
+        required=False,
+        help_text="Country codes (e.g. KEN, UGA) or regions (e.g. Africa), comma-separated. "
+        "Leave empty if the offer is open to anyone.",
+    )
+    lacks = _checkboxes(
+        Contribution.choices,
+        "What the offer lacks",
+        help_text="What a partner would bring: matching favours needs that bring it.",
+    )
+    hosted_in = _country_select(
+        required=False, help_text="Where the hardware or the data resides, if anywhere."
+    )
+
+    # fields shown only for one kind of resource (see templates/compacts/listing_form.html)
+    KIND_FIELDS = {
+        ResourceKind.COMPUTE: (
+            "For compute",
+            ["accelerator", "amount", "unit", "available_from", "available_until"],
+        ),
+        ResourceKind.MODEL: ("For an open model", ["model_name", "modality", "parameters"]),
+    }
+
+    class Meta:
+        model = Offer
+        fields = [
+            "title",
+            "description",
+            "kind",
+            "domains",
+            "languages",
+            "targets",
+            "licence",
+            "sovereignty_terms",
+            "hosted_in",
+            "lacks",
+            "accelerator",
+            "amount",
+            "unit",
+            "available_from",
+            "available_until",
+            "model_name",
+            "modality",
+            "parameters",
+        ]
+        widgets = {
+            **LISTING_TEXT,
+            "kind": forms.RadioSelect,
+            "licence": forms.RadioSelect,
+            "sovereignty_terms": forms.Textarea(attrs={"rows": 3}),
+            "available_from": DATE,
+            "available_until": DATE,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # radio buttons: no "---------" choice for what must be chosen
+        self.fields["kind"].choices = ResourceKind.choices
+        self.fields["licence"].choices = Licence.choices
+
+    def groups(self):
+        """(kind, legend, fields): the common fields first, then each kind's own."""
+        specific = {name for _, names in self.KIND_FIELDS.values() for name in names}
+        yield "", "", [self[name] for name in self.fields if name not in specific]
+        for kind, (legend, names) in self.KIND_FIELDS.items():
+            yield kind, legend, [self[name] for name in names]
+
+
+class NeedForm(forms.ModelForm):
+    country = _country_select(help_text="Where the need is.")
+    domains = _checkboxes(Domain.choices, "Domains", required=True)
+    languages = LanguagesField(help_text="Language codes, comma-separated, e.g. sw, en.")
+    wants = _checkboxes(ResourceKind.choices, "Resources sought", required=True)
+    brings = _checkboxes(Contribution.choices, "What it brings")
+    licences = _checkboxes(Licence.choices, "Acceptable licences", required=True)
+
+    class Meta:
+        model = Need
+        fields = [
+            "title",
+            "description",
+            "country",
+            "domains",
+            "languages",
+            "wants",
+            "brings",
+            "brings_detail",
+            "licences",
+            "data_stays",
+        ]
+        widgets = {**LISTING_TEXT, "brings_detail": forms.Textarea(attrs={"rows": 3})}
+
+    def groups(self):
+        yield "", "", list(self)
+
+
+class CompactTermsForm(forms.ModelForm):
+    """The terms of a compact and its safeguards."""
+
+    domains = _checkboxes(Domain.choices, "Domains")
+    countries = CountryCodesField(
+        required=False,
+        help_text="ISO alpha-3 codes of the countries it serves, comma-separated, e.g. KEN, TZA.",
+    )
+
+    class Meta:
+        model = Compact
+        fields = [
+            "title",
+            "summary",
+            "domains",
+            "countries",
+            "reporting_period_days",
+            *Compact.SAFEGUARDS,
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3}) for name in ("summary", *Compact.SAFEGUARDS)
+        }
+        help_texts = {"reporting_period_days": "Days between progress reports (at least 7)."}
+
+
+class CompactCreateForm(CompactTermsForm):
+    role = forms.ChoiceField(
+        label="Your organisation's role", choices=PartyRole.choices, initial=PartyRole.PROVIDER
+    )
+
+    class Meta(CompactTermsForm.Meta):
+        fields = ["role", "title", "summary", "domains", "countries"]
+
+
+class PartyForm(forms.Form):
+    organisation = forms.ModelChoiceField(Organisation.objects.none(), label="Organisation")
+    role = forms.ChoiceField(choices=PartyRole.choices)
+
+    def __init__(self, *args, compact: Compact, **kwargs):
+        super().__init__(*args, prefix="party", **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.exclude(
+            parties__compact=compact
+        ).order_by("name")
+
+
+class ResourceForm(forms.ModelForm):
+    class Meta:
+        model = Resource
+        fields = ["party", "kind", "description", "amount", "unit"]
+        labels = {"party": "Committed by"}
+
+    def __init__(self, *args, compact: Compact, **kwargs):
+        super().__init__(*args, prefix="resource", instance=Resource(compact=compact), **kwargs)
+        self.fields["party"].queryset = compact.parties.select_related("organisation")
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = ["indicator", "unit", "baseline", "target", "due"]
+        widgets = {"due": DATE}
+
+    def __init__(self, *args, compact: Compact, **kwargs):
+        super().__init__(*args, prefix="outcome", instance=Outcome(compact=compact), **kwargs)
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due"]
+        widgets = {"due": DATE}
+
+    def __init__(self, *args, compact: Compact, **kwargs):
+        super().__init__(*args, prefix="milestone", instance=Milestone(compact=compact), **kwargs)
+
+
+PART_FORMS = {"resource": ResourceForm, "outcome": OutcomeForm, "milestone": MilestoneForm}
+
+
+class ActionForm(forms.Form):
+    """A lifecycle button's form: a reason where one is required; for a signature the party
+    and the revision the signer read."""
+
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    party = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reason_required:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = "Say why: a reason is required."
+
+
+class ReportForm(forms.Form):
+    """A progress report: the period, a summary, and a value per outcome."""
+
+    party = forms.ModelChoiceField(Party.objects.none(), label="Reporting party")
+    period_end = forms.DateField(label="Period ending", widget=DATE)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, compact: Compact, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = compact.parties.filter(
+            organisation__memberships__user=user
+        ).select_related("organisation")
+        self.outcomes = list(compact.outcomes.all())
+        for outcome in self.outcomes:
+            self.fields[f"outcome_{outcome.pk}"] = forms.DecimalField(
+                label=f"{outcome.indicator}" + (f" ({outcome.unit})" if outcome.unit else ""),
+                required=False,
+                max_digits=16,
+                decimal_places=4,
+                help_text=f"Baseline {plain(outcome.baseline)}, "
+                f"target {plain(outcome.target)} by {outcome.due.isoformat()}.",
+            )
+
+    def clean_period_end(self):
+        period_end = self.cleaned_data["period_end"]
+        if period_end > timezone.localdate():
+            raise forms.ValidationError("The period cannot end in the future.")
+        return period_end
+
+    def values(self) -> dict:
+        return {
+            o.pk: self.cleaned_data[f"outcome_{o.pk}"]
+            for o in self.outcomes
+            if self.cleaned_data.get(f"outcome_{o.pk}") is not None
+        }
+
+
+# filters of the public lists ---------------------------------------------------------------
+
+
+def _any(choices, label: str) -> list:
+    return [("", f"Any {label}"), *choices]
+
+
+class _FilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    domain = forms.ChoiceField(choices=_any(Domain.choices, "domain"), required=False)
+    country = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [
+            ("", "Any country"),
+            *Country.objects.order_by("name").values_list("iso3", "name"),
+        ]
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].upper()
+
+
+class CompactFilterForm(_FilterForm):
+    status = forms.ChoiceField(
+        choices=_any(
+            [(s, CompactStatus(s).label) for s in CompactStatus if s in PUBLIC_STATUSES], "status"
+        ),
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label="Resource kind", choices=_any(ResourceKind.choices, "kind"), required=False
+    )
+
+
+class ListingFilterForm(_FilterForm):
+    kind = forms.ChoiceField(
+        label="Resource kind", choices=_any(ResourceKind.choices, "kind"), required=False
+    )
+    language = forms.CharField(label="Language code", required=False, max_length=12)
+
+    def clean_language(self) -> str:
+        code = self.cleaned_data["language"].strip()
+        if code and not LANGUAGE_CODE.match(code):
+            raise forms.ValidationError("Use a language code such as en, sw or pt-BR.")
+        return code
