@@ -26,7 +26,7 @@ from compacts.models import (
     Transition,
 )
 from compacts.permissions import REVIEW_PERM, owned_parties, party_member
-from compacts.services import _missing  # the very list `propose` checks, shown beforehand
+from compacts.services import compact_missing  # what `propose` checks, shown beforehand
 
 OPEN_STATUSES = (
     CompactStatus.DRAFT,
@@ -265,7 +265,7 @@ def compact_page(user, compact: Compact) -> dict:
         "is_party_member": member,
         "editable": member and compact.status in lifecycle.EDITABLE,
         "can_report": member and compact.status == CompactStatus.ACTIVE,
-        "missing": _missing(compact) if compact.status == CompactStatus.DRAFT else (),
+        "missing": compact_missing(compact) if compact.status == CompactStatus.DRAFT else (),
         "stale_since": (last_report.filed_at if last_report else compact.activated_at)
         if compact.stale_since
         else None,

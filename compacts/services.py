@@ -475,7 +475,8 @@ def compact_part_delete(*, user, compact: Compact, part: str, pk) -> None:
 # compacts: lifecycle -----------------------------------------------------------------------
 
 
-def _missing(compact: Compact) -> tuple[str, ...]:
+def compact_missing(compact: Compact) -> tuple[str, ...]:
+    """What must still be filled in before the compact can be proposed."""
     missing = [
         Compact._meta.get_field(name).verbose_name
         for name in Compact.SAFEGUARDS
@@ -502,7 +503,7 @@ def _facts(compact: Compact, action: str, reason: str, party: Party | None) -> l
     )
     return lifecycle.Facts(
         parties=len(parties),
-        missing=_missing(compact) if action == "propose" else (),
+        missing=compact_missing(compact) if action == "propose" else (),
         unverified=tuple(p.organisation.name for p in parties if not p.organisation.verified),
         unsigned=tuple(p.organisation.name for p in parties if p.pk not in signed),
         reason=reason,

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from aimai_site.errors import DomainError
+from compacts.indicator import compacts_counted_for
 from compacts.selectors import country_compacts
 from countries import charts
 from countries.filtersets import CountryFilterSet, ScoreFilterSet
@@ -47,12 +48,22 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
         "index": scores,
         "decomposition": EXPLAIN_DECOMPOSITION,
         "compacts": list(country_compacts(profile.country.iso3)),
+        "compacts_counted": _compacts_in_score(scores, profile.country.iso3),
     }
     if scores.explanation and scores.explanation.score.aimai is not None:
         context["explain_spec"] = charts.contributions(
             scores.explanation.rows, profile.country.name
         )
     return render(request, "countries/country_detail.html", context)
+
+
+def _compacts_in_score(scores, iso3: str) -> list:
+    """The compacts behind the headline score's compact_commitments; none to look for when
+    that value is 0 or absent (most countries), so most pages spend no query on it."""
+    headline = scores.scores[0][2] if scores.scores else None
+    if headline is None or not (headline.values or {}).get("compact_commitments"):
+        return []
+    return compacts_counted_for(iso3)
 
 
 def methodology_view(request: HttpRequest) -> HttpResponse:

@@ -55,7 +55,7 @@ def test_the_overview_charts_respond_and_pass_an_accessibility_check(
     page.evaluate("window.stillTheSamePage = true")
     page.get_by_label("Classification", exact=True).select_option("divider")
     page.get_by_role("button", name="Apply").last.click()
-    expect(page.locator("#result-count")).to_contain_text("11 countries shown")
+    expect(page.locator("#result-count")).to_contain_text("12 countries shown")
     expect(page).to_have_url(re.compile(r"classification=divider"))
     assert page.evaluate("window.stillTheSamePage === true")  # no full page load
     expect(page.locator("#scores tbody tr")).to_have_count(11)

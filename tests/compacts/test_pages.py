@@ -558,8 +558,11 @@ def test_progress_reports_are_filed_and_confirmed_on_the_pages(client, cast):
 # the country page, the navigation, the login wall -----------------------------------------
 
 
-def test_the_country_page_lists_its_compacts(client, cast):
-    compact = activate(cast, compact_ready(cast))
+def test_the_country_page_lists_its_compacts(
+    client, cast, eager_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # activation rescores the index
+        compact = activate(cast, compact_ready(cast))
     kenya = body(client.get("/countries/KEN/"))
     assert f'href="/compacts/{compact.pk}/">{compact.title}</a>' in kenya
     assert "takes part in no mutual-aid compact yet" not in kenya
@@ -568,6 +571,11 @@ def test_the_country_page_lists_its_compacts(client, cast):
     brazil = body(client.get("/countries/BRA/"))
     assert "takes part in no mutual-aid compact yet" in brazil
     assert compact.title not in brazil
+    # the provider's commitments to a partner abroad move Germany's score, not Kenya's
+    moving = germany.split('id="compacts-in-score"')[1].split("<h2")[0]
+    assert f'href="/compacts/{compact.pk}/">{compact.title}</a> ({compact.reference}):' in moving
+    assert "points" in moving
+    assert "No active compact moves Brazil" in brazil
 
 
 def test_drafts_do_not_show_on_the_country_page(client, cast):
