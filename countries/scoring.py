@@ -327,14 +327,7 @@ def score_set_compute(
                 created_at=timezone.now(),
             )
             Score.objects.bulk_create(_score_rows(score_set, outputs, countries), batch_size=500)
-            publication_record(
-                Publication(
-                    kind="score_set",
-                    identifier=score_set.digest,
-                    url=f"/api/v1/score-sets/{score_set.digest}/",
-                    digest=score_set.digest,
-                )
-            )
+            _score_set_announce(score_set)
     except IntegrityError:
         # Another worker stored the same inputs first: that score set is the answer.
         existing = ScoreSet.objects.filter(inputs_digest=of_inputs).first()
@@ -357,14 +350,19 @@ def _current_again(score_set: ScoreSet) -> None:
         if current.release_id != score_set.release_id:
             return  # an older release scored again never takes over
         ScoreSetRecurrence.objects.create(score_set=score_set, at=timezone.now())
-        publication_record(
-            Publication(
-                kind="score_set",
-                identifier=score_set.digest,
-                url=f"/api/v1/score-sets/{score_set.digest}/",
-                digest=score_set.digest,
-            )
+        _score_set_announce(score_set)
+
+
+def _score_set_announce(score_set: ScoreSet) -> None:
+    """A score set becomes current: the registry logs it (in this transaction)."""
+    publication_record(
+        Publication(
+            kind="score_set",
+            identifier=score_set.digest,
+            url=f"/api/v1/score-sets/{score_set.digest}/",
+            digest=score_set.digest,
         )
+    )
 
 
 def _score_rows(score_set: ScoreSet, outputs: dict, countries: dict[str, int]) -> list[Score]:
