@@ -29,10 +29,9 @@ from compacts.models import (
     Resource,
 )
 from compacts.templatetags.compact_pages import plain
-from countries.choices import Region
+from compacts.vocabulary import LANGUAGE_CODE, TARGETS_HELP, languages_clean, targets_clean
 from countries.models import Country
 
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
 CHECKBOXES = forms.CheckboxSelectMultiple
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -52,19 +51,12 @@ class WordListField(forms.CharField):
 
 class LanguagesField(WordListField):
     def clean(self, value) -> list[str]:
-        codes = super().clean(value)
-        wrong = [c for c in codes if not LANGUAGE_CODE.match(c)]
+        tags, wrong = languages_clean(super().clean(value))
         if wrong:
             raise forms.ValidationError(
                 f"Not a language code: {', '.join(wrong)}. Use codes such as en, sw or pt-BR."
             )
-        return [_language_tag(c) for c in codes]
-
-
-def _language_tag(code: str) -> str:
-    """pt-br -> pt-BR: the spelling the matcher compares."""
-    first, *rest = code.split("-")
-    return "-".join([first.lower(), *(p.upper() if len(p) == 2 else p.lower() for p in rest)])
+        return tags
 
 
 class CountryCodesField(WordListField):
@@ -87,24 +79,12 @@ class TargetsField(WordListField):
 
     def clean(self, value) -> list[str]:
         words = super().clean(value)
-        regions = {r.lower(): r for r in Region.values}
-        countries = set(
-            Country.objects.filter(iso3__in=[w.upper() for w in words]).values_list(
-                "iso3", flat=True
-            )
-        )
-        kept, unknown = [], []
-        for word in words:
-            if word.upper() in countries:
-                kept.append(word.upper())
-            elif word.lower() in regions:
-                kept.append(regions[word.lower()])
-            else:
-                unknown.append(word)
+        codes = [w.upper() for w in words]
+        known = set(Country.objects.filter(iso3__in=codes).values_list("iso3", flat=True))
+        kept, unknown = targets_clean(words, known)
         if unknown:
             raise forms.ValidationError(
-                f"Not a country code or a region: {', '.join(unknown)}. Use ISO alpha-3 codes "
-                f"such as KEN, or one of {', '.join(Region.values)}."
+                f"Not a country code or a region: {', '.join(unknown)}. {TARGETS_HELP}"
             )
         return kept
 
@@ -390,15 +370,15 @@ class _FilterForm(forms.Form):
     domain = forms.ChoiceField(choices=_any(Domain.choices, "domain"), required=False)
     country = forms.ChoiceField(required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and data.get("country"):
+            data = data.copy()  # ken or KEN: the codes are upper case
+            data["country"] = data["country"].upper()
+        super().__init__(data, *args, **kwargs)
         self.fields["country"].choices = [
             ("", "Any country"),
             *Country.objects.order_by("name").values_list("iso3", "name"),
         ]
-
-    def clean_country(self) -> str:
-        return self.cleaned_data["country"].upper()
 
 
 class CompactFilterForm(_FilterForm):

@@ -8,7 +8,7 @@ counts only for the revision it was given for, so any change after a signature v
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,8 @@ from compacts.choices import (
     Role,
 )
 from compacts.querysets import CompactQuerySet, ListingQuerySet, OrganisationQuerySet
+from compacts.vocabulary import TARGETS_HELP, languages_clean, targets_clean
+from countries.models import Country
 
 LANGUAGE_MAX = 40
 
@@ -157,9 +159,13 @@ class Listing(models.Model):
 
     def clean(self) -> None:
         _check_words(self.domains, Domain.values, "domains")
-        _check_words(self.languages, None, "languages")
-        if any(not (1 < len(code) <= 12) for code in self.languages):
-            raise ValidationError({"languages": "Language codes such as en, sw, pt-BR."})
+        if not isinstance(self.languages, list):
+            raise ValidationError({"languages": "A list of language codes."})
+        self.languages, wrong = languages_clean(self.languages)
+        if wrong:
+            raise ValidationError(
+                {"languages": f"Not a language code: {', '.join(wrong)}. Use en, sw or pt-BR."}
+            )
         if len(self.languages) > LANGUAGE_MAX:
             raise ValidationError({"languages": f"At most {LANGUAGE_MAX} languages."})
 
@@ -212,7 +218,15 @@ class Offer(Listing):
     def clean(self) -> None:
         super().clean()
         _check_words(self.lacks, Contribution.values, "lacks")
-        _check_words(self.targets, None, "targets")
+        if not isinstance(self.targets, list):
+            raise ValidationError({"targets": "A list of country codes or regions."})
+        codes = {w.upper() for w in self.targets if isinstance(w, str)}
+        known = set(Country.objects.filter(iso3__in=codes).values_list("iso3", flat=True))
+        self.targets, unknown = targets_clean(self.targets, known)
+        if unknown:
+            raise ValidationError(
+                {"targets": f"Not a country code or a region: {', '.join(unknown)}. {TARGETS_HELP}"}
+            )
         if self.kind == ResourceKind.COMPUTE and not (self.amount and self.unit):
             raise ValidationError({"amount": "Compute needs an amount and its unit."})
         if self.kind == ResourceKind.MODEL and not self.model_name:
@@ -303,7 +317,7 @@ class Compact(models.Model):
     misuse_prevention = models.TextField("Misuse-prevention terms", blank=True)
     exit_and_redress = models.TextField("Exit and redress terms", blank=True)
     reporting_period_days = models.PositiveSmallIntegerField(
-        default=90, validators=[MinValueValidator(7)]
+        default=90, validators=[MinValueValidator(7), MaxValueValidator(730)]
     )
     suggestion_offer = models.ForeignKey(
         Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -54,7 +54,8 @@ from countries.publication import index_recompute_after_commit
 from registry.merkle import canonical_json
 from registry.services import Event, registry_append
 
-NOT_EDITABLE = "A {status} compact cannot be edited; amend it instead."
+NOT_EDITABLE = "{a_compact} cannot be edited."
+AMEND_INSTEAD = " Amend it instead: an amendment is a new version, reviewed again."
 CHANGED_SINCE_READ = (
     "The compact changed since you read it (revision {seen}, now {now}): read it again before "
     "signing."
@@ -98,6 +99,7 @@ def organisation_create(*, user, **fields) -> Organisation:
 
 
 ORGANISATION_FIELDS = {"name", "kind", "country", "website", "description"}
+IDENTITY_FIELDS = {"name", "kind", "country", "website"}  # a change needs a new verification
 
 
 @transaction.atomic
@@ -107,10 +109,16 @@ def organisation_update(*, user, organisation: Organisation, **fields) -> Organi
     unknown = set(fields) - ORGANISATION_FIELDS
     if unknown:
         raise InvalidInput(f"Not editable: {', '.join(sorted(unknown))}.", field="fields")
+    changed = {name for name, value in fields.items() if getattr(org, name) != value}
     for name, value in fields.items():
         setattr(org, name, value)
     org.full_clean()
-    org.save(update_fields=list(fields) or None)
+    update = list(fields)
+    if org.verified and changed & IDENTITY_FIELDS:
+        # an editor verified who the organisation is, not who it may later say it is
+        org.verified_at, org.verified_by = None, None
+        update += ["verified_at", "verified_by"]
+    org.save(update_fields=update or None)
     return org
 
 
@@ -219,6 +227,8 @@ def _listing_save(model, *, user, organisation, instance=None, **fields):
         listing = model.objects.select_for_update().get(pk=instance.pk)
         if listing.status == PublicationStatus.WITHDRAWN:
             raise DomainError("A withdrawn listing cannot be edited.", code="withdrawn")
+        if listing.status == PublicationStatus.PUBLISHED:
+            require_owner(user, organisation)  # what is public speaks for the organisation
     for name in ("organisation", "status", "published_at", "created_at", "id", "pk"):
         fields.pop(name, None)
     for name, value in fields.items():
@@ -280,13 +290,21 @@ def _locked_compact(compact: Compact) -> Compact:
     return Compact.objects.select_for_update().get(pk=compact.pk)
 
 
+def _a_compact(status: str) -> str:
+    if status == CompactStatus.UNDER_REVIEW:
+        return "A compact under review"
+    label = CompactStatus(status).label.lower()
+    return f"{'An' if label[0] in 'aeiou' else 'A'} {label} compact"
+
+
 def _content_changed(compact: Compact, user, what: str) -> None:
     """Every edit: a new revision, so earlier signatures no longer count; a signed compact
     goes back to proposed, and the history says why."""
     if compact.status not in lifecycle.EDITABLE:
-        raise DomainError(
-            NOT_EDITABLE.format(status=compact.get_status_display().lower()), code="not_editable"
-        )
+        message = NOT_EDITABLE.format(a_compact=_a_compact(compact.status))
+        if compact.status == CompactStatus.ACTIVE:
+            message += AMEND_INSTEAD
+        raise DomainError(message, code="not_editable")
     compact.revision += 1
     fields = ["revision"]
     voided = compact.signatures.filter(revision=compact.revision - 1).exists()
@@ -403,11 +421,19 @@ def compact_update(
     unknown = set(fields) - COMPACT_FIELDS
     if unknown:
         raise InvalidInput(f"Not editable: {', '.join(sorted(unknown))}.", field="fields")
-    for name, value in fields.items():
-        setattr(compact, name, value)
+    changed = [name for name, value in fields.items() if getattr(compact, name) != value]
+    countries = None if countries is None else list(countries)
+    if countries is not None and {c.pk for c in countries} == set(
+        compact.countries.values_list("pk", flat=True)
+    ):
+        countries = None
+    if not changed and countries is None:
+        return compact  # nothing new: the signatures given stay valid
+    for name in changed:
+        setattr(compact, name, fields[name])
     compact.full_clean()
     _content_changed(compact, user, "terms")
-    compact.save(update_fields=list(fields) or None)
+    compact.save(update_fields=changed or None)
     if countries is not None:
         compact.countries.set(countries)
     return compact
@@ -434,6 +460,12 @@ def party_remove(*, user, party: Party) -> None:
         raise DomainError("A compact keeps at least one party.", code="last_party")
     if party.reports.exists():
         raise DomainError("A party that filed a report stays.", code="has_reports")
+    if compact.amends and compact.amends.parties.filter(organisation=party.organisation).exists():
+        raise DomainError(
+            f"{party.organisation} is a party to the version in force: it leaves by ending that "
+            "compact, not through an amendment made without it.",
+            code="party_in_force",
+        )
     _content_changed(compact, user, "parties")
     party.delete()
 
@@ -585,6 +617,8 @@ def compact_transition(
     refused if anything changed since, so no change slips past a signature."""
     if action not in lifecycle.TRANSITIONS:
         raise InvalidInput(f"“{action}” is not an action on a compact.", field="action")
+    if lifecycle.TRANSITIONS[action].reason_required and not reason.strip():
+        raise InvalidInput(f"Say why: a reason is required to {action} a compact.", field="reason")
     require_compact_action(user, compact, action, party)
     compact = _locked_compact(compact)
     if action == "sign":
@@ -760,6 +794,12 @@ def report_file(
         raise DomainError("Progress is reported on an active compact.", code="not_active")
     if period_end > timezone.localdate():
         raise InvalidInput("The period cannot end in the future.", field="period_end")
+    if compact.activated_at and period_end < timezone.localdate(compact.activated_at):
+        raise InvalidInput(
+            "The period cannot end before the compact became active "
+            f"({timezone.localdate(compact.activated_at):%d %B %Y}).",
+            field="period_end",
+        )
     outcomes = {o.pk: o for o in compact.outcomes.all()}
     values = values or {}
     strangers = set(values) - set(outcomes)

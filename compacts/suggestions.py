@@ -91,6 +91,18 @@ def suggestions_recompute() -> dict:
             )
             for rank, s in enumerate(kept, start=1)
         ]
-    Suggestion.objects.all().delete()
-    Suggestion.objects.bulk_create(rows, batch_size=2000)
+    # a pair suggested again keeps its row (and its id, which a member's page may hold)
+    existing = dict(
+        ((need, offer), pk)
+        for pk, need, offer in Suggestion.objects.values_list("pk", "need", "offer")
+    )
+    kept = []
+    for row in rows:
+        row.pk = existing.pop((row.need_id, row.offer_id), None)
+        if row.pk is not None:
+            kept.append(row)
+    Suggestion.objects.filter(pk__in=list(existing.values())).delete()
+    fields = ["rank", "score", "parts", "reasons", "score_set", "computed_at"]
+    Suggestion.objects.bulk_update(kept, fields, batch_size=2000)
+    Suggestion.objects.bulk_create([r for r in rows if r.pk is None], batch_size=2000)
     return {"offers": len(offers), "needs": len(needs), "suggestions": len(rows)}

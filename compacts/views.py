@@ -331,7 +331,8 @@ def report_file_view(request: HttpRequest, pk: int) -> HttpResponse:
 def report_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Compact.objects.visible_to(request.user)
     report = get_object_or_404(ProgressReport, pk=pk, compact__in=visible)
-    party = get_object_or_404(report.compact.parties, pk=request.POST.get("party") or 0)
+    party_id = request.POST.get("party", "")
+    party = get_object_or_404(report.compact.parties, pk=int(party_id) if party_id.isdigit() else 0)
     try:
         services.report_confirm(user=request.user, report=report, party=party)
     except DomainError as exc:

@@ -318,8 +318,10 @@ def test_lifecycle_refusals_say_why(cast):
     assert response.status_code == 403
     assert response.json()["message"] == "Only an owner of a party to this compact can do this."
     response = client_for(cast.provider_owner).post(url + "withdraw/", {"reason": " "})
-    assert response.status_code == 409
-    assert response.json()["message"] == "Say why: a reason is required to withdraw a compact."
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "reason": ["Say why: a reason is required to withdraw a compact."]
+    }
     assert Compact.objects.get(pk=compact.pk).status == "draft"
 
 

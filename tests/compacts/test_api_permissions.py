@@ -230,7 +230,7 @@ def _listing_writes(kind: str, create_body: dict) -> list[Write]:
             "patch",
             base + f"{{published_{kind}}}/",
             "listings",
-            PROVIDER,
+            frozenset({OWNER}),  # what is public speaks for the organisation
             body=lambda ids: {"description": "Changed"},
         ),
         Write(
