@@ -41,6 +41,7 @@ from compacts.models import (
     Suggestion,
     Transition,
 )
+from compacts.notifications import compact_notify, editors_notify
 from compacts.permissions import (
     VERIFY_PERM,
     owned_parties,
@@ -392,6 +393,14 @@ def compact_from_suggestion(*, user, suggestion: Suggestion) -> Compact:
         organisation=other,
         role="data_steward" if other == need.organisation else "provider",
     )
+    compact_notify(
+        compact,
+        "A compact was started with you",
+        f"{creator} started a draft compact from the suggestion pairing “{offer.title}” with "
+        f"“{need.title}”.",
+        only=[other],
+        but=user,
+    )
     provider = compact.parties.get(organisation=offer.organisation)
     steward = compact.parties.get(organisation=need.organisation)
     Resource.objects.create(
@@ -449,6 +458,14 @@ def party_add(*, user, compact: Compact, organisation: Organisation, role: str) 
     party.full_clean()
     _content_changed(compact, user, "parties")
     party.save()
+    compact_notify(
+        compact,
+        "Named as a party",
+        f"{organisation} is named as {party.get_role_display().lower()} in a draft compact. "
+        "Read it, and agree its terms with the other parties before anyone signs.",
+        only=[organisation],
+        but=user,
+    )
     return party
 
 
@@ -679,6 +696,7 @@ def compact_transition(
         organisation=party.organisation if party else None,
         reason=reason.strip(),
     )
+    _transition_notify(compact, action, target, user, reason.strip())
     if action == "activate":
         events.append(
             _compact_event(compact, "compact.amended" if compact.amends else "compact.activated")
@@ -690,6 +708,28 @@ def compact_transition(
     if action in INDEX_ACTIONS:
         index_recompute_after_commit()  # the set of active compacts feeds the index
     return compact
+
+
+NOTICES = {
+    "propose": ("Your signature is awaited", "The compact is proposed: each party's owner signs."),
+    "submit": ("Under review", "Every party signed; an editor now checks the safeguards."),
+    "activate": ("Active", "An editor approved the compact: it is active and public."),
+    "return": ("Returned for changes", "An editor returned the compact for changes: {reason}"),
+    "complete": ("Completed", "The compact is completed. {reason}"),
+    "terminate": ("Terminated", "The compact was terminated: {reason}"),
+    "withdraw": ("Withdrawn", "The compact was withdrawn: {reason}"),
+}
+
+
+def _transition_notify(compact: Compact, action: str, target: str, user, reason: str) -> None:
+    if action == "sign":
+        if target == CompactStatus.SIGNED:
+            compact_notify(compact, "Signed by every party", "Submit it for review.", but=user)
+        return
+    subject, text = NOTICES[action]
+    compact_notify(compact, subject, text.format(reason=reason).strip(), but=user)
+    if action == "submit":
+        editors_notify(compact, "A compact awaits review", "Check its safeguards in the admin.")
 
 
 @transaction.atomic
@@ -816,6 +856,14 @@ def report_file(
     if party.organisation.memberships.filter(user=user, role=Role.OWNER).exists():
         Confirmation.objects.create(report=report, party=party, confirmed_by=user)
     _report_verified_check(report)
+    compact_notify(
+        compact,
+        "A progress report awaits your confirmation",
+        f"{party.organisation} reported progress to {period_end:%d %B %Y}. It stays "
+        "self-reported until every party confirms it.",
+        only=[p.organisation for p in compact.parties.exclude(pk=party.pk)],
+        but=user,
+    )
     if compact.stale_since:
         compact.stale_since = None
         compact.save(update_fields=["stale_since"])

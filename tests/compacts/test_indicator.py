@@ -14,6 +14,7 @@ from compacts.indicator import commitment_rows, compacts_counted_for, headline_r
 from countries.index.computed import Commitment
 from countries.models import Score, ScoreSet
 from countries.scoring import index_recompute, score_set_bundle, score_set_inputs
+from countries.tasks import recompute_index_task
 from registry.models import Entry
 from tests.compacts.conftest import compact_ready
 from tests.compacts.test_services import _activate
@@ -101,7 +102,9 @@ def test_ended_and_example_compacts_count_nothing(cast, django_capture_on_commit
         services.compact_transition(
             user=cast.provider_owner, compact=compact, action="terminate", reason="Funds cut."
         )
-    assert len(queued) == 1  # terminating queues a recompute of the index
+    # terminating queues a recompute of the index (and the parties' e-mail)
+    tasks = [getattr(getattr(q, "__self__", None), "name", "") for q in queued]
+    assert tasks.count(recompute_index_task.name) == 1
     assert commitment_rows() == []
     assert compacts_counted_for("DEU") == []
 

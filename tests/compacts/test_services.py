@@ -205,3 +205,29 @@ def test_a_concern_names_a_public_compact_by_its_reference(cast):
     assert f"No public compact {compact.reference}" in form.errors["reference"][0]
     compact = _activate(cast, compact)
     assert ConcernForm(data={**data, "reference": compact.reference}).is_valid()
+
+
+def test_owners_and_editors_are_told_what_awaits_them(
+    cast, mailoutbox, django_capture_on_commit_callbacks
+):
+    compact = compact_ready(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.compact_transition(user=cast.provider_owner, compact=compact, action="propose")
+    (mail,) = mailoutbox
+    assert mail.to == [cast.steward_owner.email]  # the owner who proposed knows already
+    assert mail.subject.endswith(f"Your signature is awaited: {compact.title}")
+    assert f"http://127.0.0.1:8000/compacts/{compact.pk}/" in mail.body
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_all(cast, compact)
+        services.compact_transition(user=cast.steward_owner, compact=compact, action="submit")
+    assert [m.to for m in mailoutbox if "awaits review" in m.subject] == [[cast.editor.email]]
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.compact_transition(
+            user=cast.editor, compact=compact, action="return", reason="Name the data steward."
+        )
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [cast.provider_owner.email, cast.steward_owner.email]
+    )
+    assert all("Name the data steward." in m.body for m in mailoutbox)
