@@ -28,8 +28,10 @@ def index_signal() -> tuple[str, dict[str, tuple[float, float]]]:
     }
 
 
-def _offers() -> list[matching.Offer]:
-    published = Offer.objects.published().select_related("organisation__country", "hosted_in")
+def _offers(published=None) -> list[matching.Offer]:
+    published = (published if published is not None else Offer.objects.published()).select_related(
+        "organisation__country", "hosted_in"
+    )
     return [
         matching.Offer(
             id=o.pk,
@@ -46,9 +48,11 @@ def _offers() -> list[matching.Offer]:
     ]
 
 
-def _needs() -> list[matching.Need]:
+def _needs(published=None) -> list[matching.Need]:
     regions = dict(Country.objects.values_list("iso3", "region"))
-    published = Need.objects.published().select_related("country")
+    published = (published if published is not None else Need.objects.published()).select_related(
+        "country"
+    )
     return [
         matching.Need(
             id=n.pk,
@@ -106,3 +110,22 @@ def suggestions_recompute() -> dict:
     Suggestion.objects.bulk_update(kept, fields, batch_size=2000)
     Suggestion.objects.bulk_create([r for r in rows if r.pk is None], batch_size=2000)
     return {"offers": len(offers), "needs": len(needs), "suggestions": len(rows)}
+
+
+def exclusions_for(need: Need, *, most: int = 20) -> list[tuple[Offer, list[str]]]:
+    """Published offers that share a domain or a language with `need` but can never be
+    suggested for it, each with the reasons (licence, data residency, nothing it asks for)."""
+    others = Offer.objects.published().exclude(organisation=need.organisation_id)
+    near = [
+        o
+        for o in others.select_related("organisation", "hosted_in")
+        if set(o.domains) & set(need.domains) or set(o.languages) & set(need.languages)
+    ]
+    (target,) = _needs(Need.objects.filter(pk=need.pk))
+    encoded = {o.id: o for o in _offers(Offer.objects.filter(pk__in=[o.pk for o in near]))}
+    found = []
+    for offer in near:
+        reasons = matching.why_excluded(encoded[offer.pk], target)
+        if reasons:
+            found.append((offer, reasons))
+    return found[:most]

@@ -49,6 +49,7 @@ from compacts.permissions import (
     require_party_member,
     role_in,
 )
+from compacts.suggestions import exclusions_for
 
 PAGE = 25
 LISTINGS = {
@@ -281,6 +282,9 @@ def compact_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
     if not form.is_valid():
         return _compact_page(request, compact, error=_first_error(form), status=400)
     data = form.cleaned_data
+    if action == "sign" and data["revision"] is None:
+        # the page sends the revision shown: a signature is for a text the signer has seen
+        return _compact_page(request, compact, error="Sign from the compact's page.", status=400)
     try:
         if action == "amend":
             new = services.compact_amend(user=request.user, compact=compact, reason=data["reason"])
@@ -479,6 +483,10 @@ def _listing_page(request, kind: str, listing, *, status: int = 200) -> HttpResp
             "need__organisation", "offer__organisation"
         ).order_by("-score")[:10]
         if role is not None
+        else [],
+        # why some offers never show up as suggestions: for the need's own members
+        "exclusions": exclusions_for(listing)
+        if kind == "need" and role is not None and listing.status == "published"
         else [],
     }
     return render(request, f"compacts/{kind}_detail.html", context, status=status)

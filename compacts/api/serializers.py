@@ -406,7 +406,8 @@ class SignSerializer(RejectUnknownFields, serializers.Serializer):
         required=False, help_text="The party signed for; needed only if you own several."
     )
     revision = serializers.IntegerField(
-        required=False, help_text="The revision you read: refused (409) if it changed since."
+        help_text="The revision you read (required): refused (409) if it changed since, so "
+        "nobody signs a text they have not seen."
     )
 
 

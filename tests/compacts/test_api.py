@@ -225,8 +225,9 @@ def active_compact(cast, *, verify: bool = True) -> Compact:
     url = f"/api/v1/compacts/{compact.pk}/"
     provider_owner, steward_owner = client_for(cast.provider_owner), client_for(cast.steward_owner)
     ok(provider_owner.post(url + "propose/"))
-    ok(provider_owner.post(url + "sign/"))
-    ok(steward_owner.post(url + "sign/"))
+    revision = {"revision": Compact.objects.get(pk=compact.pk).revision}
+    ok(provider_owner.post(url + "sign/", revision))
+    ok(steward_owner.post(url + "sign/", revision))
     ok(steward_owner.post(url + "submit/"))
     assert ok(client_for(cast.editor).post(url + "activate/"))["status"] == "active"
     return compact
@@ -287,6 +288,16 @@ def test_an_amendment_is_the_next_version(cast):
     no_reason = owners[1].post(url + "amend/")
     assert no_reason.status_code == 400
     assert no_reason.json()["fields"] == {"reason": ["Say why the compact is amended."]}
+
+
+def test_signing_names_the_revision_read(cast):
+    compact = compact_ready(cast)
+    url = f"/api/v1/compacts/{compact.pk}/"
+    ok(client_for(cast.provider_owner).post(url + "propose/"))
+    response = client_for(cast.provider_owner).post(url + "sign/")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"revision": ["This field is required."]}
+    assert not Signature.objects.filter(compact=compact).exists()
 
 
 def test_signing_a_revision_that_changed_since_is_a_409(cast):
@@ -497,7 +508,9 @@ def test_bad_compact_edits_are_refused(cast):
             {"party": ["That party is not in this compact."]},
         ),
         (
-            client_for(cast.provider_owner).post(url + "sign/", {"party": other_party.pk}),
+            client_for(cast.provider_owner).post(
+                url + "sign/", {"party": other_party.pk, "revision": compact.revision}
+            ),
             {"party": ["That party is not in this compact."]},
         ),
     ]

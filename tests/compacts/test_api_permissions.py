@@ -135,6 +135,7 @@ def compact_scene(stage: str) -> Callable[[object], dict]:
             compact = services.compact_transition(user=user, compact=compact, action=action)
         ids = {
             "compact": compact.pk,
+            "revision": compact.revision,
             "provider_party": provider.pk,
             "steward_party": steward.pk,
             "resource": compact.resources.get(party=provider).pk,
@@ -351,7 +352,9 @@ WRITES = [
         "compact edit", "patch", "", "draft", PROVIDER, body=lambda ids: {"title": "Changed"}
     ),
     _compact_write("propose", "post", "propose/", "draft", {OWNER}),
-    _compact_write("sign", "post", "sign/", "proposed", {OWNER}),
+    _compact_write(
+        "sign", "post", "sign/", "proposed", {OWNER}, body=lambda ids: {"revision": ids["revision"]}
+    ),
     _compact_write("submit", "post", "submit/", "signed", {OWNER}),
     _compact_write("activate", "post", "activate/", "under_review", {EDITOR}),
     _compact_write("return", "post", "return/", "under_review", {EDITOR}, body=lambda i: REASON),

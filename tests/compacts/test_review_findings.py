@@ -151,3 +151,15 @@ def test_refusing_an_edit_says_what_to_do_only_when_it_can_be_done(cast):
     with pytest.raises(DomainError) as refused:
         services.compact_update(user=cast.provider_owner, compact=compact, title="x")
     assert refused.value.message == "A completed compact cannot be edited."
+
+
+def test_a_signature_from_the_pages_names_the_revision_read(client, cast):
+    compact = compact_ready(cast)
+    compact = services.compact_transition(
+        user=cast.provider_owner, compact=compact, action="propose"
+    )
+    party = compact.parties.get(organisation=cast.provider)
+    client.force_login(cast.provider_owner)
+    response = client.post(f"/compacts/{compact.pk}/act/sign/", {"party": party.pk})
+    assert response.status_code == 400
+    assert not compact.signatures.exists()

@@ -106,3 +106,15 @@ def test_publishing_queues_a_recompute_that_a_real_worker_runs(
     while Suggestion.objects.filter(offer=offer).exists():
         assert time.monotonic() < deadline + 60, "a withdrawn offer is still suggested"
         time.sleep(0.2)
+
+
+def test_a_needs_members_see_why_an_offer_is_never_suggested(client, cast):
+    offer, need = listings(cast, data_stays=True)  # the offer is hosted in Germany
+    publish(cast, offer, need)
+    assert suggestions_recompute()["suggestions"] == 0
+    client.force_login(cast.steward_member)
+    html = client.get(f"/compacts/needs/{need.pk}/").content.decode()
+    assert "Offers that cannot be suggested, and why" in html
+    assert "the need&#x27;s data must stay in KEN, and the offer is hosted in DEU" in html
+    client.force_login(cast.outsider)  # not the need's business
+    assert "cannot be suggested" not in client.get(f"/compacts/needs/{need.pk}/").content.decode()
