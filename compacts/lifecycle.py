@@ -10,7 +10,7 @@ tests walk every (state, action) pair from the same table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 DRAFT, PROPOSED, SIGNED, UNDER_REVIEW, ACTIVE = (
     "draft",
@@ -98,7 +98,7 @@ class Facts:
     unsigned: tuple[str, ...] = ()  # parties still to sign, the signer included
     reason: str = ""
     signer_signed: bool = False  # the signing party already signed this revision
-    open_reports: tuple[str, ...] = field(default=())  # reports not yet confirmed by all
+    open_reports: tuple[str, ...] = ()  # reports not yet confirmed by every party
 
 
 def refusal(state: str, action: str, facts: Facts) -> str | None:
@@ -124,6 +124,12 @@ def refusal(state: str, action: str, facts: Facts) -> str | None:
             )
         if facts.signer_signed:
             return "This party has already signed this version."
+    if action == "complete" and facts.open_reports:
+        return (
+            "Progress reports are not yet confirmed by every party: "
+            + ", ".join(facts.open_reports)
+            + ". A compact is completed on verified progress."
+        )
     if action == "submit" and facts.unsigned:
         return "Every party must sign first; still to sign: " + ", ".join(facts.unsigned) + "."
     return None

@@ -255,8 +255,8 @@ def need_save(*, user, organisation=None, instance: Need | None = None, **fields
 def listing_publish(*, user, listing: Offer | Need) -> Offer | Need:
     require_owner(user, listing.organisation)
     listing = type(listing).objects.select_for_update().get(pk=listing.pk)
-    if listing.status != PublicationStatus.DRAFT:
-        raise DomainError(f"Only a draft can be published; this is {listing.status}.")
+    if listing.status == PublicationStatus.PUBLISHED:
+        raise DomainError("Already published.", code="published")
     listing.full_clean()
     listing.status, listing.published_at = PublicationStatus.PUBLISHED, timezone.now()
     listing.save(update_fields=["status", "published_at"])
@@ -372,6 +372,16 @@ def compact_from_suggestion(*, user, suggestion: Suggestion) -> Compact:
         raise PermissionDenied("Only members of the offer's or the need's organisation can.")
     if offer.organisation_id == need.organisation_id:
         raise DomainError("An organisation cannot make a compact with itself.", code="self")
+    started = (
+        Compact.objects.filter(suggestion_offer=offer, suggestion_need=need)
+        .exclude(status__in=lifecycle.FINAL)
+        .first()
+    )
+    if started is not None:
+        raise DomainError(
+            f"A compact from this suggestion is already started: {started.reference}.",
+            code="already_started",
+        )
     domains = sorted(set(offer.domains) & set(need.domains)) or sorted(need.domains)
     creator = offer.organisation if offer.organisation_id in mine else need.organisation
     compact = compact_create(
@@ -557,6 +567,14 @@ def _facts(compact: Compact, action: str, reason: str, party: Party | None) -> l
         unsigned=tuple(p.organisation.name for p in parties if p.pk not in signed),
         reason=reason,
         signer_signed=party is not None and party.pk in signed,
+        open_reports=tuple(
+            f"report to {d:%d %B %Y}"
+            for d in compact.reports.filter(verified_at__isnull=True).values_list(
+                "period_end", flat=True
+            )
+        )
+        if action == "complete"
+        else (),
     )
 
 

@@ -62,3 +62,8 @@ def test_unknown_action():
 def test_lifecycle_imports_no_django():
     code = "import sys, compacts.lifecycle, compacts.matching; sys.exit('django' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_completion_waits_for_verified_progress():
+    why = refusal("active", "complete", Facts(open_reports=("report to 31 March 2027",)))
+    assert "not yet confirmed by every party: report to 31 March 2027" in why

@@ -329,7 +329,7 @@ def test_publish_and_withdraw_through_the_pages(client, cast, django_capture_on_
     assert offer.status == "published"
     again = client.post(f"/compacts/offers/{offer.pk}/publish/")
     assert again.status_code == 409
-    assert "Only a draft can be published" in body(again)
+    assert "Already published." in body(again)
     assert client.post(f"/compacts/offers/{offer.pk}/withdraw/").status_code == 302
     offer.refresh_from_db()
     assert offer.status == "withdrawn"

@@ -163,3 +163,49 @@ def test_a_signature_from_the_pages_names_the_revision_read(client, cast):
     response = client.post(f"/compacts/{compact.pk}/act/sign/", {"party": party.pk})
     assert response.status_code == 400
     assert not compact.signatures.exists()
+
+
+def test_a_withdrawn_listing_can_be_published_again(cast):
+    offer, need = listings(cast)
+    publish(cast, offer, need)
+    services.listing_withdraw(user=cast.provider_owner, listing=offer)
+    offer = services.listing_publish(user=cast.provider_owner, listing=offer)
+    assert offer.status == "published"
+
+
+def test_a_compact_with_reports_awaiting_confirmation_cannot_be_completed(cast):
+    compact = _activate(cast, compact_ready(cast))
+    report = services.report_file(
+        user=cast.steward_owner,
+        compact=compact,
+        party=compact.parties.get(organisation=cast.steward),
+        period_end=compact.activated_at.date(),
+        summary="Targets met, we say.",
+    )
+    with pytest.raises(DomainError, match="not yet confirmed by every party"):
+        services.compact_transition(
+            user=cast.steward_owner, compact=compact, action="complete", reason="Done."
+        )
+    services.report_confirm(
+        user=cast.provider_owner,
+        report=report,
+        party=compact.parties.get(organisation=cast.provider),
+    )
+    compact = services.compact_transition(
+        user=cast.steward_owner, compact=compact, action="complete", reason="Done."
+    )
+    assert compact.status == "completed"
+
+
+def test_one_suggestion_starts_one_compact_at_a_time(cast):
+    publish(cast, *listings(cast))
+    suggestions_recompute()
+    suggestion = Suggestion.objects.get()
+    first = services.compact_from_suggestion(user=cast.steward_owner, suggestion=suggestion)
+    with pytest.raises(DomainError, match=f"already started: {first.reference}"):
+        services.compact_from_suggestion(user=cast.provider_owner, suggestion=suggestion)
+    services.compact_transition(
+        user=cast.steward_owner, compact=first, action="withdraw", reason="Wrong partner."
+    )
+    second = services.compact_from_suggestion(user=cast.provider_owner, suggestion=suggestion)
+    assert second.pk != first.pk
