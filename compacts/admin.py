@@ -14,6 +14,7 @@ from compacts.models import (
     Compact,
     Invitation,
     Membership,
+    Milestone,
     Need,
     Offer,
     Organisation,
@@ -81,10 +82,21 @@ class PartyInline(_ReadOnlyInline):
     model = Party
     fields = ["organisation", "role"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation__country")
+
 
 class ResourceInline(_ReadOnlyInline):
     model = Resource
     fields = ["party", "kind", "description", "amount", "unit"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("party__organisation")
+
+
+class MilestoneInline(_ReadOnlyInline):
+    model = Milestone
+    fields = ["title", "due", "done_on"]
 
 
 class OutcomeInline(_ReadOnlyInline):
@@ -95,6 +107,9 @@ class OutcomeInline(_ReadOnlyInline):
 class TransitionInline(_ReadOnlyInline):
     model = Transition
     fields = ["at", "action", "from_status", "to_status", "organisation", "reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
 
 
 class ReturnForm(forms.Form):
@@ -114,16 +129,33 @@ class CompactAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["title", "summary"]
     fieldsets = [
-        (None, {"fields": ["title", "reference", "status", "revision", "summary", "domains"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "reference",
+                    "status",
+                    "revision",
+                    "summary",
+                    "domains",
+                    "country_names",
+                ]
+            },
+        ),
         ("Safeguards", {"fields": [*Compact.SAFEGUARDS, "reporting_period_days"]}),
         ("Dates", {"fields": ["created_at", "activated_at", "ended_at", "stale_since"]}),
     ]
-    readonly_fields = ["reference"]
-    inlines = [PartyInline, ResourceInline, OutcomeInline, TransitionInline]
+    readonly_fields = ["reference", "country_names"]
+    inlines = [PartyInline, ResourceInline, OutcomeInline, MilestoneInline, TransitionInline]
     actions = ["approve", "return_for_changes"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(status="draft")
+
+    @admin.display(description="Countries")
+    def country_names(self, compact: Compact) -> str:
+        return ", ".join(c.name for c in compact.countries.all()) or "—"
 
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm(REVIEW_PERM)

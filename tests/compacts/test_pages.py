@@ -686,3 +686,22 @@ def test_editors_approve_or_return_compacts_in_the_admin(client, cast):
     assert compact.status == "active"
     again = _admin_action(client, "compact", "approve", [compact.pk])
     assert "cannot activate" in body(again)
+
+
+def test_the_review_page_shows_countries_and_milestones_in_few_queries(client, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    compact = compact_ready(cast)
+    for owner in (cast.provider_owner, cast.steward_owner):
+        compact = services.compact_transition(
+            user=owner,
+            compact=compact,
+            action="propose" if owner == cast.provider_owner else "sign",
+        )
+    client.force_login(cast.editor)
+    with CaptureQueriesContext(connection) as queries:
+        html = body(client.get(f"/admin/compacts/compact/{compact.pk}/change/"))
+    assert "Kenya" in html
+    assert "Milestones" in html
+    assert len(queries) <= 20
