@@ -1,6 +1,7 @@
 """Shared API pieces: pagination and the one error body every endpoint returns."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.defaults import page_not_found
@@ -87,10 +88,20 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, DomainError):
         body = {"code": exc.code, "message": exc.message, "fields": {}}
         return Response(body, status=exc.http_status)
+    elif isinstance(exc, DjangoValidationError):  # a model's own check, e.g. from full_clean()
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        )
+        exc = exceptions.ValidationError(
+            {"non_field_errors" if k == NON_FIELD_ERRORS else k: v for k, v in detail.items()}
+        )
+    elif isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
+        exc = exceptions.ValidationError({k: _messages(v) for k, v in exc.detail.items()})
+    # a refusal or an absence keeps the words the service said it in
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -107,6 +118,20 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             "fields": {},
         }
     return response
+
+
+def _messages(detail) -> list[str]:
+    """A list item's or a nested object's errors as plain messages: "field: message" for a
+    nested field, the message alone for a list item."""
+    if isinstance(detail, dict):
+        return [
+            message if isinstance(key, int) or str(key).isdigit() else f"{key}: {message}"
+            for key, value in detail.items()
+            for message in _messages(value)
+        ]
+    if isinstance(detail, list):
+        return [message for item in detail for message in _messages(item)]
+    return [str(detail)]
 
 
 def _as_list(value: object) -> list:

@@ -4,18 +4,15 @@ Reads go through `visible_to(user)`, so another organisation's drafts answer 404
 not exist; writes call one service each, which checks who acts and what the rules allow.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from aimai_site import api
 from aimai_site.errors import InvalidInput
 from compacts import services
 from compacts.api.serializers import (
@@ -61,44 +58,8 @@ from compacts.models import (
 from compacts.permissions import compact_for_user, organisation_for_member
 
 
-def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """The project's error body, keeping the services' own words: a model's validation error
-    is a 400 naming its fields; PermissionDenied and Http404 keep their message."""
-    if isinstance(exc, DjangoValidationError):
-        detail = (
-            exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-        )
-        exc = exceptions.ValidationError(
-            {"non_field_errors" if k == NON_FIELD_ERRORS else k: v for k, v in detail.items()}
-        )
-    elif isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
-        exc = exceptions.ValidationError({k: _messages(v) for k, v in exc.detail.items()})
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or None)
-    return api.exception_handler(exc, context)
-
-
-def _messages(detail) -> list[str]:
-    """A list item's or a nested object's errors as plain messages: "field: message" for a
-    nested field, the message alone for a list item."""
-    if isinstance(detail, dict):
-        return [
-            message if isinstance(key, int) or str(key).isdigit() else f"{key}: {message}"
-            for key, value in detail.items()
-            for message in _messages(value)
-        ]
-    if isinstance(detail, list):
-        return [message for item in detail for message in _messages(item)]
-    return [str(detail)]
-
-
 class ServiceViewSet(viewsets.GenericViewSet):
     """Input is checked by a serializer, then handed to one service."""
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def valid(self, serializer_class, data, **kwargs) -> dict:
         serializer = serializer_class(data=data, context=self.get_serializer_context(), **kwargs)

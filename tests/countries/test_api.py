@@ -65,7 +65,11 @@ def test_detail_accepts_lowercase_and_404s_unknown_codes(client):
     assert client.get("/api/v1/countries/ken/").json()["iso3"] == "KEN"
     response = client.get("/api/v1/countries/ZZZ/")
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "message": "Not found.", "fields": {}}
+    assert response.json() == {
+        "code": "not_found",
+        "message": "No Country matches the given query.",
+        "fields": {},
+    }
 
 
 def test_api_is_read_only(client):
