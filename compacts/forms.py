@@ -404,3 +404,7 @@ class ListingFilterForm(_FilterForm):
         if code and not LANGUAGE_CODE.match(code):
             raise forms.ValidationError("Use a language code such as en, sw or pt-BR.")
         return code
+
+
+class MilestoneDoneForm(forms.Form):
+    done_on = forms.DateField(label="Reached on", widget=DATE)

@@ -531,6 +531,29 @@ def compact_part_delete(*, user, compact: Compact, part: str, pk) -> None:
     obj.delete()
 
 
+@transaction.atomic
+def milestone_done(*, user, milestone: Milestone, done_on: date) -> Milestone:
+    """A party member records that a milestone of an active compact was reached: progress, not
+    a change of terms, so no new revision and no signature voided."""
+    compact = milestone.compact
+    require_party_member(user, compact)
+    compact = _locked_compact(compact)
+    if compact.status != CompactStatus.ACTIVE:
+        raise DomainError("Milestones are reached on an active compact.", code="not_active")
+    if done_on > timezone.localdate():
+        raise InvalidInput("A milestone cannot be reached in the future.", field="done_on")
+    if compact.activated_at and done_on < timezone.localdate(compact.activated_at):
+        raise InvalidInput(
+            "A milestone cannot be reached before the compact became active.", field="done_on"
+        )
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.done_on is not None:
+        raise DomainError(f"Already reached on {milestone.done_on:%d %B %Y}.", code="done")
+    milestone.done_on = done_on
+    milestone.save(update_fields=["done_on"])
+    return milestone
+
+
 # compacts: lifecycle -----------------------------------------------------------------------
 
 

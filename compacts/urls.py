@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.compact_edit_view, name="compact-edit"),
     path("<int:pk>/parties/add/", views.party_add_view, name="party-add"),
     path("<int:pk>/parties/<int:party>/remove/", views.party_remove_view, name="party-remove"),
+    path("<int:pk>/milestones/<int:item>/done/", views.milestone_done_view, name="milestone-done"),
     path("<int:pk>/<str:part>/add/", views.part_add_view, name="part-add"),
     path("<int:pk>/<str:part>/<int:item>/remove/", views.part_remove_view, name="part-remove"),
     path("<int:pk>/act/<str:action>/", views.compact_action_view, name="act"),

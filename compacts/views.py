@@ -24,6 +24,7 @@ from compacts.forms import (
     CompactTermsForm,
     InvitationForm,
     ListingFilterForm,
+    MilestoneDoneForm,
     NeedForm,
     OfferForm,
     OrganisationForm,
@@ -328,6 +329,24 @@ def report_file_view(request: HttpRequest, pk: int) -> HttpResponse:
         return compact
 
     return _form_page(request, form, "compacts/report_form.html", {"compact": compact}, write)
+
+
+@login_required
+@require_POST
+def milestone_done_view(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    compact = compact_for_user(request.user, pk)
+    milestone = get_object_or_404(compact.milestones, pk=item)
+    form = MilestoneDoneForm(request.POST)
+    if not form.is_valid():
+        return _compact_page(request, compact, error=_first_error(form), status=400)
+    try:
+        services.milestone_done(
+            user=request.user, milestone=milestone, done_on=form.cleaned_data["done_on"]
+        )
+    except DomainError as exc:
+        return _compact_page(request, compact, error=exc.message, status=exc.http_status)
+    messages.success(request, f"“{milestone.title}” is marked reached.")
+    return redirect(f"{compact.get_absolute_url()}#milestones")
 
 
 @login_required

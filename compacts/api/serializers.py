@@ -430,3 +430,7 @@ class ReportFileSerializer(RejectUnknownFields, serializers.Serializer):
 
 class ConfirmSerializer(RejectUnknownFields, serializers.Serializer):
     party = serializers.IntegerField(help_text="The party whose owner confirms.")
+
+
+class MilestoneDoneSerializer(RejectUnknownFields, serializers.Serializer):
+    done_on = serializers.DateField(help_text="When the milestone was reached.")

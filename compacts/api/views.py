@@ -6,6 +6,7 @@ not exist; writes call one service each, which checks who acts and what the rule
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -22,6 +23,7 @@ from compacts.api.serializers import (
     ConfirmSerializer,
     InvitationSerializer,
     MembershipSerializer,
+    MilestoneDoneSerializer,
     MilestoneSerializer,
     NeedSerializer,
     OfferSerializer,
@@ -444,6 +446,27 @@ class CompactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceVi
     resource_add, resource_delete = _part_endpoints("resource", ResourceSerializer)
     outcome_add, outcome_delete = _part_endpoints("outcome", OutcomeSerializer)
     milestone_add, milestone_delete = _part_endpoints("milestone", MilestoneSerializer)
+
+    @extend_schema(
+        request=MilestoneDoneSerializer,
+        responses={200: MilestoneSerializer},
+        parameters=[_id_parameter("part_id", "the milestone's id")],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"milestones/(?P<part_id>\d+)/done",
+        url_name="milestone-done",
+    )
+    def milestone_done(self, request, pk: str, part_id: str):
+        """Record that a milestone of an active compact was reached (party members)."""
+        compact = self.compact()
+        milestone = get_object_or_404(compact.milestones, pk=part_id)
+        data = self.valid(MilestoneDoneSerializer, request.data)
+        milestone = services.milestone_done(
+            user=request.user, milestone=milestone, done_on=data["done_on"]
+        )
+        return Response(MilestoneSerializer(milestone).data)
 
     # progress ----------------------------------------------------------------------------
 

@@ -383,6 +383,14 @@ WRITES = [
     ),
     *_part_writes("milestone", lambda ids: {"title": "Pilot", "due": "2027-01-01"}),
     _compact_write(
+        "milestone done",
+        "post",
+        "milestones/{milestone}/done/",
+        "active",
+        PROVIDER,
+        body=lambda ids: {"done_on": timezone.localdate().isoformat()},
+    ),
+    _compact_write(
         "report file",
         "post",
         "reports/",

@@ -66,6 +66,7 @@ MATRIX = {
     "amend": (LOGIN, 403, 403, OK, 403),
     "report file": (LOGIN, 403, OK, OK, 403),
     "report confirm": (LOGIN, 403, 403, OK, 403),
+    "milestone reached": (LOGIN, 403, OK, OK, 403),
 }
 
 
@@ -76,9 +77,18 @@ class Case:
     done: Callable[[], bool]  # what the allowed actors' post achieved
 
 
-def compact_in(cast, status: str) -> Compact:
+def compact_in(cast, status: str, *, milestone: bool = False) -> Compact:
     """The cast's compact, taken through the lifecycle up to `status`."""
     compact = compact_ready(cast)
+    if milestone:
+        services.compact_part_save(
+            user=cast.provider_owner,
+            compact=compact,
+            part="milestone",
+            title="Pilot clinic live",
+            due=timezone.localdate(),
+        )
+        compact.refresh_from_db()
     steps = [
         ("proposed", cast.provider_owner, "propose"),
         ("signed", cast.provider_owner, "sign"),
@@ -302,7 +312,19 @@ def _report(cast, name: str) -> Case:
     )
 
 
+def _milestone(cast) -> Case:
+    compact = compact_in(cast, "active", milestone=True)
+    milestone = compact.milestones.get()
+    return Case(
+        f"/compacts/{compact.pk}/milestones/{milestone.pk}/done/",
+        {"done_on": timezone.localdate().isoformat()},
+        lambda: compact.milestones.get().done_on is not None,
+    )
+
+
 def case_for(cast, name: str) -> Case:
+    if name == "milestone reached":
+        return _milestone(cast)
     if name in ("organisation edit", "invite a member", "remove a member"):
         return _org(cast, name)
     if name.startswith(("offer ", "need ")):

@@ -231,3 +231,30 @@ def test_owners_and_editors_are_told_what_awaits_them(
         [cast.provider_owner.email, cast.steward_owner.email]
     )
     assert all("Name the data steward." in m.body for m in mailoutbox)
+
+
+def test_a_milestone_is_reached_once_on_an_active_compact_without_a_new_revision(cast):
+    from aimai_site.errors import InvalidInput
+
+    compact = compact_ready(cast)
+    milestone = services.compact_part_save(
+        user=cast.provider_owner,
+        compact=compact,
+        part="milestone",
+        title="Pilot clinic live",
+        due=timezone.localdate(),
+    )
+    with pytest.raises(DomainError, match="on an active compact"):
+        services.milestone_done(user=cast.steward_member, milestone=milestone, done_on=None)
+    compact = _activate(cast, Compact.objects.get(pk=compact.pk))
+    today = timezone.localdate()
+    with pytest.raises(InvalidInput, match="in the future"):
+        services.milestone_done(
+            user=cast.steward_member, milestone=milestone, done_on=today + timedelta(days=1)
+        )
+    with pytest.raises(PermissionDenied):
+        services.milestone_done(user=cast.outsider, milestone=milestone, done_on=today)
+    services.milestone_done(user=cast.steward_member, milestone=milestone, done_on=today)
+    with pytest.raises(DomainError, match="Already reached"):
+        services.milestone_done(user=cast.steward_member, milestone=milestone, done_on=today)
+    assert Compact.objects.get(pk=compact.pk).revision == compact.revision
