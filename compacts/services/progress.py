@@ -1,0 +1,174 @@
+"""Progress reports, their confirmation by every party, and stale compacts."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from aimai_site.errors import DomainError, InvalidInput
+from compacts.choices import CompactStatus, Role
+from compacts.models import (
+    Compact,
+    Confirmation,
+    Party,
+    ProgressReport,
+    ProgressValue,
+)
+from compacts.notifications import compact_notify
+from compacts.permissions import (
+    require_member,
+    require_owner,
+)
+from compacts.services.content import _locked_compact
+from compacts.services.transitions import _compact_event
+from registry.merkle import canonical_json
+from registry.services import Event, registry_append
+
+
+def _report_digest(report: ProgressReport) -> str:
+    document = {
+        "compact": report.compact.reference,
+        "party": report.party.organisation.slug,
+        "period_end": report.period_end.isoformat(),
+        "summary": report.summary,
+        "values": {
+            str(v.outcome.indicator): str(v.value)
+            for v in report.values.select_related("outcome").order_by("outcome__pk")
+        },
+        "verified": report.verified,
+    }
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+@transaction.atomic
+def report_file(
+    *,
+    user,
+    compact: Compact,
+    party: Party,
+    period_end: date,
+    summary: str,
+    values: dict[int, Decimal] | None = None,
+) -> ProgressReport:
+    """A party's progress report against the outcomes; self-reported until every party
+    confirms it. Filing by an owner counts as the filing party's confirmation."""
+    require_member(user, party.organisation)
+    compact = _locked_compact(compact)
+    if party.compact_id != compact.pk:
+        raise InvalidInput("That party is not in this compact.", field="party")
+    if compact.status != CompactStatus.ACTIVE:
+        raise DomainError("Progress is reported on an active compact.", code="not_active")
+    if period_end > timezone.localdate():
+        raise InvalidInput("The period cannot end in the future.", field="period_end")
+    if compact.activated_at and period_end < timezone.localdate(compact.activated_at):
+        raise InvalidInput(
+            "The period cannot end before the compact became active "
+            f"({timezone.localdate(compact.activated_at):%d %B %Y}).",
+            field="period_end",
+        )
+    outcomes = {o.pk: o for o in compact.outcomes.all()}
+    values = values or {}
+    strangers = set(values) - set(outcomes)
+    if strangers:
+        raise InvalidInput("Values must be for this compact's outcomes.", field="values")
+    report = ProgressReport(
+        compact=compact, party=party, filed_by=user, period_end=period_end, summary=summary
+    )
+    report.full_clean()
+    report.save()
+    ProgressValue.objects.bulk_create(
+        [ProgressValue(report=report, outcome=outcomes[k], value=v) for k, v in values.items()]
+    )
+    if party.organisation.memberships.filter(user=user, role=Role.OWNER).exists():
+        Confirmation.objects.create(report=report, party=party, confirmed_by=user)
+    _report_verified_check(report)
+    compact_notify(
+        compact,
+        "A progress report awaits your confirmation",
+        f"{party.organisation} reported progress to {period_end:%d %B %Y}. It stays "
+        "self-reported until every party confirms it.",
+        only=[p.organisation for p in compact.parties.exclude(pk=party.pk)],
+        but=user,
+    )
+    if compact.stale_since:
+        compact.stale_since = None
+        compact.save(update_fields=["stale_since"])
+    registry_append(
+        [
+            Event(
+                event="progress_report.filed",
+                identifier=f"{compact.reference}/report-{report.pk}",
+                url=compact.get_absolute_url() + f"#report-{report.pk}",
+                digest=_report_digest(report),
+                organisation=party.organisation.name[:200],
+            )
+        ]
+    )
+    return report
+
+
+def _report_verified_check(report: ProgressReport) -> bool:
+    parties = set(report.compact.parties.values_list("pk", flat=True))
+    confirmed = set(report.confirmations.values_list("party", flat=True))
+    if parties <= confirmed and report.verified_at is None:
+        report.verified_at = timezone.now()
+        report.save(update_fields=["verified_at"])
+        return True
+    return False
+
+
+@transaction.atomic
+def report_confirm(*, user, report: ProgressReport, party: Party) -> ProgressReport:
+    """A party's owner confirms a report; the last confirmation verifies it (in the log)."""
+    require_owner(user, party.organisation)
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if party.compact_id != report.compact_id:
+        raise InvalidInput("That party is not in this compact.", field="party")
+    if Confirmation.objects.filter(report=report, party=party).exists():
+        raise DomainError("This party already confirmed the report.", code="confirmed")
+    Confirmation.objects.create(report=report, party=party, confirmed_by=user)
+    if _report_verified_check(report):
+        registry_append(
+            [
+                Event(
+                    event="progress_report.verified",
+                    identifier=f"{report.compact.reference}/report-{report.pk}",
+                    url=report.compact.get_absolute_url() + f"#report-{report.pk}",
+                    digest=_report_digest(report),
+                    organisation=report.party.organisation.name[:200],
+                )
+            ]
+        )
+    return report
+
+
+def compact_due_report(compact: Compact) -> date | None:
+    """When the next report is due: the reporting period after the last one (or activation)."""
+    if compact.status != CompactStatus.ACTIVE or compact.activated_at is None:
+        return None
+    last = compact.reports.aggregate(last=Max("filed_at"))["last"] or compact.activated_at
+    return (last + timedelta(days=compact.reporting_period_days)).date()
+
+
+@transaction.atomic
+def compacts_mark_stale(*, today: date | None = None) -> list[Compact]:
+    """Active compacts with no report for longer than their reporting period become stale:
+    once, with an entry in the log; a new report clears it."""
+    today = today or timezone.localdate()
+    marked = []
+    for compact in Compact.objects.select_for_update().filter(
+        status=CompactStatus.ACTIVE, stale_since__isnull=True
+    ):
+        due = compact_due_report(compact)
+        if due is not None and due < today:
+            compact.stale_since = timezone.now()
+            compact.save(update_fields=["stale_since"])
+            marked.append(compact)
+    if marked:
+        registry_append([_compact_event(c, "compact.stale") for c in marked])
+    return marked
