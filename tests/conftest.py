@@ -254,8 +254,10 @@ def _read(path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def artefacts() -> Path:
-    """Where browser tests keep screenshots for people to look at (git-ignored)."""
-    folder = ROOT / "test-results" / "screenshots"
+    """Where browser tests keep screenshots for people to look at (git-ignored). Not under
+    test-results/, which pytest-playwright empties at the start of every session, so that the
+    second pass of `make test` would erase the first pass's screenshots."""
+    folder = ROOT / "artefacts" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -102,3 +102,10 @@ def test_an_unknown_log_level_is_a_clear_error():
 def test_an_empty_boolean_means_the_default(monkeypatch):
     monkeypatch.setenv("DEBUG", "")
     assert env_bool("DEBUG", default=True) is True
+
+
+def test_screenshots_outlive_the_next_test_session(artefacts, pytestconfig):
+    # pytest-playwright empties its output folder when a session starts: `make test` runs two
+    # sessions under CI, so screenshots kept there would be gone by the end
+    output = (ROOT / pytestconfig.getoption("--output")).resolve()
+    assert not artefacts.resolve().is_relative_to(output)
