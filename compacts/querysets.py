@@ -46,6 +46,15 @@ class ListingQuerySet(models.QuerySet):
     def with_language(self, language: str):
         return self.filter(_has_word("languages", language))
 
+    def sharing_words_with(self, listing):
+        """Listings with a domain or a language in common with `listing`."""
+        q = models.Q(pk__in=[])
+        for domain in listing.domains:
+            q |= _has_word("domains", domain)
+        for language in listing.languages:
+            q |= _has_word("languages", language)
+        return self.filter(q)
+
 
 class CompactQuerySet(models.QuerySet):
     def public(self):

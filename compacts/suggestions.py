@@ -28,24 +28,23 @@ def index_signal() -> tuple[str, dict[str, tuple[float, float]]]:
     }
 
 
-def _offers(published=None) -> list[matching.Offer]:
-    published = (published if published is not None else Offer.objects.published()).select_related(
-        "organisation__country", "hosted_in"
+def _offer(o: Offer) -> matching.Offer:
+    return matching.Offer(
+        id=o.pk,
+        kinds=frozenset({o.kind}),
+        domains=frozenset(o.domains),
+        languages=frozenset(o.languages),
+        targets=frozenset(o.targets),
+        licence=o.licence,
+        hosted_in=o.hosted_in.iso3 if o.hosted_in else "",
+        provider_country=o.organisation.country.iso3,
+        lacks=frozenset(o.lacks),
     )
-    return [
-        matching.Offer(
-            id=o.pk,
-            kinds=frozenset({o.kind}),
-            domains=frozenset(o.domains),
-            languages=frozenset(o.languages),
-            targets=frozenset(o.targets),
-            licence=o.licence,
-            hosted_in=o.hosted_in.iso3 if o.hosted_in else "",
-            provider_country=o.organisation.country.iso3,
-            lacks=frozenset(o.lacks),
-        )
-        for o in published
-    ]
+
+
+def _offers() -> list[matching.Offer]:
+    published = Offer.objects.published().select_related("organisation__country", "hosted_in")
+    return [_offer(o) for o in published]
 
 
 def _needs(published=None) -> list[matching.Need]:
@@ -115,17 +114,18 @@ def suggestions_recompute() -> dict:
 def exclusions_for(need: Need, *, most: int = 20) -> list[tuple[Offer, list[str]]]:
     """Published offers that share a domain or a language with `need` but can never be
     suggested for it, each with the reasons (licence, data residency, nothing it asks for)."""
-    others = Offer.objects.published().exclude(organisation=need.organisation_id)
-    near = [
-        o
-        for o in others.select_related("organisation", "hosted_in")
-        if set(o.domains) & set(need.domains) or set(o.languages) & set(need.languages)
-    ]
+    near = (
+        Offer.objects.published()
+        .exclude(organisation=need.organisation_id)
+        .sharing_words_with(need)
+        .select_related("organisation__country", "hosted_in")
+    )
     (target,) = _needs(Need.objects.filter(pk=need.pk))
-    encoded = {o.id: o for o in _offers(Offer.objects.filter(pk__in=[o.pk for o in near]))}
     found = []
     for offer in near:
-        reasons = matching.why_excluded(encoded[offer.pk], target)
+        reasons = matching.why_excluded(_offer(offer), target)
         if reasons:
             found.append((offer, reasons))
-    return found[:most]
+            if len(found) == most:
+                break
+    return found

@@ -29,7 +29,6 @@ from compacts.services.members import (
     organisation_verify,
 )
 from compacts.services.progress import (
-    compact_due_report,
     compacts_mark_stale,
     report_confirm,
     report_file,
@@ -47,7 +46,6 @@ __all__ = [
     "compact_create",
     "compact_digest",
     "compact_document",
-    "compact_due_report",
     "compact_from_suggestion",
     "compact_missing",
     "compact_part_delete",

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from aimai_site.errors import DomainError, InvalidInput
@@ -147,28 +147,31 @@ def report_confirm(*, user, report: ProgressReport, party: Party) -> ProgressRep
     return report
 
 
-def compact_due_report(compact: Compact) -> date | None:
-    """When the next report is due: the reporting period after the last one (or activation)."""
-    if compact.status != CompactStatus.ACTIVE or compact.activated_at is None:
-        return None
-    last = compact.reports.aggregate(last=Max("filed_at"))["last"] or compact.activated_at
-    return (last + timedelta(days=compact.reporting_period_days)).date()
-
-
 @transaction.atomic
 def compacts_mark_stale(*, today: date | None = None) -> list[Compact]:
     """Active compacts with no report for longer than their reporting period become stale:
     once, with an entry in the log; a new report clears it."""
     today = today or timezone.localdate()
-    marked = []
-    for compact in Compact.objects.select_for_update().filter(
-        status=CompactStatus.ACTIVE, stale_since__isnull=True
-    ):
-        due = compact_due_report(compact)
-        if due is not None and due < today:
-            compact.stale_since = timezone.now()
-            compact.save(update_fields=["stale_since"])
-            marked.append(compact)
+    # the last report of each, as a subquery: FOR UPDATE cannot lock a GROUP BY
+    last = ProgressReport.objects.filter(compact=OuterRef("pk")).order_by("-filed_at")
+    candidates = (
+        Compact.objects.select_for_update()
+        .filter(status=CompactStatus.ACTIVE, stale_since__isnull=True, activated_at__isnull=False)
+        .annotate(last_report=Subquery(last.values("filed_at")[:1]))
+    )
+    marked = [
+        compact
+        for compact in candidates
+        if (
+            (compact.last_report or compact.activated_at)
+            + timedelta(days=compact.reporting_period_days)
+        ).date()
+        < today
+    ]
     if marked:
+        now = timezone.now()
+        Compact.objects.filter(pk__in=[c.pk for c in marked]).update(stale_since=now)
+        for compact in marked:
+            compact.stale_since = now
         registry_append([_compact_event(c, "compact.stale") for c in marked])
     return marked
