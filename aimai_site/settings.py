@@ -202,6 +202,15 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 
 # Links in e-mail point here: the address the site is served at, without a trailing slash.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Observation files: the largest an editor may import, and the largest anyone may check on the
+# public "Check my file" page, with how many checks an address may run per hour.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 100) * 1024 * 1024
+CHECK_MAX_BYTES = env_int("CHECK_MAX_MB", 5) * 1024 * 1024
+CHECK_RATE_PER_HOUR = env_int("CHECK_RATE_PER_HOUR", 30)
+# Django refuses bigger request bodies before a view sees them; imports need the room
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"

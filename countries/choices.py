@@ -19,7 +19,30 @@ class Direction(models.TextChoices):
 
 class ReleaseStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
+
+
+class ReleaseAction(models.TextChoices):
+    """What happened to a data release, in its history."""
+
+    CREATED = "created", "Created"
+    IMPORTED = "imported", "File imported"
+    EDITED = "edited", "Edited"
+    SUBMITTED = "submitted", "Submitted for review"
+    RETURNED = "returned", "Returned to draft"
+    PUBLISHED = "published", "Published"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed (nothing written yet)"
+    APPLIED = "applied", "Applied"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ImportLayout(models.TextChoices):
+    LONG = "long", "Long: one row per country, indicator and year"
+    WIDE = "wide", "Wide: one row per country, one column per year"
 
 
 class IncomeGroup(models.TextChoices):

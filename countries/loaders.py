@@ -5,21 +5,21 @@ file and line number before anything is written. Loading the same files twice ch
 """
 
 import csv
-import math
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from aimai_site.errors import DomainError
 from countries.choices import Dimension, Direction, IncomeGroup
+from countries.imports import intake_reference
 from countries.index.digest import observations_digest
-from countries.models import FIRST_YEAR, LAST_YEAR, Country, DataRelease, Indicator, Observation
+from countries.intake import FileRefused, Mapping, Reference, check, records
+from countries.intake.rules import LONG, split_source
+from countries.models import Country, DataRelease, Indicator, Observation
 from countries.reference import countries_sync
 from countries.services import data_release_publish
 
@@ -37,6 +37,8 @@ INDICATOR_FIELDS = [
     "source_url",
     "licence",
 ]
+# what values are plausible: optional in the manifest (see Indicator)
+PLAUSIBILITY_FIELDS = ["minimum", "maximum", "log_scale", "max_change"]
 INCOME_GROUP_LABELS = {label: value for value, label in IncomeGroup.choices}
 RELEASE_CHANGED = (
     "Release “{slug}” is already published with different content (digest {old}, files give "
@@ -96,15 +98,6 @@ class ParsedObservation:
         }
 
 
-def split_source(source: str) -> tuple[str, str]:
-    """'URL (comment)' -> ('URL', 'comment'); the comment keeps everything after the URL."""
-    url, _, rest = source.strip().partition(" ")
-    rest = rest.strip()
-    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
-        rest = rest[1:-1]
-    return url, rest
-
-
 def _read_rows(path: Path, errors: list[str]) -> list[tuple[int, dict[str, str]]]:
     if not path.exists():
         errors.append(f"{path.name}: file not found")
@@ -121,47 +114,35 @@ def _read_rows(path: Path, errors: list[str]) -> list[tuple[int, dict[str, str]]
 
 
 def _parse_observations(
-    path: Path, code: str, known: set[str], errors: list[str]
+    path: Path, code: str, reference: Reference, errors: list[str]
 ) -> list[ParsedObservation]:
-    check_url = URLValidator(schemes=["http", "https"])
-    parsed = []
-    for line, row in _read_rows(path, errors):
-        where = f"{path.name} line {line}"
-        iso3 = (row["iso3"] or "").strip()
-        if iso3 not in known:
-            errors.append(f"{where}: unknown country code {iso3!r}")
-            continue
-        try:
-            value = float(row["value"])
-        except (TypeError, ValueError):
-            errors.append(f"{where}: value {row['value']!r} is not a number")
-            continue
-        if not math.isfinite(value):
-            errors.append(f"{where}: value {row['value']!r} is not a finite number")
-            continue
-        try:
-            year = int(row["year"])
-        except (TypeError, ValueError):
-            errors.append(f"{where}: year {row['year']!r} is not a whole year")
-            continue
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            errors.append(f"{where}: year {year} is outside {FIRST_YEAR}-{LAST_YEAR}")
-            continue
-        url, note = split_source(row["source"] or "")
-        try:
-            check_url(url)
-        except ValidationError:
-            errors.append(f"{where}: source {url!r} does not start with a valid http(s) URL")
-            continue
-        if len(url) > Observation._meta.get_field("source_url").max_length:
-            errors.append(f"{where}: source URL is longer than 500 characters")
-            continue
-        parsed.append(
-            ParsedObservation(
-                code, iso3, year, value, url, note, f"demo data: {path.name} line {line}"
-            )
+    """One indicator's file, through the same rules as every import."""
+    if not path.exists():
+        errors.append(f"{path.name}: file not found")
+        return []
+    content = path.read_bytes()
+    mapping = Mapping(layout=LONG, country_column="iso3", indicator=code)
+    try:
+        assessment = check(content, mapping, reference)
+    except FileRefused as exc:
+        errors.append(f"{path.name}: {exc.message}")
+        return []
+    report = assessment.report
+    if not report.ok:
+        errors.extend(f"{path.name} row {p.row}: {p.message}" for p in report.errors)
+        return []
+    return [
+        ParsedObservation(
+            code,
+            record.country.iso3,
+            record.year,
+            record.value,
+            record.source_url,
+            record.note,
+            f"demo data: {path.name} line {record.row}",
         )
-    return parsed
+        for record, _, _ in records(content, mapping, reference, assessment)
+    ]
 
 
 def _parse_income_groups(path: Path, known: set[str], errors: list[str]) -> dict[str, dict]:
@@ -185,13 +166,18 @@ def _parse_income_groups(path: Path, known: set[str], errors: list[str]) -> dict
 def _check_indicator(spec: dict, errors: list[str]) -> dict:
     code = spec.get("code", "?")
     missing = [k for k in ["code", "file", *INDICATOR_FIELDS] if k not in spec and k != "caveats"]
+    for bound in PLAUSIBILITY_FIELDS:
+        if bound in spec and not isinstance(spec[bound], bool | int | float):
+            errors.append(f"{MANIFEST} indicator {code}: {bound} must be a number")
     if missing:
         errors.append(f"{MANIFEST} indicator {code}: missing {', '.join(missing)}")
     if spec.get("dimension") not in Dimension.values:
         errors.append(f"{MANIFEST} indicator {code}: unknown dimension {spec.get('dimension')!r}")
     if spec.get("direction") not in Direction.values:
         errors.append(f"{MANIFEST} indicator {code}: unknown direction {spec.get('direction')!r}")
-    return {k: spec.get(k, "") for k in INDICATOR_FIELDS}
+    fields = {k: spec.get(k, "") for k in INDICATOR_FIELDS}
+    fields.update({k: spec[k] for k in PLAUSIBILITY_FIELDS if k in spec})
+    return fields
 
 
 def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
@@ -208,22 +194,21 @@ def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
         manifest = tomllib.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         known = set(Country.objects.values_list("iso3", flat=True))
         errors: list[str] = []
-        indicators = {}
+        specs = manifest.get("indicators", [])
+        indicators = {spec.get("code"): _check_indicator(spec, errors) for spec in specs}
+        if errors:
+            raise DataLoadError(errors)
+        # created first so the rules know them; the transaction undoes it on any problem
+        indicators_changed = _create_missing_indicators(indicators)
+        reference = intake_reference(None)
         observations: list[ParsedObservation] = []
-        for spec in manifest.get("indicators", []):
-            indicators[spec.get("code")] = _check_indicator(spec, errors)
+        for spec in specs:
             observations += _parse_observations(
-                directory / spec.get("file", ""), spec.get("code"), known, errors
+                directory / spec.get("file", ""), spec.get("code"), reference, errors
             )
         income_groups = _parse_income_groups(
             directory / manifest["income_groups"]["file"], known, errors
         )
-        seen = set()
-        for obs in observations:
-            key = (obs.indicator, obs.country, obs.year)
-            if key in seen:
-                errors.append(f"{obs.provenance}: a second value for {obs.country} {obs.year}")
-            seen.add(key)
         if errors:
             raise DataLoadError(errors)
 
@@ -243,7 +228,7 @@ def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
             created=existing is None,
             observations=len(observations),
             countries_changed=countries_changed,
-            indicators_changed=_create_missing_indicators(indicators),
+            indicators_changed=indicators_changed,
             income_groups_changed=_fill_income_groups(income_groups),
         )
         for obs in observations:
@@ -254,13 +239,31 @@ def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
 
 
 def _create_missing_indicators(indicators: dict[str, dict]) -> int:
-    """Create indicators the database lacks; never overwrite what editors have curated."""
-    existing = set(Indicator.objects.values_list("code", flat=True))
-    missing = [code for code in indicators if code not in existing]
-    for code in missing:
-        Indicator(code=code, **indicators[code]).full_clean()
-        Indicator.objects.create(code=code, **indicators[code])
-    return len(missing)
+    """Create indicators the database lacks, and give existing ones the plausible range the
+    manifest states where they have none; never overwrite what editors have curated."""
+    changed = 0
+    existing = {i.code: i for i in Indicator.objects.filter(code__in=indicators)}
+    for code, fields in indicators.items():
+        indicator = existing.get(code)
+        if indicator is None:
+            Indicator(code=code, **fields).full_clean()
+            Indicator.objects.create(code=code, **fields)
+            changed += 1
+            continue
+        blank = [
+            k
+            for k in PLAUSIBILITY_FIELDS
+            if k in fields
+            and getattr(indicator, k) in (None, False)
+            and fields[k] not in (None, False)
+        ]
+        if blank:
+            for k in blank:
+                setattr(indicator, k, fields[k])
+            indicator._change_reason = "Plausible range from the demo release manifest"
+            indicator.save(update_fields=blank)
+            changed += 1
+    return changed
 
 
 def _fill_income_groups(groups: dict[str, dict]) -> int:

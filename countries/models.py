@@ -7,6 +7,7 @@ by publishing a new release.
 
 import json
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -17,8 +18,11 @@ from countries.choices import (
     Classification,
     Dimension,
     Direction,
+    ImportLayout,
+    ImportStatus,
     IncomeGroup,
     Region,
+    ReleaseAction,
     ReleaseStatus,
     Subregion,
 )
@@ -81,23 +85,64 @@ class Country(models.Model):
 
 
 class Indicator(models.Model):
-    """A measured quantity, e.g. `oda_gni`: ODA as % of GNI (solidarity, higher is more)."""
+    """A measured quantity, e.g. `oda_gni`: ODA as % of GNI (solidarity, higher is more).
 
-    code = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=200)
-    dimension = models.CharField(max_length=20, choices=Dimension)
-    direction = models.CharField(max_length=20, choices=Direction)
-    unit = models.CharField(max_length=60)
-    description = models.TextField()
-    caveats = models.TextField(blank=True)
-    source_organisation = models.CharField(max_length=200)
-    source_url = models.URLField(max_length=500)
-    licence = models.CharField(max_length=200)
+    `minimum` and `maximum` bound what a value can be (a percentage lies in 0-100, a count is
+    at least 0): imports refuse values outside. `max_change` and `log_scale` only make values
+    *suspicious*, for a reviewer to look at.
+    """
+
+    code = models.SlugField(
+        max_length=60, unique=True, help_text="Short stable name used in files, e.g. oda_gni."
+    )
+    name = models.CharField(max_length=200, help_text="What the indicator measures, in words.")
+    dimension = models.CharField(
+        max_length=20, choices=Dimension, help_text="The AIMAI dimension it feeds."
+    )
+    direction = models.CharField(
+        max_length=20, choices=Direction, help_text="Whether a higher value means more of it."
+    )
+    unit = models.CharField(max_length=60, help_text="e.g. “% of GNI”, “persons”.")
+    description = models.TextField(help_text="What the figure is and how the source defines it.")
+    caveats = models.TextField(blank=True, help_text="What a reader should know before using it.")
+    source_organisation = models.CharField(max_length=200, help_text="Who publishes the figures.")
+    source_url = models.URLField(max_length=500, help_text="Where the figures are published.")
+    licence = models.CharField(max_length=200, help_text="The licence the source gives them.")
+    minimum = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Smallest plausible value (0 for a percentage or a count); blank: no bound.",
+    )
+    maximum = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Largest plausible value (100 for a percentage); blank: no bound.",
+    )
+    log_scale = models.BooleanField(
+        default=False,
+        help_text="Values span orders of magnitude (counts, money): outliers are judged on "
+        "the logarithm.",
+    )
+    max_change = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="A change from a country's previous value larger than this share is flagged "
+        "for review (0.5 = 50%); blank: never flagged.",
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["dimension", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minimum__isnull=True)
+                | Q(maximum__isnull=True)
+                | Q(minimum__lte=models.F("maximum")),
+                name="indicator_minimum_below_maximum",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} [{self.code}]"
@@ -110,13 +155,54 @@ class DataRelease(models.Model):
     (countries.digest), fixed at publication so that anyone can check the data is unchanged.
     """
 
-    slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    release_date = models.DateField()
-    status = models.CharField(max_length=20, choices=ReleaseStatus, default=ReleaseStatus.DRAFT)
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="Its permanent name in addresses and files."
+    )
+    name = models.CharField(max_length=200, help_text="e.g. “World edition 2026”.")
+    description = models.TextField(blank=True, help_text="What the release holds, for readers.")
+    release_date = models.DateField(help_text="The date the release speaks for.")
+    status = models.CharField(
+        max_length=20,
+        choices=ReleaseStatus,
+        default=ReleaseStatus.DRAFT,
+        help_text="Draft (editors change it), in review (a reviewer checks it), published "
+        "(frozen for good).",
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text="The published release this one corrects; its changes are shown publicly.",
+    )
+    change_note = models.TextField(
+        blank=True,
+        help_text="What changed and why: required for a correction, public on every page it "
+        "touches, and its digest enters the registry.",
+    )
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="edited_releases",
+        help_text="Everyone who changed its content; none of them may publish it.",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="published_releases",
+        help_text="The reviewer who published it (blank: loaded from the shipped files).",
+    )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    content_digest = models.CharField(max_length=64, blank=True, editable=False)
+    content_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of its observations in canonical form, fixed at publication.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -127,7 +213,7 @@ class DataRelease(models.Model):
         permissions = [("publish_datarelease", "Can publish a data release")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status=ReleaseStatus.DRAFT)
+                condition=~Q(status=ReleaseStatus.PUBLISHED)
                 | (Q(published_at__isnull=False) & ~Q(content_digest="")),
                 name="published_release_has_date_and_digest",
             ),
@@ -139,6 +225,54 @@ class DataRelease(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ReleaseStatus.PUBLISHED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ReleaseStatus.DRAFT
+
+
+class ReleaseEvent(models.Model):
+    """One step in a release's life: who did what, when and why (imports, submission, return,
+    publication). Written by the release services only."""
+
+    release = models.ForeignKey(DataRelease, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=ReleaseAction)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.release.slug}: {self.get_action_display()}"
+
+
+class ReleaseChange(models.Model):
+    """What a published release changed against the release it followed: one value added,
+    changed or removed. Computed once, at publication, for the public changelog."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "Added"
+        CHANGED = "changed", "Changed"
+        REMOVED = "removed", "Removed"
+
+    release = models.ForeignKey(DataRelease, on_delete=models.CASCADE, related_name="changes")
+    country = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="changes")
+    indicator = models.ForeignKey("Indicator", on_delete=models.PROTECT, related_name="changes")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind)
+    old_value = models.FloatField(null=True)
+    new_value = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["indicator__code", "country__name", "year"]
+        indexes = [models.Index(fields=["country", "release"])]
+
+    def __str__(self) -> str:
+        return f"{self.release.slug}: {self.indicator.code} {self.country.iso3} {self.year}"
 
 
 class Observation(models.Model):
@@ -154,10 +288,18 @@ class Observation(models.Model):
     year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
     )
-    value = models.FloatField()
-    source_url = models.URLField(max_length=500)
-    note = models.TextField(blank=True)
-    provenance = models.CharField(max_length=300)
+    value = models.FloatField(help_text="In the indicator's unit.")
+    source_url = models.URLField(max_length=500, help_text="Where the value was read.")
+    note = models.TextField(blank=True, help_text="The rest of the citation.")
+    provenance = models.CharField(
+        max_length=300, help_text="How it entered the platform: the file and row of an import."
+    )
+    flag = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why a reviewer should look at this value (suspicious, not wrong); blank: "
+        "nothing to look at.",
+    )
 
     history = HistoricalRecords()
     objects = ObservationQuerySet.as_manager()
@@ -177,6 +319,96 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.country.iso3} {self.year}: {self.value}"
+
+
+class ImportMapping(models.Model):
+    """How one source's files read: saved once by an editor, chosen again at each import.
+
+    A wide file (the World Bank's WDI, UNDP, the IMF) has one row per country and one column
+    per year; `indicator_codes` maps the source's own series codes to indicator codes.
+    """
+
+    name = models.CharField(max_length=100, unique=True, help_text="e.g. “World Bank WDI”.")
+    layout = models.CharField(max_length=10, choices=ImportLayout, default=ImportLayout.WIDE)
+    country_column = models.CharField(
+        max_length=100, help_text="The column naming the country (an ISO3 code or a name)."
+    )
+    indicator_column = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The column naming the series; blank when the file holds one indicator.",
+    )
+    indicator = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The indicator code of every row, when the file holds one indicator.",
+    )
+    indicator_codes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The source's series codes and the indicator each feeds, e.g. "
+        '{"IT.NET.USER.ZS": "internet_users"}.',
+    )
+    source_column = models.CharField(
+        max_length=100, blank=True, help_text="The column citing each row; blank: use Source."
+    )
+    source = models.CharField(
+        max_length=800,
+        blank=True,
+        help_text="The citation of every row: a URL, optionally followed by a note in brackets.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_layout(self) -> dict:
+        """The plain mapping the intake reads."""
+        return {
+            "layout": self.layout,
+            "country_column": self.country_column,
+            "indicator_column": self.indicator_column,
+            "indicator": self.indicator,
+            "indicator_codes": self.indicator_codes,
+            "source_column": self.source_column,
+            "source": self.source,
+        }
+
+
+class DataImport(models.Model):
+    """One file brought to a draft release: previewed first, then applied or cancelled.
+
+    The file is kept as uploaded (its SHA-256 names it) so that applying reads exactly what
+    was previewed, and the report says what it did, row by row.
+    """
+
+    release = models.ForeignKey(DataRelease, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    filename = models.CharField(max_length=255)
+    file_digest = models.CharField(max_length=64, help_text="SHA-256 of the file as uploaded.")
+    content = models.BinaryField(help_text="The file as uploaded.")
+    mapping = models.JSONField(default=dict, blank=True, help_text="How the file was read.")
+    status = models.CharField(max_length=20, choices=ImportStatus, default=ImportStatus.PREVIEWED)
+    report = models.JSONField(default=dict, help_text="The row-numbered report.")
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.release.slug} ({self.get_status_display()})"
 
 
 class Methodology(models.Model):

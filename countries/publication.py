@@ -21,6 +21,7 @@ class Publication:
     identifier: str  # public identifier: a slug, "slug@version" or a digest
     url: str
     digest: str
+    note_digest: str = ""  # SHA-256 of a public note that goes with it (a correction's)
 
 
 def publication_record(publication: Publication) -> None:

@@ -11,6 +11,7 @@ def publication_append(sender, publication, **kwargs) -> None:
                 identifier=publication.identifier,
                 url=publication.url,
                 digest=publication.digest,
+                note_digest=publication.note_digest,
             )
         ]
     )

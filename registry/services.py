@@ -41,6 +41,7 @@ class Event:
     organisation: str = ""
     country: str = ""
     commitments: dict[str, str] = field(default_factory=dict)
+    note_digest: str = ""  # SHA-256 hex of a public note (a correction's "what changed and why")
 
     def document(self, timestamp: int) -> dict:
         doc = {
@@ -56,6 +57,8 @@ class Event:
             doc["country"] = self.country
         if self.commitments:
             doc["commitments"] = dict(self.commitments)
+        if self.note_digest:
+            doc["note_digest"] = self.note_digest
         return doc
 
 

@@ -1,0 +1,168 @@
+"""Reading an uploaded file as rows of text cells, whatever door it came through.
+
+Plain Python, no Django. The format is read from the content, never from the name: a ZIP
+holding a workbook is XLSX, text without NUL bytes is CSV, anything else is refused. XLSX is
+opened only after its ZIP directory shows a sane uncompressed size (a "zip bomb" stops here),
+and openpyxl parses its XML through defusedxml (entity expansion bombs are refused).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+CSV, XLSX = "csv", "xlsx"
+# a workbook may hold at most this many bytes once unzipped, per byte of upload
+XLSX_MAX_EXPANSION = 100
+XLSX_MAX_UNZIPPED = 512 * 1024 * 1024
+
+FILE_EMPTY = "The file is empty."
+FILE_TOO_LARGE = "The file is {size} bytes; the limit here is {limit} bytes ({mb} MB)."
+FILE_NOT_TABULAR = (
+    "This is not a CSV or XLSX file (its content reads as {what}); save it as CSV (UTF-8) or "
+    "XLSX and try again."
+)
+FILE_XLS = "This is an old Excel (XLS) workbook; save it as XLSX or CSV (UTF-8) and try again."
+FILE_NOT_UTF8 = (
+    "The CSV file is not UTF-8 text (byte {position} cannot be read); save it as “CSV UTF-8”."
+)
+FILE_BAD_XLSX = "The XLSX workbook cannot be read: {reason}."
+FILE_XLSX_BOMB = (
+    "The XLSX workbook unpacks to {size} bytes, far more than its {upload} bytes would hold: "
+    "refused."
+)
+FILE_XML_ENTITIES = "The XLSX workbook declares XML entities, which are refused for safety."
+FILE_NO_SHEET = "The workbook has no sheet named “{sheet}”; it has: {sheets}."
+
+
+class FileRefused(ValueError):
+    """The file as a whole cannot be read; `message` says why and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # as a spreadsheet shows it: the first line of the file is row 1
+    cells: list[str]
+
+
+def size_check(size: int, limit: int) -> None:
+    if size == 0:
+        raise FileRefused(FILE_EMPTY)
+    if size > limit:
+        mb = f"{limit / 1024 / 1024:g}"
+        raise FileRefused(FILE_TOO_LARGE.format(size=size, limit=limit, mb=mb))
+
+
+def sniff(head: bytes) -> str:
+    """CSV or XLSX, from the first bytes of the content."""
+    if not head:
+        raise FileRefused(FILE_EMPTY)
+    if head.startswith(b"PK\x03\x04"):
+        return XLSX
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused(FILE_XLS)
+    if b"\x00" in head[:8192]:
+        what = "a PDF document" if head.startswith(b"%PDF") else "binary data"
+        raise FileRefused(FILE_NOT_TABULAR.format(what=what))
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if stripped.startswith((b"<?xml", b"<html", b"<!doctype", b"<svg", b"{", b"[")):
+        raise FileRefused(FILE_NOT_TABULAR.format(what="markup or JSON"))
+    return CSV
+
+
+def rows(content: bytes, *, sheet: str = "") -> tuple[str, Iterator[Row]]:
+    """(format, rows) of `content`; rows are streamed, never all held at once."""
+    fmt = sniff(content[:8192])
+    if fmt == XLSX:
+        return fmt, _xlsx_rows(content, sheet)
+    return fmt, _csv_rows(content)
+
+
+def _csv_rows(content: bytes) -> Iterator[Row]:
+    try:
+        content[:65536].decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < 65536 - 4:  # not a character cut in half at the end of the sample
+            raise FileRefused(FILE_NOT_UTF8.format(position=exc.start + 1)) from None
+    sample = content[:65536].decode("utf-8-sig", errors="ignore").splitlines()[:10]
+    # the separator that occurs most in the first lines: a comma, a semicolon or a tab
+    delimiter = max(",;\t", key=lambda sep: (sum(line.count(sep) for line in sample), sep == ","))
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    number = 0
+    try:
+        for cells in reader:
+            number += 1
+            yield Row(number, cells)
+    except UnicodeDecodeError as exc:
+        raise FileRefused(FILE_NOT_UTF8.format(position=exc.start + 1)) from None
+    except csv.Error as exc:
+        raise FileRefused(f"The CSV file cannot be read after row {number}: {exc}.") from None
+
+
+def _xlsx_guard(content: bytes) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        unzipped = sum(info.file_size for info in archive.infolist())
+        names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise FileRefused(FILE_BAD_XLSX.format(reason=f"not a valid ZIP archive ({exc})")) from None
+    if "xl/workbook.xml" not in names:
+        raise FileRefused(FILE_NOT_TABULAR.format(what="a ZIP archive without a workbook"))
+    if unzipped > min(XLSX_MAX_UNZIPPED, max(len(content), 65536) * XLSX_MAX_EXPANSION):
+        raise FileRefused(FILE_XLSX_BOMB.format(size=unzipped, upload=len(content)))
+    return archive
+
+
+def _xlsx_rows(content: bytes, sheet: str) -> Iterator[Row]:
+    import openpyxl
+    from defusedxml import DefusedXmlException
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:  # never parse untrusted workbooks without the guard
+        raise FileRefused(FILE_BAD_XLSX.format(reason="the safe XML reader is missing"))
+    _xlsx_guard(content)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except DefusedXmlException:
+        raise FileRefused(FILE_XML_ENTITIES) from None
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise FileRefused(FILE_BAD_XLSX.format(reason=type(exc).__name__)) from None
+    try:
+        if sheet and sheet not in book.sheetnames:
+            raise FileRefused(FILE_NO_SHEET.format(sheet=sheet, sheets=", ".join(book.sheetnames)))
+        worksheet = book[sheet] if sheet else book.worksheets[0]
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            yield Row(number, [_cell_text(value) for value in values])
+    except DefusedXmlException:
+        raise FileRefused(FILE_XML_ENTITIES) from None
+    finally:
+        book.close()
+
+
+def _cell_text(value) -> str:
+    """A workbook cell as the text a CSV would hold: 2019.0 reads "2019"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: columns as a spreadsheet names them."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters

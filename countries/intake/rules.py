@@ -1,0 +1,755 @@
+"""The one set of rules every file meets, whichever door it comes through.
+
+Plain Python and numpy, no Django: the admin upload, `manage.py import_observations`, the
+editors' API, the public "Check my file" page and the demo loader all call `check()` with the
+reference data (countries, indicators, the values already in the target release) and get the
+same row-numbered report. Nothing here writes anything.
+
+A file is read in two passes over the same bytes: `check()` validates every row and keeps
+only numbers (a few dozen bytes a row), then `records()` reads the file again and yields what
+to write, so memory stays flat in the number of rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib import resources
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from countries.intake.files import FileRefused, Row, column_letter, rows
+
+FIRST_YEAR = 1990
+SHOWN = 500  # rows of each kind a report lists; the counts are always complete
+
+LONG, WIDE = "long", "wide"
+
+# Error codes are stable (tests and the API use them); the messages are for people.
+UNKNOWN_COUNTRY = "unknown_country"
+UNKNOWN_INDICATOR = "unknown_indicator"
+NOT_A_NUMBER = "not_a_number"
+NOT_FINITE = "not_finite"
+BAD_YEAR = "bad_year"
+OUT_OF_RANGE = "out_of_range"
+DUPLICATE = "duplicate"
+BAD_SOURCE = "bad_source"
+MISSING_VALUE = "missing_value"
+
+MESSAGES = {
+    UNKNOWN_COUNTRY: "unknown country {text!r}{hint}",
+    UNKNOWN_INDICATOR: "unknown indicator {text!r}{hint}",
+    NOT_A_NUMBER: "value {text!r} is not a number",
+    NOT_FINITE: "value {text!r} is not a finite number",
+    MISSING_VALUE: "the value is missing",
+    BAD_YEAR: "year {text!r} is outside {first}–{last}",
+    OUT_OF_RANGE: "value {value:g} is outside the plausible range of {code} ({bounds} {unit})",
+    DUPLICATE: "a second value for {iso3} {code} {year} (first given in row {first})",
+    BAD_SOURCE: "{problem}: give the source as a URL, optionally followed by a note in brackets",
+}
+SKIPPED_AGGREGATE = "{text!r} is a group of countries, not a country: skipped"
+MAPPING_MISSING_COLUMN = "Row {row}: no column “{column}”; the columns found are: {found}."
+MAPPING_NO_HEADER = (
+    "No header row naming “{column}” was found in the first {rows} rows; check the column "
+    "names (or the saved mapping)."
+)
+MAPPING_NO_YEARS = "Row {row}: no year columns (headers such as 2019 or “2019 [YR2019]”)."
+MAPPING_NO_INDICATOR = "Say which indicator the file holds: a column or one indicator code."
+MAPPING_NO_SOURCE = "Say where the values come from: a source column or one citation."
+HEADER_SEARCH_ROWS = 30
+BLANK_CELLS = {"", "..", "NA", "N/A", "n/a", "-", "—"}  # "no data" in wide downloads
+YEAR_HEADER = re.compile(r"^\s*(\d{4})(?:\s*\[YR\d{4}\])?\s*$")
+
+# The World Bank's regional and income aggregates: rows of every WDI download that are not
+# countries. They are reported as skipped, never read as countries.
+WORLD_BANK_AGGREGATES = frozenset(
+    "AFE AFW ARB CEB CSS EAP EAR EAS ECA ECS EMU EUU FCS HIC HPC IBD IBT IDA IDB IDX INX LAC "
+    "LCN LDC LIC LMC LMY LTE MEA MIC MNA NAC OED OSS PRE PSS PST SAS SSA SSF SST TEA TEC TLA "
+    "TMN TSA TSS UMC WLD".split()
+)
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    id: int
+    code: str
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    log_scale: bool = False
+    max_change: float | None = None
+
+    def bounds(self) -> str:
+        low = "−∞" if self.minimum is None else f"{self.minimum:g}"
+        high = "∞" if self.maximum is None else f"{self.maximum:g}"
+        return f"{low}–{high}"
+
+
+@dataclass(frozen=True)
+class CountryRef:
+    id: int
+    iso3: str
+    name: str
+
+
+@dataclass
+class Existing:
+    """The values already in the target release, as sorted numeric arrays."""
+
+    keys: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    values: np.ndarray = field(default_factory=lambda: np.empty(0, np.float64))
+    citations: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    pks: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+
+    @classmethod
+    def from_rows(cls, rows_: Iterator[tuple]) -> Existing:
+        """From (pk, country id, indicator id, year, value, source_url, note) tuples."""
+        keys, values, citations, pks = [], [], [], []
+        for pk, country, indicator, year, value, url, note in rows_:
+            keys.append(key_of(country, indicator, year))
+            values.append(value)
+            citations.append(hash((url, note)))
+            pks.append(pk)
+        order = np.argsort(np.asarray(keys, np.int64), kind="stable")
+        return cls(
+            np.asarray(keys, np.int64)[order],
+            np.asarray(values, np.float64)[order],
+            np.asarray(citations, np.int64)[order],
+            np.asarray(pks, np.int64)[order],
+        )
+
+
+@dataclass
+class Reference:
+    countries: dict[str, CountryRef]  # by ISO3
+    indicators: dict[str, IndicatorRule]  # by code
+    existing: Existing = field(default_factory=Existing)
+    last_year: int = 2100
+    names: dict[str, str] = field(default_factory=dict)  # other names (official) -> ISO3
+
+    def __post_init__(self) -> None:
+        self.matcher = CountryMatcher(self.countries, self.names)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How a file's columns read. Long files need no mapping: their columns are named."""
+
+    layout: str = LONG
+    country_column: str = ""
+    indicator_column: str = ""
+    indicator: str = ""
+    indicator_codes: dict = field(default_factory=dict)
+    source_column: str = ""
+    source: str = ""
+    sheet: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Mapping:
+        data = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__ and v}
+        mapping = cls(**data)
+        if mapping.layout not in (LONG, WIDE):
+            raise FileRefused(f"Unknown layout {mapping.layout!r}: use “long” or “wide”.")
+        if mapping.layout == WIDE:
+            if not mapping.country_column:
+                raise FileRefused("A wide file needs the name of its country column.")
+            if not (mapping.indicator_column or mapping.indicator):
+                raise FileRefused(MAPPING_NO_INDICATOR)
+            if not (mapping.source_column or mapping.source):
+                raise FileRefused(MAPPING_NO_SOURCE)
+        return mapping
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    code: str
+    message: str
+
+
+@dataclass
+class Change:
+    row: int
+    column: str
+    country: str
+    indicator: str
+    year: int
+    old: float
+    new: float
+
+
+@dataclass
+class Flag:
+    row: int
+    column: str
+    country: str
+    indicator: str
+    year: int
+    value: float
+    reason: str
+
+
+@dataclass
+class Report:
+    """What a file would do to a release: rows to add, changes, unchanged rows, errors and
+    values flagged for the reviewer. Lists stop at SHOWN entries; counts never do."""
+
+    format: str = ""
+    layout: str = LONG
+    rows_read: int = 0
+    values_read: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    error_count: int = 0
+    flag_count: int = 0
+    blank_cells: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    error_counts: dict[str, int] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    additions: list[Change] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    matches: dict[str, str] = field(default_factory=dict)  # name in the file -> "ISO3 Name"
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def error(self, row: int, column: str, kind: str, /, **words) -> None:
+        self.error_count += 1
+        self.error_counts[kind] = self.error_counts.get(kind, 0) + 1
+        if len(self.errors) < SHOWN:
+            self.errors.append(Problem(row, column, kind, MESSAGES[kind].format(**words)))
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+@dataclass(frozen=True)
+class Record:
+    """One valid value of the file, ready to be written."""
+
+    row: int
+    column: str
+    country: CountryRef
+    indicator: IndicatorRule
+    year: int
+    value: float
+    source_url: str
+    note: str
+
+    @property
+    def key(self) -> int:
+        return key_of(self.country.id, self.indicator.id, self.year)
+
+    @property
+    def where(self) -> str:
+        return f"row {self.row}" + (f", column {self.column}" if self.column else "")
+
+
+def key_of(country_id: int, indicator_id: int, year: int) -> int:
+    return (country_id << 40) | (indicator_id << 16) | year
+
+
+# --- countries ---------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+@cache
+def _name_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """country_converter's maintained name patterns (one regular expression per ISO3)."""
+    table = resources.files("country_converter").joinpath("country_data.tsv")
+    with table.open(encoding="utf-8") as handle:
+        return tuple(
+            (row["ISO3"], re.compile(row["regex"], re.IGNORECASE))
+            for row in csv.DictReader(handle, delimiter="\t")
+            if row["regex"] and row["ISO3"]
+        )
+
+
+class CountryMatcher:
+    """ISO3 codes, ISO2 codes and names (in their many spellings: “Viet Nam”, “Korea, Rep.”,
+    “Côte d'Ivoire”) to countries; each distinct text is matched once."""
+
+    def __init__(self, countries: dict[str, CountryRef], names: dict[str, str]) -> None:
+        self.countries = countries
+        self.folded = {_fold(c.name): iso3 for iso3, c in countries.items()}
+        self.folded.update({_fold(name): iso3 for name, iso3 in names.items()})
+        self._cache: dict[str, tuple[CountryRef | None, bool]] = {}
+
+    def match(self, text: str) -> tuple[CountryRef | None, bool]:
+        """(country, matched by name) — or (None, False)."""
+        if text not in self._cache:
+            self._cache[text] = self._match(text.strip())
+        return self._cache[text]
+
+    def _match(self, text: str) -> tuple[CountryRef | None, bool]:
+        if text.upper() in self.countries:
+            return self.countries[text.upper()], False
+        if _fold(text) in self.folded:
+            return self.countries[self.folded[_fold(text)]], True
+        if len(text) > 3:
+            found = {iso3 for iso3, pattern in _name_patterns() if pattern.search(text)}
+            found &= set(self.countries)
+            if len(found) == 1:
+                return self.countries[found.pop()], True
+        return None, False
+
+    def suggest(self, text: str) -> str:
+        names = difflib.get_close_matches(_fold(text), list(self.folded), n=1, cutoff=0.6)
+        if names:
+            country = self.countries[self.folded[names[0]]]
+            return f"; did you mean {country.iso3} ({country.name})?"
+        return "; use an ISO 3166-1 alpha-3 code or the country's name"
+
+
+def _indicator_hint(text: str, codes: list[str]) -> str:
+    close = difflib.get_close_matches(text.strip().lower(), codes, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+# --- reading records ---------------------------------------------------------------------
+
+
+def split_source(source: str) -> tuple[str, str]:
+    """'URL (comment)' -> ('URL', 'comment'); the comment keeps everything after the URL."""
+    url, _, rest = source.strip().partition(" ")
+    rest = rest.strip()
+    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
+        rest = rest[1:-1]
+    return url, rest
+
+
+def source_problem(url: str) -> str:
+    """Why `url` is not a usable citation, or "" when it is."""
+    if not url:
+        return "missing source"
+    if len(url) > 500:
+        return "the source URL is longer than 500 characters"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in url:
+        return f"source {url[:80]!r} does not start with an http(s) URL"
+    return ""
+
+
+def _find(header: list[str], name: str) -> int | None:
+    wanted = name.strip().lower()
+    for index, cell in enumerate(header):
+        if cell.strip().lower() == wanted:
+            return index
+    return None
+
+
+class _Reader:
+    """Turns rows of cells into records and problems, for one layout."""
+
+    def __init__(self, mapping: Mapping, reference: Reference, report: Report) -> None:
+        self.mapping = mapping
+        self.reference = reference
+        self.report = report
+        self.codes = sorted(reference.indicators)
+
+    def records(self, stream: Iterator[Row]) -> Iterator[Record]:
+        header = self._header(stream)
+        if self.mapping.layout == WIDE:
+            yield from self._wide(header, stream)
+        else:
+            yield from self._long(header, stream)
+
+    def _header(self, stream: Iterator[Row]) -> Row:
+        wanted = self.mapping.country_column or ("iso3" if self.mapping.layout == LONG else "")
+        alternatives = [wanted] if self.mapping.country_column else ["iso3", "country"]
+        for row in stream:
+            self.report.rows_read = row.number
+            if any(_find(row.cells, name) is not None for name in alternatives):
+                return row
+            if row.number >= HEADER_SEARCH_ROWS:
+                break
+        raise FileRefused(
+            MAPPING_NO_HEADER.format(column=wanted or "iso3” or “country", rows=HEADER_SEARCH_ROWS)
+        )
+
+    def _column(self, header: Row, name: str) -> int:
+        index = _find(header.cells, name)
+        if index is None:
+            found = ", ".join(f"“{c}”" for c in header.cells if c.strip()) or "none"
+            raise FileRefused(
+                MAPPING_MISSING_COLUMN.format(row=header.number, column=name, found=found)
+            )
+        return index
+
+    def _long(self, header: Row, stream: Iterator[Row]) -> Iterator[Record]:
+        m = self.mapping
+        country = (
+            self._column(header, m.country_column)
+            if m.country_column
+            else _find(header.cells, "iso3")
+        )
+        if country is None:
+            country = self._column(header, "country")
+        indicator = None
+        if not m.indicator:
+            indicator = self._column(header, m.indicator_column or "indicator")
+        year = self._column(header, "year")
+        value = self._column(header, "value")
+        source = None if m.source else self._column(header, m.source_column or "source")
+        width = max(i for i in (country, indicator, year, value, source) if i is not None) + 1
+        for row in stream:
+            self.report.rows_read = row.number
+            cells = row.cells + [""] * (width - len(row.cells))
+            if not any(c.strip() for c in cells):
+                continue  # an empty line ends nothing and holds nothing
+            self.report.values_read += 1
+            record = self._record(
+                row.number,
+                "",
+                cells[country],
+                m.indicator or cells[indicator],
+                cells[year],
+                cells[value],
+                m.source or cells[source],
+                blank_is_missing=True,
+            )
+            if record is not None:
+                yield record
+
+    def _wide(self, header: Row, stream: Iterator[Row]) -> Iterator[Record]:
+        m = self.mapping
+        country = self._column(header, m.country_column)
+        indicator = self._column(header, m.indicator_column) if m.indicator_column else None
+        source = self._column(header, m.source_column) if m.source_column else None
+        years = [
+            (index, match.group(1))
+            for index, cell in enumerate(header.cells)
+            if (match := YEAR_HEADER.match(cell))
+        ]
+        if not years:
+            raise FileRefused(MAPPING_NO_YEARS.format(row=header.number))
+        for row in stream:
+            self.report.rows_read = row.number
+            cells = row.cells
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) <= country:
+                cells = cells + [""] * (country + 1 - len(cells))
+            series = m.indicator or (cells[indicator] if indicator < len(cells) else "")
+            citation = m.source or (cells[source] if source < len(cells) else "")
+            for index, year in years:
+                text = cells[index] if index < len(cells) else ""
+                if text.strip() in BLANK_CELLS:
+                    self.report.blank_cells += 1
+                    continue
+                self.report.values_read += 1
+                record = self._record(
+                    row.number,
+                    f"{column_letter(index)} ({header.cells[index].strip()})",
+                    cells[country],
+                    series,
+                    year,
+                    text,
+                    citation,
+                    blank_is_missing=False,
+                )
+                if record is not None:
+                    yield record
+
+    def _record(
+        self, row, column, country_text, indicator_text, year_text, value_text, source, **kw
+    ) -> Record | None:
+        report, ref = self.report, self.reference
+        country_text = country_text.strip()
+        if country_text.upper() in WORLD_BANK_AGGREGATES:
+            if len(report.skipped) < SHOWN and not any(s.row == row for s in report.skipped[-1:]):
+                report.skipped.append(
+                    Problem(row, "", "aggregate", SKIPPED_AGGREGATE.format(text=country_text))
+                )
+            return None
+        country, by_name = ref.matcher.match(country_text)
+        if country is None:
+            hint = ref.matcher.suggest(country_text) if country_text else ""
+            report.error(row, column, UNKNOWN_COUNTRY, text=country_text, hint=hint)
+            return None
+        if by_name and country_text not in report.matches:
+            report.matches[country_text] = f"{country.iso3} {country.name}"
+        code = str(self.mapping.indicator_codes.get(indicator_text.strip(), indicator_text))
+        rule = ref.indicators.get(code.strip())
+        if rule is None:
+            hint = _indicator_hint(code, self.codes)
+            report.error(row, column, UNKNOWN_INDICATOR, text=indicator_text.strip(), hint=hint)
+            return None
+        year = _year(year_text)
+        if year is None or not FIRST_YEAR <= year <= ref.last_year:
+            report.error(
+                row, column, BAD_YEAR, text=year_text.strip(), first=FIRST_YEAR, last=ref.last_year
+            )
+            return None
+        text = value_text.strip()
+        if not text:
+            report.error(row, column, MISSING_VALUE)
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            report.error(row, column, NOT_A_NUMBER, text=text[:60])
+            return None
+        if not math.isfinite(value):
+            report.error(row, column, NOT_FINITE, text=text)
+            return None
+        if (rule.minimum is not None and value < rule.minimum) or (
+            rule.maximum is not None and value > rule.maximum
+        ):
+            report.error(
+                row,
+                column,
+                OUT_OF_RANGE,
+                value=value,
+                code=rule.code,
+                bounds=rule.bounds(),
+                unit=rule.unit,
+            )
+            return None
+        url, note = split_source(source)
+        problem = source_problem(url)
+        if problem:
+            report.error(row, column, BAD_SOURCE, problem=problem)
+            return None
+        return Record(row, column, country, rule, year, value, url, note)
+
+
+def _year(text: str) -> int | None:
+    text = text.strip()
+    if re.fullmatch(r"\d{4}(\.0+)?", text):
+        return int(float(text))
+    return None
+
+
+# --- the whole file ----------------------------------------------------------------------
+
+
+@dataclass
+class Assessment:
+    """The outcome of `check()`: the report, and for each valid record in file order what
+    applying does with it (add, change, keep) and why it is flagged, if it is."""
+
+    report: Report
+    actions: np.ndarray  # per valid record: ADD, CHANGE or KEEP
+    flags: dict[int, str]  # record index -> reason
+
+
+ADD, CHANGE, KEEP = 0, 1, 2
+
+
+def _stream(content: bytes, mapping: Mapping, reference: Reference, report: Report, progress):
+    fmt, stream = rows(content, sheet=mapping.sheet)
+    report.format, report.layout = fmt, mapping.layout
+    reader = _Reader(mapping, reference, report)
+    for index, record in enumerate(reader.records(stream)):
+        if progress is not None and index % 10000 == 0:
+            progress(report.rows_read)
+        yield record
+
+
+def check(
+    content: bytes,
+    mapping: Mapping,
+    reference: Reference,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Assessment:
+    """Read and check every row of `content` against `reference`. Raises FileRefused when
+    the file as a whole cannot be read; every row's problem goes into the report."""
+    report = Report()
+    keys, values, citations, rows_, columns = [], [], [], [], {}
+    for index, record in enumerate(_stream(content, mapping, reference, report, progress)):
+        keys.append(record.key)
+        values.append(record.value)
+        citations.append(hash((record.source_url, record.note)))
+        rows_.append(record.row)
+        if record.column:
+            columns[index] = record.column
+    keys_a = np.asarray(keys, np.int64)
+    del keys
+    values_a = np.asarray(values, np.float64)
+    del values
+    citations_a = np.asarray(citations, np.int64)
+    del citations
+    rows_a = np.asarray(rows_, np.int64)
+    del rows_
+
+    names = {c.id: c.iso3 for c in reference.countries.values()}
+    codes = {r.id: r for r in reference.indicators.values()}
+
+    def describe(key: int) -> tuple[str, IndicatorRule, int]:
+        return names[key >> 40], codes[(key >> 16) & 0xFFFFFF], key & 0xFFFF
+
+    # duplicates: a second value for the same country, indicator and year
+    order = np.argsort(keys_a, kind="stable")
+    sorted_keys = keys_a[order]
+    repeat = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]) + 1
+    first_of = {}
+    for position in repeat:
+        start = position
+        while start > 0 and sorted_keys[start - 1] == sorted_keys[position]:
+            start -= 1
+        index = order[position]
+        first_of.setdefault(int(index), int(order[start]))
+    for index in sorted(first_of):
+        iso3, rule, year = describe(int(keys_a[index]))
+        report.error(
+            int(rows_a[index]),
+            columns.get(index, ""),
+            DUPLICATE,
+            iso3=iso3,
+            code=rule.code,
+            year=year,
+            first=int(rows_a[first_of[index]]),
+        )
+
+    # against the release: add, change or keep
+    existing = reference.existing
+    actions = np.full(len(keys_a), ADD, np.int8)
+    old = np.full(len(keys_a), np.nan)
+    if len(existing.keys):
+        at = np.searchsorted(existing.keys, keys_a)
+        at = np.minimum(at, len(existing.keys) - 1)
+        found = existing.keys[at] == keys_a
+        same = found & (existing.values[at] == values_a) & (existing.citations[at] == citations_a)
+        actions[found] = CHANGE
+        actions[same] = KEEP
+        old[found] = existing.values[at[found]]
+    duplicate = np.zeros(len(keys_a), bool)
+    duplicate[list(first_of)] = True
+    counted = ~duplicate
+    report.added = int(np.sum((actions == ADD) & counted))
+    report.changed = int(np.sum((actions == CHANGE) & counted))
+    report.unchanged = int(np.sum((actions == KEEP) & counted))
+    for index in np.flatnonzero((actions != KEEP) & counted)[: SHOWN * 2]:
+        iso3, rule, year = describe(int(keys_a[index]))
+        entry = Change(
+            int(rows_a[index]),
+            columns.get(int(index), ""),
+            iso3,
+            rule.code,
+            year,
+            None if math.isnan(old[index]) else float(old[index]),
+            float(values_a[index]),
+        )
+        target = report.changes if actions[index] == CHANGE else report.additions
+        if len(target) < SHOWN:
+            target.append(entry)
+
+    flags = _suspicious(keys_a, values_a, old, actions, existing, codes)
+    for index, reason in sorted(flags.items()):
+        iso3, rule, year = describe(int(keys_a[index]))
+        report.flag_count += 1
+        if len(report.flags) < SHOWN:
+            report.flags.append(
+                Flag(
+                    int(rows_a[index]),
+                    columns.get(index, ""),
+                    iso3,
+                    rule.code,
+                    year,
+                    float(values_a[index]),
+                    reason,
+                )
+            )
+    if progress is not None:
+        progress(report.rows_read)
+    return Assessment(report, actions, flags)
+
+
+def _suspicious(keys, values, old, actions, existing: Existing, rules) -> dict[int, str]:
+    """Values a reviewer should look at: far from the cross-country distribution, or a large
+    change from the country's previous value. They never block an import."""
+    flags: dict[int, str] = {}
+    if not len(keys):
+        return flags
+    # the data as it would be: the release's values, replaced by the file's
+    keep = ~np.isin(existing.keys, keys)
+    all_keys = np.concatenate([existing.keys[keep], keys])
+    all_values = np.concatenate([existing.values[keep], values])
+    from_file = np.concatenate([np.full(int(keep.sum()), -1), np.arange(len(keys))])
+    indicator_ids = (all_keys >> 16) & 0xFFFFFF
+    log_ids = [i for i, r in rules.items() if r.log_scale]
+    logged = np.isin(indicator_ids, log_ids)
+    scale = all_values.copy()
+    usable = ~logged | (all_values > 0)
+    scale[logged & usable] = np.log10(all_values[logged & usable])
+
+    # 1. more than 3 standard deviations from the indicator's values that year
+    groups, inverse = np.unique(all_keys[usable] & ((1 << 40) - 1), return_inverse=True)
+    x = scale[usable]
+    count = np.bincount(inverse, minlength=len(groups))
+    mean = np.bincount(inverse, weights=x, minlength=len(groups)) / count
+    var = np.bincount(inverse, weights=x * x, minlength=len(groups)) / count - mean**2
+    sd = np.sqrt(np.maximum(var, 0))
+    spread = sd[inverse]
+    z = np.abs(x - mean[inverse]) / np.where(spread > 0, spread, np.inf)
+    far = (z > 3) & (count[inverse] >= 10)
+    file_index = from_file[usable]
+    for position in np.flatnonzero(far & (file_index >= 0)):
+        index = int(file_index[position])
+        scale_name = " on a log scale" if logged[usable][position] else ""
+        flags[index] = (
+            f"{z[position]:.1f} standard deviations from the {int(count[inverse[position]])} "
+            f"countries' values that year{scale_name}"
+        )
+
+    # 2. a change from the country's previous value larger than the indicator allows
+    limits = {i: r.max_change for i, r in rules.items() if r.max_change is not None}
+    if limits:
+        order = np.lexsort((all_keys,))
+        k, v, f = all_keys[order], all_values[order], from_file[order]
+        same_series = (k[1:] >> 16) == (k[:-1] >> 16)
+        for position in np.flatnonzero(same_series & (f[1:] >= 0)) + 1:
+            rule_id = int((k[position] >> 16) & 0xFFFFFF)
+            limit = limits.get(rule_id)
+            before = v[position - 1]
+            if limit is None or before == 0:
+                continue
+            share = (v[position] - before) / abs(before)
+            if abs(share) > limit:
+                index = int(f[position])
+                reason = (
+                    f"{share:+.0%} from {int(k[position - 1] & 0xFFFF)} ({before:g} → "
+                    f"{v[position]:g}); this indicator flags changes over {limit:.0%}"
+                )
+                flags[index] = f"{flags[index]}; {reason}" if index in flags else reason
+        for index in np.flatnonzero(actions == CHANGE):
+            limit = limits.get(int((keys[index] >> 16) & 0xFFFFFF))
+            before = old[index]
+            if limit is None or not before:
+                continue
+            share = (values[index] - before) / abs(before)
+            if abs(share) > limit:
+                reason = f"replaces {before:g} with {values[index]:g} ({share:+.0%})"
+                flags[int(index)] = (
+                    f"{flags[int(index)]}; {reason}" if int(index) in flags else reason
+                )
+    return flags
+
+
+def records(
+    content: bytes, mapping: Mapping, reference: Reference, assessment: Assessment
+) -> Iterator[tuple[Record, int, str]]:
+    """(record, action, flag) for every valid record of a checked file, read again from its
+    bytes: what applying it writes."""
+    report = Report()
+    for index, record in enumerate(_stream(content, mapping, reference, report, None)):
+        yield record, int(assessment.actions[index]), assessment.flags.get(index, "")
