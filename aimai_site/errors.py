@@ -30,3 +30,10 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, *, field: str, code: str | None = None) -> None:
         super().__init__(message, code=code)
         self.field = field
+
+
+class Forbidden(DomainError):
+    """The rules say this person may not do this (four eyes, a missing role)."""
+
+    code = "forbidden"
+    http_status = 403

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from countries import downloads
-from countries.views import overview_view
+from countries.views import check_file_view, overview_view, release_list_view
 
 api_v1 = [
     path("", include("countries.api.urls")),
@@ -30,6 +30,8 @@ urlpatterns = [
         name="observations-download",
     ),
     path("countries/", include("countries.urls")),
+    path("releases/", release_list_view, name="releases"),
+    path("data/check/", check_file_view, name="check-file"),
     path("methodology/", include("countries.methodology_urls")),
     path("registry/", include("registry.urls")),
     path("compacts/", include("compacts.urls")),

@@ -2,24 +2,43 @@
 publication goes through the same service as everywhere else."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from aimai_site.admin import ReadOnlyAdmin
-from aimai_site.errors import DomainError
+from aimai_site.errors import DomainError, InvalidInput
+from countries.choices import ImportStatus, ReleaseStatus
+from countries.forms import ImportForm, ReasonForm
+from countries.imports import (
+    data_import_apply,
+    data_import_cancel,
+    data_import_preview,
+    import_mapping_save,
+)
 from countries.index.methodology import MethodologyError, methodology_load
+from countries.intake import FileRefused
+from countries.intake.files import size_check
 from countries.models import (
     Country,
+    DataImport,
     DataRelease,
+    ImportMapping,
     Indicator,
     Methodology,
     MethodologyVersion,
     Observation,
+    ReleaseEvent,
     ScoreSet,
 )
+from countries.review import release_publish_preview
 from countries.scoring import (
     VERSION_SLUG_CHANGED,
     VERSION_TAKEN,
@@ -27,7 +46,16 @@ from countries.scoring import (
     methodology_version_publish,
     methodology_version_save,
 )
-from countries.services import data_release_draft_from, data_release_publish
+from countries.services import (
+    data_release_create,
+    data_release_draft_from,
+    data_release_publish,
+    data_release_publish_check,
+    data_release_return,
+    data_release_submit,
+    release_editor_add,
+    release_require_draft,
+)
 
 
 def publish_each(model_admin, request, queryset, *, permission, publish, refused) -> None:
@@ -44,8 +72,33 @@ def publish_each(model_admin, request, queryset, *, permission, publish, refused
             model_admin.message_user(request, f"Published {obj}.", messages.SUCCESS)
 
 
+class ReasonedChangeForm(forms.ModelForm):
+    """A change to reference or published data says why: the reason is kept with the change
+    in the object's history (who, when, what, why)."""
+
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        max_length=100,
+        help_text="Required: kept in the history next to what changed (e.g. “ISO 3166 "
+        "update 2026-05”, “typo in the unit”).",
+        error_messages={"required": "Say why: every change to this data needs a reason."},
+    )
+
+
+class ReasonedHistoryAdmin(SimpleHistoryAdmin):
+    """Changes (and reverts, which use the same form) need a reason; the history page shows
+    each change as a diff with it."""
+
+    form = ReasonedChangeForm
+    history_list_display = ["history_change_reason"]
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("change_reason", "")
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Country)
-class CountryAdmin(SimpleHistoryAdmin):
+class CountryAdmin(ReasonedHistoryAdmin):
     list_display = ["name", "iso3", "iso2", "numeric", "region", "subregion", "income_group"]
     list_filter = ["region", "subregion", "income_group", "iso_assigned"]
     search_fields = ["name", "official_name", "iso3", "iso2", "numeric"]
@@ -54,10 +107,24 @@ class CountryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "dimension", "direction", "unit", "source_organisation"]
-    list_filter = ["dimension", "direction", "source_organisation"]
+class IndicatorAdmin(ReasonedHistoryAdmin):
+    list_display = [
+        "code",
+        "name",
+        "dimension",
+        "direction",
+        "unit",
+        "plausible_range",
+        "source_organisation",
+    ]
+    list_filter = ["dimension", "direction", "log_scale", "source_organisation"]
     search_fields = ["code", "name", "description", "source_organisation"]
+
+    @admin.display(description="Plausible values")
+    def plausible_range(self, obj):
+        low = "" if obj.minimum is None else f"{obj.minimum:g}"
+        high = "" if obj.maximum is None else f"{obj.maximum:g}"
+        return f"{low}–{high}" if low or high else "any"
 
     def get_readonly_fields(self, request, obj=None):
         # What a published value means is fixed with it (the database enforces this too).
@@ -66,40 +133,250 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         return []
 
 
-class FrozenWhenPublished:
-    """Read-only admin for anything published or belonging to something published."""
+class FrozenUnlessDraft:
+    """Read-only admin for anything that is not a draft, or belongs to a release that is not:
+    a release in review waits for its reviewer, a published one never changes."""
 
     def _release_of(self, obj):
         raise NotImplementedError
 
+    def _frozen(self, obj) -> bool:
+        release = self._release_of(obj)
+        return getattr(release, "status", "draft") != ReleaseStatus.DRAFT
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and self._release_of(obj).is_published:
+        if obj is not None and self._frozen(obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and self._release_of(obj).is_published:
+        if obj is not None and self._frozen(obj):
             return False
         return super().has_delete_permission(request, obj)
 
 
+class ReleaseEventInline(admin.TabularInline):
+    model = ReleaseEvent
+    extra = 0
+    fields = ["at", "action", "actor", "reason"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name = "step"
+    verbose_name_plural = "History: who did what, when and why"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DataImportInline(admin.TabularInline):
+    model = DataImport
+    extra = 0
+    fields = ["preview_link", "status", "uploaded_by", "added", "changed", "errors", "flagged"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "Imported files"
+
+    @admin.display(description="File")
+    def preview_link(self, obj):
+        url = reverse("admin:countries_dataimport_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.filename)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DataReleaseForm(ReasonedChangeForm):
+    class Meta:
+        model = DataRelease
+        fields = ["name", "slug", "description", "release_date", "corrects", "change_note"]
+
+
 @admin.register(DataRelease)
-class DataReleaseAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
-    list_display = ["name", "slug", "release_date", "status", "published_at", "n_observations"]
+class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
+    """The desk: releases by status, each with its files, its history and the next step."""
+
+    form = DataReleaseForm
+    list_display = [
+        "name",
+        "slug",
+        "status",
+        "release_date",
+        "n_observations",
+        "n_flagged",
+        "n_imports",
+        "published_at",
+    ]
     list_filter = ["status"]
+    show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["name", "slug", "description"]
-    readonly_fields = ["status", "published_at", "content_digest", "created_at"]
-    actions = ["publish", "start_correction"]
+    readonly_fields = ["status", "published_at", "published_by", "content_digest", "created_at"]
+    autocomplete_fields = ["corrects"]
+    inlines = [DataImportInline, ReleaseEventInline]
+    actions = ["start_correction"]
+    change_form_template = "admin/countries/datarelease/change_form.html"
 
     def _release_of(self, obj):
         return obj
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_observations=Count("observations"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_observations=Count("observations", distinct=True),
+                n_flagged=Count("observations", filter=~Q(observations__flag=""), distinct=True),
+                n_imports=Count("imports", distinct=True),
+            )
+        )
 
     @admin.display(description="Observations", ordering="n_observations")
     def n_observations(self, obj):
         return obj.n_observations
+
+    @admin.display(description="Flagged", ordering="n_flagged")
+    def n_flagged(self, obj):
+        return obj.n_flagged
+
+    @admin.display(description="Files", ordering="n_imports")
+    def n_imports(self, obj):
+        return obj.n_imports
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            release_editor_add(obj, request.user)
+            return
+        try:
+            created = data_release_create(
+                slug=obj.slug,
+                name=obj.name,
+                release_date=obj.release_date,
+                description=obj.description,
+                corrects=obj.corrects,
+                change_note=obj.change_note,
+                user=request.user,
+            )
+        except DomainError as exc:
+            raise PermissionDenied(exc.message) from exc
+        obj.pk = created.pk
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/import/", wrap(self.import_view), name="countries_datarelease_import"),
+            path("<int:pk>/submit/", wrap(self.submit_view), name="countries_datarelease_submit"),
+            path("<int:pk>/return/", wrap(self.return_view), name="countries_datarelease_return"),
+            path(
+                "<int:pk>/publish/", wrap(self.publish_view), name="countries_datarelease_publish"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request, release, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "release": release,
+            **extra,
+        }
+
+    def _back(self, release):
+        return redirect("admin:countries_datarelease_change", release.pk)
+
+    def import_view(self, request, pk):
+        release = get_object_or_404(DataRelease, pk=pk)
+        if not request.user.has_perm("countries.add_dataimport"):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > settings.IMPORT_MAX_BYTES:
+                    size_check(upload.size, settings.IMPORT_MAX_BYTES)
+                mapping = form.mapping()
+                data_import = data_import_preview(
+                    release=release,
+                    content=upload.read(),
+                    filename=upload.name,
+                    mapping=mapping,
+                    user=request.user,
+                )
+            except FileRefused as exc:
+                form.add_error("file", exc.message)
+            except InvalidInput as exc:
+                form.add_error("file" if exc.field == "file" else None, exc.message)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                name = form.cleaned_data.get("save_mapping_as")
+                if name:
+                    import_mapping_save(name=name, mapping=mapping)
+                return redirect("admin:countries_dataimport_change", data_import.pk)
+        context = self._context(request, release, f"Import a file into {release}", form=form)
+        return TemplateResponse(request, "admin/countries/datarelease/import.html", context)
+
+    def _step(self, request, release, act, done: str):
+        try:
+            act()
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return self._back(release)
+
+    def submit_view(self, request, pk):
+        release = get_object_or_404(DataRelease, pk=pk)
+        if request.method != "POST" or not request.user.has_perm("countries.change_datarelease"):
+            raise PermissionDenied
+        return self._step(
+            request,
+            release,
+            lambda: data_release_submit(release=release, user=request.user),
+            f"{release} is submitted for review.",
+        )
+
+    def return_view(self, request, pk):
+        release = get_object_or_404(DataRelease, pk=pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            return self._step(
+                request,
+                release,
+                lambda: data_release_return(
+                    release=release, user=request.user, reason=form.cleaned_data["reason"]
+                ),
+                f"{release} is back in draft; its editors see your reason.",
+            )
+        context = self._context(request, release, f"Return {release} to draft", form=form)
+        return TemplateResponse(request, "admin/countries/datarelease/return.html", context)
+
+    def publish_view(self, request, pk):
+        """GET: what publishing would change, and a confirmation; POST: publish."""
+        release = get_object_or_404(DataRelease, pk=pk)
+        if request.method == "POST" and request.POST.get("confirm") == "publish":
+            return self._step(
+                request,
+                release,
+                lambda: data_release_publish(release=release, user=request.user),
+                f"{release} is published; the index is being recomputed.",
+            )
+        refusal = ""
+        try:
+            data_release_publish_check(release=release, user=request.user)
+        except DomainError as exc:
+            refusal = exc.message
+        preview = release_publish_preview(release=release)
+        context = self._context(
+            request, release, f"Publish {release}?", preview=preview, refusal=refusal
+        )
+        return TemplateResponse(request, "admin/countries/datarelease/publish.html", context)
 
     @admin.action(description="Start a correction: copy into a new draft")
     def start_correction(self, request, queryset):
@@ -111,44 +388,150 @@ class DataReleaseAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
             slug = f"{source.slug}-correction-{today:%Y%m%d}"
             try:
                 draft = data_release_draft_from(
-                    source=source, slug=slug, name=f"{source.name} (correction)", release_date=today
+                    source=source,
+                    slug=slug,
+                    name=f"{source.name} (correction)",
+                    release_date=today,
+                    user=request.user,
                 )
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:
-                self.message_user(request, f"Draft {draft.slug} holds a copy of {source.slug}.")
+                self.message_user(
+                    request,
+                    f"Draft {draft.slug} holds a copy of {source.slug}: fix it, say what "
+                    "changed and why, and submit it for review.",
+                )
 
-    @admin.action(description="Publish the selected releases (freezes them)")
-    def publish(self, request, queryset):
-        publish_each(
-            self,
-            request,
-            queryset,
-            permission="countries.publish_datarelease",
-            publish=lambda release: data_release_publish(release=release),
-            refused="You may not publish releases.",
-        )
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = "review flag"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Flagged for review"), ("no", "Not flagged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(flag="")
+        if self.value() == "no":
+            return queryset.filter(flag="")
+        return queryset
+
+
+class ObservationForm(forms.ModelForm):
+    source_url = forms.URLField(
+        assume_scheme="https",
+        max_length=500,
+        help_text=Observation._meta.get_field("source_url").help_text,
+    )
+
+    class Meta:
+        model = Observation
+        fields = ["release", "country", "indicator", "year", "value", "source_url", "note"]
+
+    def clean_release(self):
+        release = self.cleaned_data["release"]
+        try:
+            release_require_draft(release)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return release
 
 
 @admin.register(Observation)
-class ObservationAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
-    list_display = ["country", "indicator", "year", "value", "release"]
-    list_filter = ["release", "indicator__dimension", "indicator", "year"]
+class ObservationAdmin(FrozenUnlessDraft, SimpleHistoryAdmin):
+    form = ObservationForm
+    list_display = ["country", "indicator", "year", "value", "release", "flag"]
+    list_filter = [
+        ("release", admin.RelatedOnlyFieldListFilter),
+        "indicator__dimension",
+        ("indicator", admin.RelatedOnlyFieldListFilter),
+        ("country", admin.RelatedOnlyFieldListFilter),
+        FlaggedFilter,
+        "year",
+    ]
     search_fields = ["country__name", "country__iso3", "indicator__code", "note", "source_url"]
     list_select_related = ["country", "indicator", "release"]
     ordering = ["indicator__code", "country__name", "-year"]
-    autocomplete_fields = ["country"]
-    raw_id_fields = ["release"]
+    autocomplete_fields = ["release", "country", "indicator"]
+    readonly_fields = ["provenance", "flag"]
 
     def _release_of(self, obj):
         return obj.release
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if "release" in form.base_fields:
-            # New observations only go into drafts.
-            form.base_fields["release"].queryset = DataRelease.objects.filter(status="draft")
-        return form
+    def save_model(self, request, obj, form, change):
+        if not obj.provenance:
+            obj.provenance = f"typed in the admin by {request.user.get_username()}"
+        super().save_model(request, obj, form, change)
+        release_editor_add(obj.release, request.user)
+
+    def delete_model(self, request, obj):
+        release_editor_add(obj.release, request.user)
+        super().delete_model(request, obj)
+
+
+@admin.register(DataImport)
+class DataImportAdmin(admin.ModelAdmin):
+    """A file's preview: what it adds, changes and keeps, its errors and flags; then apply
+    it (all or nothing) or cancel it."""
+
+    list_display = ["filename", "release", "status", "uploaded_by", "added", "changed", "errors"]
+    list_filter = ["status", ("release", admin.RelatedOnlyFieldListFilter)]
+    show_facets = admin.ShowFacets.ALWAYS
+    search_fields = ["filename", "release__name", "release__slug"]
+    list_select_related = ["release", "uploaded_by"]
+    change_form_template = "admin/countries/dataimport/preview.html"
+
+    def has_add_permission(self, request):
+        return False  # files come in through a release's “Import a file”
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        data_import = get_object_or_404(DataImport.objects.select_related("release"), pk=object_id)
+        if not self.has_view_permission(request, data_import):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._decide(request, data_import)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Preview of {data_import.filename}",
+            "data_import": data_import,
+            "report": data_import.report,
+            "can_apply": self.has_change_permission(request, data_import)
+            and data_import.status == ImportStatus.PREVIEWED
+            and data_import.release.is_draft,
+        }
+        return TemplateResponse(request, self.change_form_template, context)
+
+    def _decide(self, request, data_import):
+        if not self.has_change_permission(request, data_import):
+            raise PermissionDenied
+        try:
+            if request.POST.get("decision") == "apply":
+                data_import_apply(data_import=data_import, user=request.user)
+                self.message_user(
+                    request,
+                    f"Applied {data_import.filename}: {data_import.added} added, "
+                    f"{data_import.changed} changed.",
+                    messages.SUCCESS,
+                )
+            else:
+                data_import_cancel(data_import=data_import, user=request.user)
+                self.message_user(request, f"Cancelled {data_import.filename}; nothing written.")
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return redirect("admin:countries_dataimport_change", data_import.pk)
+        return redirect("admin:countries_datarelease_change", data_import.release_id)
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "layout", "country_column", "indicator_column", "indicator"]
+    search_fields = ["name", "indicator", "source"]
 
 
 @admin.register(Methodology)
@@ -207,7 +590,7 @@ class MethodologyVersionForm(forms.ModelForm):
 
 
 @admin.register(MethodologyVersion)
-class MethodologyVersionAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
+class MethodologyVersionAdmin(FrozenUnlessDraft, SimpleHistoryAdmin):
     form = MethodologyVersionForm
     list_display = ["methodology", "version", "status", "published_at", "short_digest"]
     list_filter = ["status", "methodology"]

@@ -30,7 +30,14 @@ from countries.intake import (
 )
 from countries.intake.files import size_check
 from countries.intake.rules import ADD, CHANGE
-from countries.models import Country, DataImport, DataRelease, Indicator, Observation
+from countries.models import (
+    Country,
+    DataImport,
+    DataRelease,
+    ImportMapping,
+    Indicator,
+    Observation,
+)
 from countries.services import (
     data_release_create,
     release_editor_add,
@@ -164,7 +171,7 @@ def data_import_apply(
         if counts["errors"]:
             raise DomainError(IMPORT_HAS_ERRORS.format(count=counts["errors"]), code="invalid_file")
         before = {k: getattr(data_import, k) for k in counts}
-        if before != counts:
+        if before != counts or data_import.report.get("basis") != assessment.report.basis:
             raise DomainError(
                 IMPORT_STALE.format(before=_words(before), after=_words(counts)), code="stale"
             )
@@ -296,3 +303,19 @@ def release_for_import(*, slug: str, name: str = "", user=None) -> DataRelease:
             slug=slug, name=name, release_date=timezone.localdate(), user=user
         )
     return release
+
+
+def import_mapping_save(*, name: str, mapping: dict) -> ImportMapping:
+    """Save how a source's files read under `name` (replacing an earlier mapping of it)."""
+    checked = _mapping(mapping)
+    fields = {
+        "layout": checked.layout,
+        "country_column": checked.country_column,
+        "indicator_column": checked.indicator_column,
+        "indicator": checked.indicator,
+        "indicator_codes": dict(checked.indicator_codes),
+        "source_column": checked.source_column,
+        "source": checked.source,
+    }
+    saved, _ = ImportMapping.objects.update_or_create(name=name.strip(), defaults=fields)
+    return saved

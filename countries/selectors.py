@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from aimai_site.errors import InvalidInput, NotFoundError
@@ -26,6 +26,7 @@ from countries.models import (
     Methodology,
     MethodologyVersion,
     Observation,
+    ReleaseChange,
     Score,
     ScoreSet,
 )
@@ -471,3 +472,50 @@ def overview_get(*, methodology: str | None = None) -> Overview:
         methodologies=list(Methodology.objects.with_published_versions()),
         rows=rows,
     )
+
+
+@dataclass
+class Correction:
+    release: DataRelease
+    changes: list
+
+
+def country_corrections(*, country: Country) -> list[Correction]:
+    """The published corrections that changed one of `country`'s values, newest first, each
+    with its note and the values it changed."""
+    changes = (
+        ReleaseChange.objects.filter(country=country, release__corrects__isnull=False)
+        .select_related("release", "indicator")
+        .order_by("-release__published_at", "indicator__code", "year")
+    )
+    corrections: dict[int, Correction] = {}
+    for change in changes:
+        entry = corrections.setdefault(change.release_id, Correction(change.release, []))
+        entry.changes.append(change)
+    return list(corrections.values())
+
+
+def release_changelog() -> list[DataRelease]:
+    """Published releases, newest first, each with how many values it holds and added,
+    changed and removed against the release it followed (a few queries, whatever the size)."""
+    releases = list(
+        DataRelease.objects.published().select_related("corrects").order_by("-published_at", "-pk")
+    )
+    sizes = dict(
+        Observation.objects.filter(release__in=releases)
+        .values_list("release")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    kinds = (
+        ReleaseChange.objects.filter(release__in=releases)
+        .values_list("release", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    changed = {(release, kind): n for release, kind, n in kinds}
+    for release in releases:
+        release.observation_count = sizes.get(release.pk, 0)
+        for kind in ReleaseChange.Kind.values:
+            setattr(release, kind, changed.get((release.pk, kind), 0))
+    return releases

@@ -5,7 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from aimai_site.errors import DomainError
+from aimai_site.errors import DomainError, Forbidden
 from countries.choices import ReleaseAction, ReleaseStatus
 from countries.index.digest import observations_digest, sha256_hex
 from countries.models import DataRelease, Observation, ReleaseChange, ReleaseEvent
@@ -57,7 +57,7 @@ def release_event(release: DataRelease, action: str, user, reason: str = "") -> 
 
 def _require_reviewer(user, what: str) -> None:
     if user is None or not user.has_perm(PUBLISH_PERMISSION):
-        raise DomainError(NOT_A_REVIEWER.format(what=what), code="forbidden")
+        raise Forbidden(NOT_A_REVIEWER.format(what=what))
 
 
 @transaction.atomic
@@ -144,16 +144,8 @@ def data_release_digest(*, release: DataRelease) -> str:
     return observations_digest(observation_rows(Observation.objects.filter(release=release)))
 
 
-@transaction.atomic
-def data_release_publish(*, release: DataRelease, user=None) -> DataRelease:
-    """Publish a release: fix its content digest, record what it changed, and freeze it.
-
-    A person publishes only a release in review, holds the reviewer's permission and did not
-    edit it (four eyes; no account is exempt). `user=None` is the shipped-files loader, which
-    publishes the cited files it was given. After this, database triggers reject any change
-    to the release or its observations.
-    """
-    release = DataRelease.objects.select_for_update().get(pk=release.pk)
+def data_release_publish_check(*, release: DataRelease, user=None) -> None:
+    """Raise DomainError when `user` may not publish `release` now (see below)."""
     if release.status == ReleaseStatus.PUBLISHED:
         raise DomainError(RELEASE_ALREADY_PUBLISHED.format(slug=release.slug), code="published")
     if user is not None:
@@ -166,11 +158,24 @@ def data_release_publish(*, release: DataRelease, user=None) -> DataRelease:
                 code="not_in_review",
             )
         if release.editors.filter(pk=user.pk).exists():
-            raise DomainError(FOUR_EYES.format(slug=release.slug), code="four_eyes")
+            raise Forbidden(FOUR_EYES.format(slug=release.slug), code="four_eyes")
     if not release.observations.exists():
         raise DomainError(RELEASE_EMPTY.format(slug=release.slug), code="empty")
     if release.corrects_id and not release.change_note.strip():
         raise DomainError(NOTE_REQUIRED, code="note_required")
+
+
+@transaction.atomic
+def data_release_publish(*, release: DataRelease, user=None) -> DataRelease:
+    """Publish a release: fix its content digest, record what it changed, and freeze it.
+
+    A person publishes only a release in review, holds the reviewer's permission and did not
+    edit it (four eyes; no account is exempt). `user=None` is the shipped-files loader, which
+    publishes the cited files it was given. After this, database triggers reject any change
+    to the release or its observations.
+    """
+    release = DataRelease.objects.select_for_update().get(pk=release.pk)
+    data_release_publish_check(release=release, user=user)
     previous = release.corrects or DataRelease.objects.current()
     ReleaseChange.objects.bulk_create(release_diff(previous, release), batch_size=1000)
     release.content_digest = data_release_digest(release=release)

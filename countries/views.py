@@ -1,25 +1,33 @@
 """Public country pages: thin views over selectors and the shared FilterSet."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from aimai_site.errors import DomainError
+from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.ratelimit import rate_limited
 from compacts.indicator import compacts_counted_for
 from compacts.selectors import country_compacts
 from countries import charts
 from countries.filtersets import CountryFilterSet, ScoreFilterSet
+from countries.forms import ObservationFileForm
+from countries.imports import file_assess
 from countries.index.aggregate import EXPLAIN_DECOMPOSITION
 from countries.index.methodology import methodology_schema
 from countries.models import DataRelease, MethodologyVersion
 from countries.selectors import (
+    country_corrections,
     country_list,
     country_profile_get,
     country_scores_get,
     methodology_comparison,
     methodology_pages,
     overview_get,
+    release_changelog,
     score_rows,
 )
+
+CHECK_RATE_LIMITED = "Too many files checked from your address this hour; please try later."
 
 
 def country_list_view(request: HttpRequest) -> HttpResponse:
@@ -49,12 +57,53 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
         "decomposition": EXPLAIN_DECOMPOSITION,
         "compacts": list(country_compacts(profile.country.iso3)),
         "compacts_counted": _compacts_in_score(scores, profile.country.iso3),
+        "corrections": country_corrections(country=profile.country),
     }
     if scores.explanation and scores.explanation.score.aimai is not None:
         context["explain_spec"] = charts.contributions(
             scores.explanation.rows, profile.country.name
         )
     return render(request, "countries/country_detail.html", context)
+
+
+def check_file_view(request: HttpRequest) -> HttpResponse:
+    """Anyone checks a file before sending it: the same row-numbered report editors see,
+    against the current release. Nothing is stored; size- and rate-limited."""
+    form = ObservationFileForm(request.POST or None, request.FILES or None)
+    report, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        address = request.META.get("REMOTE_ADDR", "")
+        upload = form.cleaned_data["file"]
+        if rate_limited(f"check:ip:{address}", settings.CHECK_RATE_PER_HOUR, 3600):
+            form.add_error(None, CHECK_RATE_LIMITED)
+            status = 429
+        elif upload.size > settings.CHECK_MAX_BYTES:
+            form.add_error(
+                "file",
+                f"The file is {upload.size} bytes; files up to "
+                f"{settings.CHECK_MAX_BYTES // (1024 * 1024)} MB can be checked here.",
+            )
+            status = 413
+        else:
+            try:
+                assessment = file_assess(
+                    content=upload.read(), mapping=form.mapping(), limit=settings.CHECK_MAX_BYTES
+                )
+            except InvalidInput as exc:
+                form.add_error("file" if exc.field == "file" else None, exc.message)
+                status = 400
+            else:
+                report = assessment.report.to_dict()
+    elif request.method == "POST":
+        status = 400
+    context = {"form": form, "report": report, "max_mb": settings.CHECK_MAX_BYTES // 2**20}
+    return render(request, "countries/check_file.html", context, status=status)
+
+
+def release_list_view(request: HttpRequest) -> HttpResponse:
+    """Every published release, newest first, with its changelog."""
+    context = {"releases": release_changelog()}
+    return render(request, "countries/release_list.html", context)
 
 
 def _compacts_in_score(scores, iso3: str) -> list:

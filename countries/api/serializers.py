@@ -40,6 +40,7 @@ class IndicatorBriefSerializer(serializers.ModelSerializer):
 
 class DataReleaseSerializer(serializers.ModelSerializer):
     observation_count = serializers.IntegerField(read_only=True)
+    corrects = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = DataRelease
@@ -52,7 +53,38 @@ class DataReleaseSerializer(serializers.ModelSerializer):
             "published_at",
             "content_digest",
             "observation_count",
+            "corrects",
+            "change_note",
         ]
+
+
+class ImportInputSerializer(serializers.Serializer):
+    """A file of observations for a draft release, and how to read it."""
+
+    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX, long or wide layout.")
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Check and report only; write nothing."
+    )
+    mapping = serializers.JSONField(
+        required=False,
+        help_text="How a wide file reads: layout, country_column, indicator_column, indicator, "
+        "indicator_codes, source_column, source, sheet.",
+    )
+    saved_mapping = serializers.CharField(
+        required=False, help_text="The name of a mapping an editor saved (instead of mapping)."
+    )
+
+
+class ImportReportSerializer(serializers.Serializer):
+    """The row-numbered report: counts, errors (row, column, code, message), changes, flags."""
+
+    ok = serializers.BooleanField()
+    applied = serializers.BooleanField()
+    report = serializers.JSONField()
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the release goes back to draft.")
 
 
 class DataReleaseBriefSerializer(serializers.ModelSerializer):

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -5,15 +7,20 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from aimai_site.errors import InvalidInput
 from countries.api.serializers import (
     CountryDetailSerializer,
     CountrySerializer,
     DataReleaseSerializer,
     ExplanationSerializer,
+    ImportInputSerializer,
+    ImportReportSerializer,
     IndicatorSerializer,
     MethodologyVersionSerializer,
+    ReasonInputSerializer,
     ScoreSerializer,
     ScoreSetSerializer,
 )
@@ -23,9 +30,13 @@ from countries.filtersets import (
     ScoreFilterSet,
     ScoreSetFilterSet,
 )
+from countries.imports import observations_import
+from countries.intake import FileRefused
+from countries.intake.files import size_check
 from countries.models import (
     Country,
     DataRelease,
+    ImportMapping,
     Indicator,
     MethodologyVersion,
     Observation,
@@ -34,6 +45,7 @@ from countries.models import (
 )
 from countries.scoring import score_set_bundle
 from countries.selectors import score_explain, score_rows, score_set_resolve
+from countries.services import data_release_publish, data_release_return, data_release_submit
 
 
 class CountryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -85,7 +97,8 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class DataReleaseViewSet(viewsets.ReadOnlyModelViewSet):
-    """Published data releases and their content digests."""
+    """Published data releases and their content digests; for editors and reviewers, the
+    desk's steps on a release: import a file, submit, return, publish."""
 
     serializer_class = DataReleaseSerializer
     lookup_field = "slug"
@@ -94,7 +107,91 @@ class DataReleaseViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-published_at"]
 
     def get_queryset(self):
-        return DataRelease.objects.published().annotate(observation_count=Count("observations"))
+        if self.action in ("list", "retrieve"):
+            releases = DataRelease.objects.published()
+        else:  # the desk's steps reach drafts, for those allowed to see them
+            releases = DataRelease.objects.all()
+            if not self.request.user.has_perm("countries.view_datarelease"):
+                releases = releases.none()
+        return releases.select_related("corrects").annotate(observation_count=Count("observations"))
+
+    def _step_response(self, release: DataRelease) -> Response:
+        release = self.get_queryset().get(pk=release.pk)
+        return Response(DataReleaseSerializer(release).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={200: ImportReportSerializer, 201: ImportReportSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def imports(self, request, slug=None):
+        """Import a file into this draft: 201 when applied, 200 for a dry run, 400 with the
+        row-numbered report when any row has an error (nothing is written)."""
+        if not request.user.has_perm("countries.add_dataimport"):
+            raise PermissionDenied("Only editors may import files.")
+        release = self.get_object()
+        data = ImportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        try:
+            size_check(upload.size, settings.IMPORT_MAX_BYTES)
+        except FileRefused as exc:
+            raise InvalidInput(exc.message, field="file") from None
+        mapping = data.validated_data.get("mapping")
+        if "saved_mapping" in data.validated_data:
+            saved = ImportMapping.objects.filter(name=data.validated_data["saved_mapping"]).first()
+            if saved is None:
+                raise InvalidInput("No saved mapping of that name.", field="saved_mapping")
+            mapping = saved.as_layout()
+        if mapping is not None and not isinstance(mapping, dict):
+            raise InvalidInput("Give the mapping as a JSON object.", field="mapping")
+        report, applied = observations_import(
+            release=release,
+            content=upload.read(),
+            filename=upload.name,
+            mapping=mapping,
+            user=request.user,
+            dry_run=data.validated_data["dry_run"],
+        )
+        body = {"ok": report["ok"], "applied": applied is not None, "report": report}
+        if not report["ok"]:
+            return Response(
+                {
+                    "code": "invalid_file",
+                    "message": f"{report['error_count']} error(s); nothing was written.",
+                    "fields": {},
+                    **body,
+                },
+                status=400,
+            )
+        return Response(body, status=201 if applied else 200)
+
+    @extend_schema(request=None, responses=DataReleaseSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, slug=None):
+        """Submit a draft for review."""
+        if not request.user.has_perm("countries.change_datarelease"):
+            raise PermissionDenied("Only editors may submit releases.")
+        release = data_release_submit(release=self.get_object(), user=request.user)
+        return self._step_response(release)
+
+    @extend_schema(request=ReasonInputSerializer, responses=DataReleaseSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_draft(self, request, slug=None):
+        """Return a release in review to its editors, with a reason."""
+        data = ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        release = data_release_return(
+            release=self.get_object(), user=request.user, reason=data.validated_data["reason"]
+        )
+        return self._step_response(release)
+
+    @extend_schema(request=None, responses=DataReleaseSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, slug=None):
+        """Publish a release in review: a reviewer who did not edit it (403 otherwise)."""
+        release = data_release_publish(release=self.get_object(), user=request.user)
+        return self._step_response(release)
 
 
 class MethodologyVersionViewSet(viewsets.ReadOnlyModelViewSet):

@@ -68,9 +68,10 @@ def sniff(head: bytes) -> str:
         return XLSX
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(FILE_XLS)
+    if head.startswith(b"%PDF"):  # its first lines are often plain text, without NUL bytes
+        raise FileRefused(FILE_NOT_TABULAR.format(what="a PDF document"))
     if b"\x00" in head[:8192]:
-        what = "a PDF document" if head.startswith(b"%PDF") else "binary data"
-        raise FileRefused(FILE_NOT_TABULAR.format(what=what))
+        raise FileRefused(FILE_NOT_TABULAR.format(what="binary data"))
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if stripped.startswith((b"<?xml", b"<html", b"<!doctype", b"<svg", b"{", b"[")):
         raise FileRefused(FILE_NOT_TABULAR.format(what="markup or JSON"))
@@ -128,21 +129,31 @@ def _xlsx_rows(content: bytes, sheet: str) -> Iterator[Row]:
 
     if not DEFUSEDXML:  # never parse untrusted workbooks without the guard
         raise FileRefused(FILE_BAD_XLSX.format(reason="the safe XML reader is missing"))
+
+    def refusal(exc: BaseException) -> FileRefused:
+        # openpyxl wraps what goes wrong in its own errors: look for the entity guard's below
+        cause, depth = exc, 0
+        while cause is not None and depth < 10:
+            if isinstance(cause, DefusedXmlException):
+                return FileRefused(FILE_XML_ENTITIES)
+            cause, depth = cause.__cause__ or cause.__context__, depth + 1
+        return FileRefused(FILE_BAD_XLSX.format(reason=type(exc).__name__))
+
     _xlsx_guard(content)
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except DefusedXmlException:
-        raise FileRefused(FILE_XML_ENTITIES) from None
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise FileRefused(FILE_BAD_XLSX.format(reason=type(exc).__name__)) from None
+        raise refusal(exc) from None
     try:
         if sheet and sheet not in book.sheetnames:
             raise FileRefused(FILE_NO_SHEET.format(sheet=sheet, sheets=", ".join(book.sheetnames)))
         worksheet = book[sheet] if sheet else book.worksheets[0]
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             yield Row(number, [_cell_text(value) for value in values])
-    except DefusedXmlException:
-        raise FileRefused(FILE_XML_ENTITIES) from None
+    except FileRefused:
+        raise
+    except Exception as exc:  # the sheets are parsed only now, row by row
+        raise refusal(exc) from None
     finally:
         book.close()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import math
 import re
 import unicodedata
@@ -219,6 +220,9 @@ class Report:
     flags: list[Flag] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
     matches: dict[str, str] = field(default_factory=dict)  # name in the file -> "ISO3 Name"
+    # SHA-256 of the release's values where the file has values: when it differs at apply
+    # time, the release changed under the preview
+    basis: str = ""
 
     @property
     def ok(self) -> bool:
@@ -492,12 +496,24 @@ class _Reader:
             hint = _indicator_hint(code, self.codes)
             report.error(row, column, UNKNOWN_INDICATOR, text=indicator_text.strip(), hint=hint)
             return None
+        # the year, the value and the source are judged apart: every problem of a row is told
+        errors = report.error_count
         year = _year(year_text)
         if year is None or not FIRST_YEAR <= year <= ref.last_year:
             report.error(
                 row, column, BAD_YEAR, text=year_text.strip(), first=FIRST_YEAR, last=ref.last_year
             )
+        value = self._value(row, column, value_text, rule)
+        url, note = split_source(source)
+        problem = source_problem(url)
+        if problem:
+            report.error(row, column, BAD_SOURCE, problem=problem)
+        if report.error_count > errors:
             return None
+        return Record(row, column, country, rule, year, value, url, note)
+
+    def _value(self, row, column, value_text: str, rule: IndicatorRule) -> float | None:
+        report = self.report
         text = value_text.strip()
         if not text:
             report.error(row, column, MISSING_VALUE)
@@ -523,12 +539,7 @@ class _Reader:
                 unit=rule.unit,
             )
             return None
-        url, note = split_source(source)
-        problem = source_problem(url)
-        if problem:
-            report.error(row, column, BAD_SOURCE, problem=problem)
-            return None
-        return Record(row, column, country, rule, year, value, url, note)
+        return value
 
 
 def _year(text: str) -> int | None:
@@ -632,6 +643,7 @@ def check(
         actions[found] = CHANGE
         actions[same] = KEEP
         old[found] = existing.values[at[found]]
+    report.basis = hashlib.sha256(keys_a.tobytes() + old.tobytes()).hexdigest()
     duplicate = np.zeros(len(keys_a), bool)
     duplicate[list(first_of)] = True
     counted = ~duplicate
