@@ -9,7 +9,8 @@ from django.template.response import TemplateResponse
 
 from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError
-from compacts import services
+from compacts import services, wording
+from compacts.choices import Contribution, Domain, Licence, ResourceKind
 from compacts.models import (
     Compact,
     Invitation,
@@ -26,6 +27,40 @@ from compacts.models import (
     Transition,
 )
 from compacts.permissions import REVIEW_PERM, VERIFY_PERM
+
+# lists of codes stored as JSON, shown by their labels ("Health, Language") in their place
+CHOICE_LISTS = {
+    "domains": Domain,
+    "lacks": Contribution,
+    "wants": ResourceKind,
+    "brings": Contribution,
+    "licences": Licence,
+}
+
+
+def _labels_of(field: str, vocabulary):
+    @admin.display(description=field.capitalize())
+    def display(self, obj) -> str:
+        return wording.labels(getattr(obj, field), vocabulary.choices)
+
+    return display
+
+
+class ChoiceListsAsLabels:
+    """Read-only pages show each list of codes by its labels, where the raw JSON would be.
+    Nobody edits these lists here: members do, on the site's forms, with checkboxes."""
+
+    domains_labels = _labels_of("domains", Domain)
+    lacks_labels = _labels_of("lacks", Contribution)
+    wants_labels = _labels_of("wants", ResourceKind)
+    brings_labels = _labels_of("brings", Contribution)
+    licences_labels = _labels_of("licences", Licence)
+
+    readonly_fields = [f"{field}_labels" for field in CHOICE_LISTS]
+
+    def get_fields(self, request, obj=None):
+        shown = [f for f in super().get_fields(request, obj) if not f.endswith("_labels")]
+        return [f"{f}_labels" if f in CHOICE_LISTS else f for f in shown]
 
 
 def _each(model_admin, request, objects, act, done: str) -> None:
@@ -88,7 +123,12 @@ class PartyInline(_ReadOnlyInline):
 
 class ResourceInline(_ReadOnlyInline):
     model = Resource
-    fields = ["party", "kind", "description", "amount", "unit"]
+    fields = ["party", "kind", "description", "amount_and_unit"]
+    readonly_fields = ["amount_and_unit"]
+
+    @admin.display(description="Amount")
+    def amount_and_unit(self, resource: Resource) -> str:
+        return wording.amount(resource.amount, resource.unit)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("party__organisation")
@@ -101,7 +141,12 @@ class MilestoneInline(_ReadOnlyInline):
 
 class OutcomeInline(_ReadOnlyInline):
     model = Outcome
-    fields = ["indicator", "unit", "baseline", "target", "due"]
+    fields = ["indicator", "baseline_to_target", "due"]
+    readonly_fields = ["baseline_to_target"]
+
+    @admin.display(description="Baseline → target")
+    def baseline_to_target(self, outcome: Outcome) -> str:
+        return wording.change(outcome.baseline, outcome.target, outcome.unit)
 
 
 class TransitionInline(_ReadOnlyInline):
@@ -121,11 +166,11 @@ class ReturnForm(forms.Form):
 
 
 @admin.register(Compact)
-class CompactAdmin(ReadOnlyAdmin):
+class CompactAdmin(ChoiceListsAsLabels, ReadOnlyAdmin):
     """Editors check the safeguards of compacts under review, then approve or return them.
     Drafts are the parties' own business and are not listed."""
 
-    list_display = ["title", "reference", "status", "created_at", "activated_at"]
+    list_display = ["title", "reference", "status", "domains_labels", "created_at", "activated_at"]
     list_filter = ["status"]
     search_fields = ["title", "summary"]
     fieldsets = [
@@ -138,7 +183,7 @@ class CompactAdmin(ReadOnlyAdmin):
                     "status",
                     "revision",
                     "summary",
-                    "domains",
+                    "domains_labels",
                     "country_names",
                 ]
             },
@@ -146,7 +191,7 @@ class CompactAdmin(ReadOnlyAdmin):
         ("Safeguards", {"fields": [*Compact.SAFEGUARDS, "reporting_period_days"]}),
         ("Dates", {"fields": ["created_at", "activated_at", "ended_at", "stale_since"]}),
     ]
-    readonly_fields = ["reference", "country_names"]
+    readonly_fields = ["reference", "domains_labels", "country_names"]
     inlines = [PartyInline, ResourceInline, OutcomeInline, MilestoneInline, TransitionInline]
     actions = ["approve", "return_for_changes"]
 
@@ -194,10 +239,24 @@ class CompactAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Offer, Need)
-class ListingAdmin(ReadOnlyAdmin):
-    list_display = ["title", "organisation", "status", "published_at"]
+class ListingAdmin(ChoiceListsAsLabels, ReadOnlyAdmin):
+    list_display = ["title", "organisation", "status", "domains_labels", "published_at"]
     list_filter = ["status"]
     search_fields = ["title", "description"]
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "amount_and_unit"]
+        if "amount" in fields:  # an offer's amount, with its unit
+            fields = [f for f in fields if f != "unit"]
+            fields[fields.index("amount")] = "amount_and_unit"
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "amount_and_unit"]
+
+    @admin.display(description="Amount")
+    def amount_and_unit(self, listing) -> str:
+        return wording.amount(getattr(listing, "amount", None), getattr(listing, "unit", ""))
 
 
 @admin.register(Suggestion)

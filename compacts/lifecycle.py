@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compacts.wording import a_compact
+
 DRAFT, PROPOSED, SIGNED, UNDER_REVIEW, ACTIVE = (
     "draft",
     "proposed",
@@ -107,8 +109,8 @@ def refusal(state: str, action: str, facts: Facts) -> str | None:
     if transition is None:
         return f"“{action}” is not an action on a compact."
     if state not in transition.sources:
-        allowed = ", ".join(sorted(transition.sources))
-        return f"A {state.replace('_', ' ')} compact cannot {action}: only from {allowed}."
+        allowed = ", ".join(sorted(source.replace("_", " ") for source in transition.sources))
+        return f"{a_compact(state)} cannot {action}: only from {allowed}."
     if transition.reason_required and not facts.reason.strip():
         return f"Say why: a reason is required to {action} a compact."
     if action == "propose":

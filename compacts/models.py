@@ -27,6 +27,7 @@ from compacts.choices import (
 )
 from compacts.querysets import CompactQuerySet, ListingQuerySet, OrganisationQuerySet
 from compacts.vocabulary import TARGETS_HELP, languages_clean, targets_clean
+from compacts.wording import amount, change
 from countries.models import Country
 
 LANGUAGE_MAX = 40
@@ -414,7 +415,7 @@ class Outcome(models.Model):
         ordering = ["due", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.indicator}: {self.baseline} → {self.target} by {self.due}"
+        return f"{self.indicator}: {change(self.baseline, self.target, self.unit)} by {self.due}"
 
     def clean(self) -> None:
         if self.baseline is not None and self.baseline == self.target:
@@ -506,7 +507,7 @@ class ProgressValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.outcome.indicator}: {self.value}"
+        return f"{self.outcome.indicator}: {amount(self.value, self.outcome.unit)}"
 
 
 class Confirmation(models.Model):

@@ -12,6 +12,7 @@ from django.views.decorators.http import condition
 from openpyxl import Workbook
 
 from aimai_site.errors import DomainError
+from aimai_site.exports import safe_row
 from countries import charts
 from countries.models import DataRelease, ScoreSet
 from countries.selectors import score_row, score_rows, score_set_resolve
@@ -81,8 +82,10 @@ def scores_download_view(request: HttpRequest, fmt: str) -> HttpResponse:
         response = JsonResponse(body, json_dumps_params={"indent": 1})
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+    # names come from reference data and members: no cell may open as a formula
     table = [[*SCORE_COLUMNS, *PROVENANCE_COLUMNS]] + [
-        [r[k] for k in SCORE_COLUMNS] + [provenance[k] for k in PROVENANCE_COLUMNS] for r in rows
+        safe_row([r[k] for k in SCORE_COLUMNS] + [provenance[k] for k in PROVENANCE_COLUMNS])
+        for r in rows
     ]
     if fmt == "csv":
         out = io.StringIO()
@@ -95,7 +98,7 @@ def scores_download_view(request: HttpRequest, fmt: str) -> HttpResponse:
         sheet.append(line)
     about = book.create_sheet("about")
     for key, value in provenance.items():
-        about.append([key, value])
+        about.append(safe_row([key, value]))
     out = io.BytesIO()
     book.save(out)
     return _file(
@@ -128,11 +131,11 @@ def observations_download_view(request: HttpRequest, slug: str, fmt: str) -> Htt
     else:
         out = io.StringIO()
         columns = ["indicator", "country", "year", "value", "source_url", "note"]
-        writer = csv.DictWriter(out, [*columns, "data_release", "release_digest"])
-        writer.writeheader()
-        for row in rows:
+        writer = csv.writer(out)
+        writer.writerow([*columns, "data_release", "release_digest"])
+        for row in rows:  # a note is free text: it must not open as a formula
             writer.writerow(
-                {**row, "data_release": release.slug, "release_digest": release.content_digest}
+                safe_row([*(row[c] for c in columns), release.slug, release.content_digest])
             )
         response = _file(out.getvalue(), "text/csv; charset=utf-8", name)
     response["ETag"] = etag

@@ -95,6 +95,9 @@ class Witness(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name_plural = "witnesses"  # Django would add a bare "s"
+
     def __str__(self) -> str:
         return self.name
 

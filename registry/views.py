@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from aimai_site.errors import DomainError
+from aimai_site.exports import safe_row
 from aimai_site.ratelimit import rate_limited
 from registry.filtersets import EntryFilterSet
 from registry.forms import ConcernForm
@@ -38,13 +39,6 @@ def _feed_entries(request: HttpRequest):
         problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
         raise BadRequest(f"Invalid filters: {problems}")
     return entries
-
-
-def _cell(value):
-    """A CSV cell a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def registry_list_view(request: HttpRequest) -> HttpResponse:
@@ -163,7 +157,7 @@ def registry_csv_view(request: HttpRequest) -> HttpResponse:
         fields = (e.leaf_index, e.event, e.identifier, e.url, e.digest, e.timestamp)
         fields += (e.organisation, e.country, e.leaf_hash)
         # the entry itself stays byte for byte (JSON: it starts with "{")
-        writer.writerow([_cell(v) for v in fields] + [e.entry])
+        writer.writerow(safe_row(fields) + [e.entry])
     return response
 
 

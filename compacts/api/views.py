@@ -58,6 +58,7 @@ from compacts.models import (
     Transition,
 )
 from compacts.permissions import compact_for_user, organisation_for_member
+from compacts.wording import article
 
 
 class ServiceViewSet(viewsets.GenericViewSet):
@@ -312,8 +313,9 @@ def _part_endpoints(part: str, serializer_class):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     add.__name__, delete.__name__ = f"{part}_add", f"{part}_delete"
-    add.__doc__ = f"Add a {part} (a new revision: earlier signatures no longer count)."
-    delete.__doc__ = f"Remove a {part} (a new revision: earlier signatures no longer count)."
+    a_part = f"{article(part)} {part}"
+    add.__doc__ = f"Add {a_part} (a new revision: earlier signatures no longer count)."
+    delete.__doc__ = f"Remove {a_part} (a new revision: earlier signatures no longer count)."
     add = action(detail=True, methods=["post"], url_path=f"{part}s", url_name=f"{part}-add")(add)
     delete = action(
         detail=True,

@@ -30,6 +30,7 @@ from compacts.permissions import (
     require_member,
     require_party_member,
 )
+from compacts.wording import a_compact
 
 NOT_EDITABLE = "{a_compact} cannot be edited."
 AMEND_INSTEAD = " Amend it instead: an amendment is a new version, reviewed again."
@@ -48,18 +49,11 @@ def _locked_compact(compact: Compact) -> Compact:
     return Compact.objects.select_for_update().get(pk=compact.pk)
 
 
-def _a_compact(status: str) -> str:
-    if status == CompactStatus.UNDER_REVIEW:
-        return "A compact under review"
-    label = CompactStatus(status).label.lower()
-    return f"{'An' if label[0] in 'aeiou' else 'A'} {label} compact"
-
-
 def _content_changed(compact: Compact, user, what: str) -> None:
     """Every edit: a new revision, so earlier signatures no longer count; a signed compact
     goes back to proposed, and the history says why."""
     if compact.status not in lifecycle.EDITABLE:
-        message = NOT_EDITABLE.format(a_compact=_a_compact(compact.status))
+        message = NOT_EDITABLE.format(a_compact=a_compact(CompactStatus(compact.status).label))
         if compact.status == CompactStatus.ACTIVE:
             message += AMEND_INSTEAD
         raise DomainError(message, code="not_editable")

@@ -1,9 +1,8 @@
 """Template filters of the compacts pages: numbers and stored codes as people read them."""
 
-from decimal import Decimal
-
 from django import template
 
+from compacts import wording
 from compacts.choices import Contribution, Domain, Licence, ResourceKind
 
 register = template.Library()
@@ -19,14 +18,16 @@ VOCABULARIES = {
 @register.filter
 def plain(value) -> str:
     """A decimal without its stored trailing zeros: 38, 12.5, 5,000 (— when there is none)."""
-    if value is None or value == "":
-        return "—"
-    number = Decimal(value).normalize()
-    return f"{number:,f}"
+    return wording.plain(value)
 
 
 @register.filter
 def labels(codes, vocabulary: str) -> str:
     """["climate", "health"] -> "Climate, Health" (— for none; unknown codes as they are)."""
-    names = dict(VOCABULARIES[vocabulary].choices)
-    return ", ".join(names.get(code, code) for code in codes or ()) or "—"
+    return wording.labels(codes, VOCABULARIES[vocabulary].choices)
+
+
+@register.filter
+def a_compact(status: str) -> str:
+    """A status label with its noun: "A compact under review", "An active compact"."""
+    return wording.a_compact(status)
