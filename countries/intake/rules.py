@@ -50,7 +50,7 @@ MESSAGES = {
     NOT_A_NUMBER: "value {text!r} is not a number",
     NOT_FINITE: "value {text!r} is not a finite number",
     MISSING_VALUE: "the value is missing",
-    BAD_YEAR: "year {text!r} is outside {first}–{last}",
+    BAD_YEAR: "year {text!r} {why}",
     OUT_OF_RANGE: "value {value:g} is outside the plausible range of {code} ({bounds} {unit})",
     DUPLICATE: "a second value for {iso3} {code} {year} (first given in row {first})",
     BAD_SOURCE: "{problem}: give the source as a URL, optionally followed by a note in brackets",
@@ -500,9 +500,12 @@ class _Reader:
         errors = report.error_count
         year = _year(year_text)
         if year is None or not FIRST_YEAR <= year <= ref.last_year:
-            report.error(
-                row, column, BAD_YEAR, text=year_text.strip(), first=FIRST_YEAR, last=ref.last_year
+            why = (
+                "is not a year (four digits)"
+                if year is None
+                else f"is outside {FIRST_YEAR}–{ref.last_year}"
             )
+            report.error(row, column, BAD_YEAR, text=year_text.strip(), why=why)
         value = self._value(row, column, value_text, rule)
         url, note = split_source(source)
         problem = source_problem(url)

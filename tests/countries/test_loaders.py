@@ -101,8 +101,9 @@ def test_bad_rows_are_reported_by_file_and_line_and_nothing_is_written(demo_copy
         demo_data_load(directory=demo_copy)
     # then
     assert excinfo.value.errors == [
-        "solidarity_oda_gni_2024.csv line 3: unknown country code 'ZZZ'",
-        "burden_gdp_pc_ppp.csv line 5: year '20x3' is not a whole year",
+        "solidarity_oda_gni_2024.csv row 3: unknown country 'ZZZ'; use an ISO 3166-1 alpha-3 "
+        "code or the country's name",
+        "burden_gdp_pc_ppp.csv row 5: year '20x3' is not a year (four digits)",
     ]
     assert excinfo.value.message == "2 problem(s) found; nothing was loaded."
     assert snapshot() == before
@@ -116,7 +117,8 @@ def test_duplicate_values_are_reported(demo_copy):
     with pytest.raises(DataLoadError) as excinfo:
         demo_data_load(directory=demo_copy)
     assert excinfo.value.errors == [
-        f"demo data: membership_gpai.csv line {len(lines) + 1}: a second value for ARG 2024"
+        f"membership_gpai.csv row {len(lines) + 1}: a second value for ARG gpai_member 2024 "
+        "(first given in row 2)"
     ]
 
 

@@ -154,11 +154,17 @@ def test_editors_group_has_exactly_the_curation_permissions():
         "add_datarelease",
         "change_datarelease",
         "delete_datarelease",
-        "publish_datarelease",
         "view_observation",
         "add_observation",
         "change_observation",
         "delete_observation",
+        "view_dataimport",
+        "add_dataimport",
+        "change_dataimport",
+        "view_importmapping",
+        "add_importmapping",
+        "change_importmapping",
+        "delete_importmapping",
         "view_methodology",
         "add_methodology",
         "change_methodology",
@@ -221,9 +227,14 @@ def test_a_correction_starts_as_a_complete_copy(published):
     from countries.services import data_release_draft_from
 
     draft = data_release_draft_from(
-        source=published, slug="demo-fix", name="Fix", release_date="2026-11-22"
+        source=published,
+        slug="demo-fix",
+        name="Fix",
+        release_date="2026-11-22",
+        change_note="Australia's ODA/GNI as revised by the OECD.",
     )
     assert draft.status == ReleaseStatus.DRAFT
+    assert draft.corrects == published
     assert draft.observations.count() == published.observations.count() == 2531
     obs = draft.observations.get(country__iso3="AUS", indicator__code="oda_gni")
     obs.value = 0.2

@@ -324,7 +324,11 @@ def test_scoring_an_older_release_later_never_makes_it_current(
     old = DataRelease.objects.get(slug="demo-2026-11")
     with django_capture_on_commit_callbacks(execute=True):
         fix = data_release_draft_from(
-            source=old, slug="demo-fix", name="Fix", release_date=timezone.now().date()
+            source=old,
+            slug="demo-fix",
+            name="Fix",
+            release_date=timezone.now().date(),
+            change_note="Kenya's fragility score as revised.",
         )
         fix.observations.filter(country__iso3="KEN", indicator__code="fsi_total").update(value=88.0)
         data_release_publish(release=fix)
