@@ -14,6 +14,8 @@ from countries.forms import ObservationFileForm
 from countries.imports import file_assess
 from countries.index.aggregate import EXPLAIN_DECOMPOSITION
 from countries.index.methodology import methodology_schema
+from countries.intake import FileRefused
+from countries.intake.files import size_check
 from countries.models import DataRelease, MethodologyVersion
 from countries.selectors import (
     country_corrections,
@@ -78,11 +80,10 @@ def check_file_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, CHECK_RATE_LIMITED)
             status = 429
         elif upload.size > settings.CHECK_MAX_BYTES:
-            form.add_error(
-                "file",
-                f"The file is {upload.size} bytes; files up to "
-                f"{settings.CHECK_MAX_BYTES // (1024 * 1024)} MB can be checked here.",
-            )
+            try:
+                size_check(upload.size, settings.CHECK_MAX_BYTES)
+            except FileRefused as exc:
+                form.add_error("file", exc.message)
             status = 413
         else:
             try:
