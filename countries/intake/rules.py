@@ -55,6 +55,7 @@ MESSAGES = {
     DUPLICATE: "a second value for {iso3} {code} {year} (first given in row {first})",
     BAD_SOURCE: "{problem}: give the source as a URL, optionally followed by a note in brackets",
 }
+YEARS_OUTSIDE = "{count} year column(s) outside {first}–{last} ({years}) are not read"
 SKIPPED_AGGREGATE = "{text!r} is a group of countries, not a country: skipped"
 MAPPING_MISSING_COLUMN = "Row {row}: no column “{column}”; the columns found are: {found}."
 MAPPING_NO_HEADER = (
@@ -444,6 +445,26 @@ class _Reader:
         ]
         if not years:
             raise FileRefused(MAPPING_NO_YEARS.format(row=header.number))
+        # a download's whole history (WDI starts in 1960): columns outside the years the
+        # index reads are named in the report and not read, rather than an error per cell
+        last = self.reference.last_year
+        outside = [(i, y) for i, y in years if not FIRST_YEAR <= int(y) <= last]
+        if outside:
+            years = [(i, y) for i, y in years if FIRST_YEAR <= int(y) <= last]
+            self.report.skipped.append(
+                Problem(
+                    header.number,
+                    f"{column_letter(outside[0][0])}–{column_letter(outside[-1][0])}",
+                    "years_outside",
+                    YEARS_OUTSIDE.format(
+                        count=len(outside),
+                        first=FIRST_YEAR,
+                        last=last,
+                        years=", ".join(y for _, y in outside[:3])
+                        + (f" … {outside[-1][1]}" if len(outside) > 3 else ""),
+                    ),
+                )
+            )
         for row in stream:
             self.report.rows_read = row.number
             cells = row.cells
