@@ -974,3 +974,33 @@ def test_a_wide_download_s_early_years_are_named_and_not_read(empty_draft):
     assert report.skipped[0].message == (
         f"2 year column(s) outside 1990–{THIS_YEAR} (1960, 1989) are not read"
     )
+
+
+def test_the_command_reports_by_row_and_writes_nothing_on_error(draft, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    # given a file with one good and one bad row
+    path = tmp_path / "kenya.csv"
+    path.write_bytes(
+        long_csv(
+            f"KEN,internet_users,2022,45,{WDI_NET}",
+            f"KEN,internet_users,2099,250,{WDI_NET}",
+        )
+    )
+    before = snapshot()
+    # when it is imported from the shell
+    with pytest.raises(CommandError, match="2 error"):
+        call_command("import_observations", str(path), release=draft.slug, verbosity=0)
+    # then each problem is told with its row, and nothing is written
+    assert "row 3: year '2099' is outside" in capsys.readouterr().err
+    assert snapshot() == before
+    # and a dry run of the good row reports the change without writing it
+    path.write_bytes(long_csv(f"KEN,internet_users,2022,45,{WDI_NET}"))
+    call_command("import_observations", str(path), release=draft.slug, dry_run=True, verbosity=0)
+    out = capsys.readouterr().out
+    assert "1 changing a value" in out
+    assert "Dry run: nothing was written." in out
+    assert snapshot() == before
+    # and without --dry-run it is applied
+    call_command("import_observations", str(path), release=draft.slug, verbosity=0)
+    assert value_of(draft, "KEN", "internet_users", 2022).value == 45
