@@ -118,6 +118,8 @@ def _moves(version, release: DataRelease, slug: str) -> list[CountryMove]:
     for iso3 in sorted(set(now) | set(after)):
         score_now, rank_now, class_now = now.get(iso3, (None, None, ""))
         later = after.get(iso3, {})
+        if rank_now is None and later.get("rank") is None:
+            continue  # unscored before and after: nothing to review
         moves.append(
             CountryMove(
                 iso3,
@@ -130,10 +132,12 @@ def _moves(version, release: DataRelease, slug: str) -> list[CountryMove]:
                 later.get("classification", ""),
             )
         )
+    # biggest moves first, then countries scored on one side only, then by rank
     moves.sort(
         key=lambda m: (
-            -(abs(m.rank_shift) if m.rank_shift is not None else 1000),
-            m.rank_after or 10_000,
+            -abs(m.rank_shift or 0),
+            m.rank_shift is not None,
+            m.rank_after or m.rank_now or 10_000,
         )
     )
     return moves
