@@ -5,6 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from countries import downloads
 from countries.views import check_file_view, overview_view, release_list_view
 
+admin.site.site_header = "AI4NATIONS editors' desk"
+admin.site.site_title = "AI4NATIONS desk"
+admin.site.index_title = "Data, methodology, registry and compacts"
+
 api_v1 = [
     path("", include("countries.api.urls")),
     path("registry/", include("registry.api.urls")),

@@ -212,6 +212,7 @@ class Report:
     changed: int = 0
     unchanged: int = 0
     error_count: int = 0
+    error_rows: int = 0  # rows (or cells of a wide file) with at least one error
     flag_count: int = 0
     blank_cells: int = 0
     errors: list[Problem] = field(default_factory=list)
@@ -225,6 +226,9 @@ class Report:
     # time, the release changed under the preview
     basis: str = ""
 
+    def __post_init__(self) -> None:
+        self._last_error: tuple[int, str] | None = None
+
     @property
     def ok(self) -> bool:
         return self.error_count == 0
@@ -232,6 +236,10 @@ class Report:
     def error(self, row: int, column: str, kind: str, /, **words) -> None:
         self.error_count += 1
         self.error_counts[kind] = self.error_counts.get(kind, 0) + 1
+        # a row's problems are told one after another: count the row once
+        if self._last_error != (row, column):
+            self.error_rows += 1
+            self._last_error = (row, column)
         if len(self.errors) < SHOWN:
             self.errors.append(Problem(row, column, kind, MESSAGES[kind].format(**words)))
 

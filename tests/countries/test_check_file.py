@@ -54,7 +54,8 @@ def test_the_checker_reports_each_row_and_stores_nothing(client):
     response = check(client, FILE)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "3 row" in page  # three rows with errors
+    assert "2 rows with errors: fix them" in page  # 2099/250 % and Narnia
+    assert "2 with errors (3 problems)" in page
     assert "year &#x27;2099&#x27; is outside 1990–" in page
     assert "value 250 is outside the plausible range of internet_users" in page
     assert "unknown country &#x27;Narnia&#x27;" in page

@@ -81,7 +81,7 @@ class Command(BaseCommand):
     def _print(self, report: dict) -> None:
         self.stdout.write(
             f"{report['rows_read']} rows read: {report['added']} to add, {report['changed']} "
-            f"changing a value, {report['unchanged']} unchanged, {report['error_count']} with "
+            f"changing a value, {report['unchanged']} unchanged, {report['error_rows']} with "
             f"errors, {report['flag_count']} flagged for review."
         )
         for name, country in report["matches"].items():
