@@ -1,6 +1,9 @@
 """The editors' tool. Published releases and their observations are read-only here, and
 publication goes through the same service as everywhere else."""
 
+import csv
+import io
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -22,6 +25,7 @@ from countries.imports import (
     data_import_apply,
     data_import_cancel,
     data_import_preview,
+    file_assess,
     import_mapping_save,
 )
 from countries.index.methodology import MethodologyError, methodology_load
@@ -439,6 +443,33 @@ class ObservationForm(forms.ModelForm):
         except DomainError as exc:
             raise forms.ValidationError(exc.message) from None
         return release
+
+    def clean(self):
+        """A value typed by hand meets the same rules as a file's rows."""
+        data = super().clean()
+        needed = ["release", "country", "indicator", "year", "value", "source_url"]
+        if self.errors or any(data.get(k) in (None, "") for k in needed):
+            return data
+        note = data.get("note", "").replace("(", "[").replace(")", "]")
+        citation = f"{data['source_url']} ({note})" if note else data["source_url"]
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(
+            [
+                ["iso3", "indicator", "year", "value", "source"],
+                [
+                    data["country"].iso3,
+                    data["indicator"].code,
+                    data["year"],
+                    data["value"],
+                    citation,
+                ],
+            ]
+        )
+        report = file_assess(content=buffer.getvalue().encode(), release=data["release"]).report
+        for problem in report.errors:
+            self.add_error(None, problem.message[:1].upper() + problem.message[1:] + ".")
+        self.instance.flag = report.flags[0].reason[:300] if report.flags else ""
+        return data
 
 
 @admin.register(Observation)

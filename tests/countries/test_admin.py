@@ -4,11 +4,7 @@ import pytest
 import yaml
 from django.contrib.auth.models import Group, User
 
-from countries.models import (
-    DataRelease,
-    Methodology,
-    MethodologyVersion,
-)
+from countries.models import Country, DataRelease, Indicator, Methodology, MethodologyVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +102,34 @@ def test_editors_publish_a_version_and_choose_the_headline(editor_client, eager_
     assert "is now the headline" in response.content.decode()
     assert Methodology.objects.headline() == bridgers
     assert editor_client.get("/admin/countries/scoreset/").status_code == 200
+
+
+def test_a_value_typed_by_hand_meets_the_rules_of_every_import(editor_client):
+    # given a draft release
+    from countries.services import data_release_create
+
+    draft = data_release_create(slug="typed", name="Typed", release_date="2026-11-21")
+    kenya, internet = Country.objects.get(iso3="KEN"), Indicator.objects.get(code="internet_users")
+    form = {
+        "release": draft.pk,
+        "country": kenya.pk,
+        "indicator": internet.pk,
+        "source_url": "https://data.worldbank.org/indicator/IT.NET.USER.ZS",
+        "note": "",
+    }
+    # when an editor types Kenya's internet use for 2099 as 250 %
+    refused = editor_client.post(
+        "/admin/countries/observation/add/", {**form, "year": 2099, "value": 250}
+    )
+    # then both problems are told and nothing is stored
+    page = refused.content.decode()
+    assert "Year &#x27;2099&#x27; is outside 1990–" in page
+    assert "Value 250 is outside the plausible range of internet_users" in page
+    assert not draft.observations.exists()
+    # and a plausible value is stored, its editor recorded (who may then not publish it)
+    saved = editor_client.post(
+        "/admin/countries/observation/add/", {**form, "year": 2022, "value": 41.5}
+    )
+    assert saved.status_code == 302
+    assert draft.observations.get().value == 41.5
+    assert list(draft.editors.values_list("username", flat=True)) == ["editor"]
