@@ -5,7 +5,11 @@
 (b) a full recompute through the database against the floor of its reads and writes;
 (c) the rank intervals' Monte Carlo on its own;
 (d) the registry's Merkle log: 1,000,000 appends, and its proofs at 1,000,000 entries against
-    the same proofs at 1,000 (bench/registry.py).
+    the same proofs at 1,000 (bench/registry.py);
+(e) matching 10,000 offers with 10,000 needs (bench/matching.py);
+(f) a 500,000-row CSV through the real import: preview, apply, re-import and peak memory
+    (bench/imports.py).
+`python -m bench.run imports` runs (f) alone.
 The world is 250 countries x 100 indicators x 20 years (bench/world.py).
 """
 
@@ -26,8 +30,14 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def main() -> int:
-    from bench import baseline, matching, registry
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["imports"]:
+        return imports_only()
+    if argv:
+        _say("usage: python -m bench.run [imports]")
+        return 2
+    from bench import baseline, imports, matching, registry
     from bench.database import database_bench
     from bench.timing import Figure, best_of, table
     from bench.world import N_COUNTRIES, N_INDICATORS, N_YEARS, world_make
@@ -112,6 +122,13 @@ def main() -> int:
         )
     )
 
+    _say(
+        "(f) import of a 500,000-row CSV: preview, apply, re-import, then peak memory "
+        "(takes a few minutes) ..."
+    )
+    imported = imports.import_bench()
+    figures += imports.figures(imported)
+
     _say("")
     _say(table(figures))
     _say("")
@@ -135,7 +152,23 @@ def main() -> int:
         "(e) baseline: each need alone scored against all 10,000 offers and fully sorted; "
         "both give the same suggestions"
     )
+    for line in imports.notes(imported):
+        _say(line)
     _say(f"whole bench: {total:.0f} s")
+    return 0
+
+
+def imports_only() -> int:
+    from bench import imports
+    from bench.timing import table
+
+    _say("(f) import of a 500,000-row CSV: preview, apply, re-import, then peak memory ...")
+    result = imports.import_bench()
+    _say("")
+    _say(table(imports.figures(result)))
+    _say("")
+    for line in imports.notes(result):
+        _say(line)
     return 0
 
 

@@ -102,6 +102,13 @@ class ReasonedHistoryAdmin(SimpleHistoryAdmin):
         obj._change_reason = form.cleaned_data.get("change_reason", "")
         super().save_model(request, obj, form, change)
 
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if "change_reason" in fields and obj is not None:
+            if not self.has_change_permission(request, obj):
+                fields.remove("change_reason")  # nothing to change, nothing to explain
+        return fields
+
 
 @admin.register(Country)
 class CountryAdmin(ReasonedHistoryAdmin):

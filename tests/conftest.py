@@ -96,8 +96,8 @@ def _purge(models) -> None:
                 cursor.execute("SET LOCAL aimai.purge_frozen = 'on'")
             else:
                 cursor.execute("INSERT INTO countries_frozen_purge (id) VALUES (1)")
-        for model in models:
-            model.objects.all().delete()
+        for rows in models:  # a model (all its rows) or a queryset
+            (rows.objects.all() if isinstance(rows, type) else rows).delete()
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM countries_frozen_purge")
@@ -124,6 +124,9 @@ def purge_frozen_data() -> None:
             ScoreSet,
             MethodologyVersion,
             Methodology,
+            # a correction keeps the release it corrects: corrections go first
+            Observation.objects.exclude(release__corrects=None),
+            DataRelease.objects.exclude(corrects=None).order_by("-pk"),
             Observation,
             DataRelease,
         ]

@@ -18,6 +18,7 @@ import hashlib
 import math
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -617,22 +618,24 @@ def check(
     """Read and check every row of `content` against `reference`. Raises FileRefused when
     the file as a whole cannot be read; every row's problem goes into the report."""
     report = Report()
-    keys, values, citations, rows_, columns = [], [], [], [], {}
-    for index, record in enumerate(_stream(content, mapping, reference, report, progress)):
+    # compact typed arrays, a few dozen bytes a value, never a Python object per row
+    keys, values, citations = array("q"), array("d"), array("q")
+    rows_, column_ids = array("q"), array("l")
+    labels: dict[str, int] = {"": 0}  # wide files: each column's label, once
+    for record in _stream(content, mapping, reference, report, progress):
         keys.append(record.key)
         values.append(record.value)
         citations.append(hash((record.source_url, record.note)))
         rows_.append(record.row)
-        if record.column:
-            columns[index] = record.column
-    keys_a = np.asarray(keys, np.int64)
-    del keys
-    values_a = np.asarray(values, np.float64)
-    del values
-    citations_a = np.asarray(citations, np.int64)
-    del citations
-    rows_a = np.asarray(rows_, np.int64)
-    del rows_
+        column_ids.append(labels.setdefault(record.column, len(labels)))
+    keys_a = np.frombuffer(keys, np.int64) if keys else np.empty(0, np.int64)
+    values_a = np.frombuffer(values, np.float64) if values else np.empty(0, np.float64)
+    citations_a = np.frombuffer(citations, np.int64) if citations else np.empty(0, np.int64)
+    rows_a = np.frombuffer(rows_, np.int64) if rows_ else np.empty(0, np.int64)
+    label_of = {i: label for label, i in labels.items()}
+
+    def column_of(index) -> str:
+        return label_of[column_ids[int(index)]]
 
     names = {c.id: c.iso3 for c in reference.countries.values()}
     codes = {r.id: r for r in reference.indicators.values()}
@@ -655,7 +658,7 @@ def check(
         iso3, rule, year = describe(int(keys_a[index]))
         report.error(
             int(rows_a[index]),
-            columns.get(index, ""),
+            column_of(index),
             DUPLICATE,
             iso3=iso3,
             code=rule.code,
@@ -686,7 +689,7 @@ def check(
         iso3, rule, year = describe(int(keys_a[index]))
         entry = Change(
             int(rows_a[index]),
-            columns.get(int(index), ""),
+            column_of(index),
             iso3,
             rule.code,
             year,
@@ -705,7 +708,7 @@ def check(
             report.flags.append(
                 Flag(
                     int(rows_a[index]),
-                    columns.get(index, ""),
+                    column_of(index),
                     iso3,
                     rule.code,
                     year,
