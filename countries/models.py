@@ -5,7 +5,9 @@ are frozen: database triggers (migration 0003) reject every change, and correcti
 by publishing a new release.
 """
 
+import hashlib
 import json
+import zlib
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -392,7 +394,7 @@ class DataImport(models.Model):
     )
     filename = models.CharField(max_length=255)
     file_digest = models.CharField(max_length=64, help_text="SHA-256 of the file as uploaded.")
-    content = models.BinaryField(help_text="The file as uploaded.")
+    content = models.BinaryField(help_text="The file as uploaded, zlib-compressed.")
     mapping = models.JSONField(default=dict, blank=True, help_text="How the file was read.")
     status = models.CharField(max_length=20, choices=ImportStatus, default=ImportStatus.PREVIEWED)
     report = models.JSONField(default=dict, help_text="The row-numbered report.")
@@ -409,6 +411,13 @@ class DataImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} → {self.release.slug} ({self.get_status_display()})"
+
+    def file_content(self) -> bytes:
+        """The file exactly as uploaded, checked against its digest."""
+        content = zlib.decompress(bytes(self.content))
+        if hashlib.sha256(content).hexdigest() != self.file_digest:
+            raise ValueError(f"import #{self.pk}: the stored file no longer matches its digest")
+        return content
 
 
 class Methodology(models.Model):

@@ -21,7 +21,7 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
 
@@ -537,8 +537,7 @@ class _Reader:
             )
             report.error(row, column, BAD_YEAR, text=year_text.strip(), why=why)
         value = self._value(row, column, value_text, rule)
-        url, note = split_source(source)
-        problem = source_problem(url)
+        url, note, problem = _citation(source)
         if problem:
             report.error(row, column, BAD_SOURCE, problem=problem)
         if report.error_count > errors:
@@ -577,9 +576,18 @@ class _Reader:
 
 def _year(text: str) -> int | None:
     text = text.strip()
+    if len(text) == 4 and text.isdigit():  # the common case, without a regular expression
+        return int(text)
     if re.fullmatch(r"\d{4}(\.0+)?", text):
         return int(float(text))
     return None
+
+
+@lru_cache(maxsize=4096)
+def _citation(source: str) -> tuple[str, str, str]:
+    """(url, note, problem) of a source; a file repeats a handful of sources many times."""
+    url, note = split_source(source)
+    return url, note, source_problem(url)
 
 
 # --- the whole file ----------------------------------------------------------------------

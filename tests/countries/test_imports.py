@@ -454,7 +454,7 @@ def test_the_preview_lists_additions_changes_unchanged_rows_and_errors(draft, ed
     ]
     assert problems(report) == [(8, "", "not_a_number", "value 'abc' is not a number")]
     # and the file is kept with its report, while nothing in any release changed
-    assert bytes(data_import.content) == content
+    assert data_import.file_content() == content
     assert data_import.file_digest == hashlib.sha256(content).hexdigest()
     assert without_imports(snapshot()) == without_imports(before)
     assert DataImport.objects.count() == before["imports"] + 1
