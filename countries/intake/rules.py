@@ -114,18 +114,19 @@ class Existing:
     @classmethod
     def from_rows(cls, rows_: Iterator[tuple]) -> Existing:
         """From (pk, country id, indicator id, year, value, source_url, note) tuples."""
-        keys, values, citations, pks = [], [], [], []
+        keys, values, citations, pks = array("q"), array("d"), array("q"), array("q")
         for pk, country, indicator, year, value, url, note in rows_:
             keys.append(key_of(country, indicator, year))
             values.append(value)
             citations.append(hash((url, note)))
             pks.append(pk)
-        order = np.argsort(np.asarray(keys, np.int64), kind="stable")
+        keys_a = np.array(keys, np.int64)
+        order = np.argsort(keys_a, kind="stable")
         return cls(
-            np.asarray(keys, np.int64)[order],
-            np.asarray(values, np.float64)[order],
-            np.asarray(citations, np.int64)[order],
-            np.asarray(pks, np.int64)[order],
+            keys_a[order],
+            np.array(values, np.float64)[order],
+            np.array(citations, np.int64)[order],
+            np.array(pks, np.int64)[order],
         )
 
 
@@ -593,17 +594,94 @@ def _citation(source: str) -> tuple[str, str, str]:
 # --- the whole file ----------------------------------------------------------------------
 
 
+ADD, CHANGE, KEEP = 0, 1, 2
+
+
+class Cells:
+    """A file's values by cell — country × indicator × year — with the row each came from.
+
+    Memory is bounded by the countries, the indicators the file holds and the years the index
+    reads (1990 to this year), never by the number of rows: a file of a million rows over the
+    same cells costs what one of a thousand does. One block per indicator, made when the
+    indicator first appears.
+    """
+
+    def __init__(self, reference: Reference) -> None:
+        self.first_year = FIRST_YEAR
+        self.years = max(reference.last_year - FIRST_YEAR + 1, 1)
+        self.country_index = {c.id: i for i, c in enumerate(reference.countries.values())}
+        self.iso3 = [c.iso3 for c in reference.countries.values()]
+        self.indicator_index: dict[int, int] = {}
+        self.rules: list[IndicatorRule] = []
+        self.values: list[np.ndarray] = []
+        self.citations: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []  # 0: no value in the file
+        self.columns: list[np.ndarray] = []
+        self.labels: dict[str, int] = {"": 0}
+
+    def cell(self, record: Record) -> tuple[int, int, int]:
+        index = self.indicator_index.get(record.indicator.id)
+        if index is None:
+            index = self.indicator_index[record.indicator.id] = len(self.rules)
+            shape = (len(self.country_index), self.years)
+            self.rules.append(record.indicator)
+            self.values.append(np.full(shape, np.nan))
+            self.citations.append(np.zeros(shape, np.int64))
+            self.rows.append(np.zeros(shape, np.int64))
+            self.columns.append(np.zeros(shape, np.int32))
+        return index, self.country_index[record.country.id], record.year - self.first_year
+
+    def label(self, column: str) -> int:
+        return self.labels.setdefault(column, len(self.labels))
+
+    def column_of(self, label: int) -> str:
+        if not hasattr(self, "_names"):
+            self._names = {i: name for name, i in self.labels.items()}
+        return self._names[int(label)]
+
+    def existing(self, existing: Existing) -> tuple[np.ndarray, np.ndarray]:
+        """The release's values and citations at the file's indicators, as cubes."""
+        shape = (len(self.rules), len(self.country_index), self.years)
+        values, citations = np.full(shape, np.nan), np.zeros(shape, np.int64)
+        if not len(existing.keys) or not self.rules:
+            return values, citations
+        indicator = (existing.keys >> 16) & 0xFFFFFF
+        year = (existing.keys & 0xFFFF) - self.first_year
+        country = existing.keys >> 40
+        # ids to positions on each axis, as lookup tables (-1: not on the axis)
+        k_of = _lookup(self.indicator_index, int(indicator.max()))
+        c_of = _lookup(self.country_index, int(country.max()))
+        k, c = k_of[indicator], c_of[country]
+        keep = (k >= 0) & (c >= 0) & (year >= 0) & (year < self.years)
+        k, c, y = k[keep], c[keep], year[keep]
+        values[k, c, y] = existing.values[keep]
+        citations[k, c, y] = existing.citations[keep]
+        return values, citations
+
+
+def _lookup(positions: dict[int, int], largest: int) -> np.ndarray:
+    table = np.full(max(largest, *positions, 0) + 1, -1, np.int64)
+    for key, position in positions.items():
+        table[key] = position
+    return table
+
+
 @dataclass
 class Assessment:
-    """The outcome of `check()`: the report, and for each valid record in file order what
-    applying does with it (add, change, keep) and why it is flagged, if it is."""
+    """The outcome of `check()`: the report, and for each cell of the file what applying does
+    with it (add, change, keep) and why it is flagged, if it is."""
 
     report: Report
-    actions: np.ndarray  # per valid record: ADD, CHANGE or KEEP
-    flags: dict[int, str]  # record index -> reason
+    cells: Cells
+    actions: np.ndarray  # per cell: ADD, CHANGE or KEEP (meaningful where the file has a value)
+    flags: dict[tuple[int, int, int], str]
 
-
-ADD, CHANGE, KEEP = 0, 1, 2
+    def decision(self, record: Record) -> tuple[int, str] | None:
+        """(action, flag) for a record; None for a second value of a cell already given."""
+        cell = self.cells.cell(record)
+        if self.cells.rows[cell[0]][cell[1:]] != record.row:
+            return None
+        return int(self.actions[cell]), self.flags.get(cell, "")
 
 
 def _stream(content: bytes, mapping: Mapping, reference: Reference, report: Report, progress):
@@ -626,177 +704,140 @@ def check(
     """Read and check every row of `content` against `reference`. Raises FileRefused when
     the file as a whole cannot be read; every row's problem goes into the report."""
     report = Report()
-    # compact typed arrays, a few dozen bytes a value, never a Python object per row
-    keys, values, citations = array("q"), array("d"), array("q")
-    rows_, column_ids = array("q"), array("l")
-    labels: dict[str, int] = {"": 0}  # wide files: each column's label, once
+    cells = Cells(reference)
     for record in _stream(content, mapping, reference, report, progress):
-        keys.append(record.key)
-        values.append(record.value)
-        citations.append(hash((record.source_url, record.note)))
-        rows_.append(record.row)
-        column_ids.append(labels.setdefault(record.column, len(labels)))
-    keys_a = np.frombuffer(keys, np.int64) if keys else np.empty(0, np.int64)
-    values_a = np.frombuffer(values, np.float64) if values else np.empty(0, np.float64)
-    citations_a = np.frombuffer(citations, np.int64) if citations else np.empty(0, np.int64)
-    rows_a = np.frombuffer(rows_, np.int64) if rows_ else np.empty(0, np.int64)
-    label_of = {i: label for label, i in labels.items()}
-
-    def column_of(index) -> str:
-        return label_of[column_ids[int(index)]]
-
-    names = {c.id: c.iso3 for c in reference.countries.values()}
-    codes = {r.id: r for r in reference.indicators.values()}
-
-    def describe(key: int) -> tuple[str, IndicatorRule, int]:
-        return names[key >> 40], codes[(key >> 16) & 0xFFFFFF], key & 0xFFFF
-
-    # duplicates: a second value for the same country, indicator and year
-    order = np.argsort(keys_a, kind="stable")
-    sorted_keys = keys_a[order]
-    repeat = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]) + 1
-    first_of = {}
-    for position in repeat:
-        start = position
-        while start > 0 and sorted_keys[start - 1] == sorted_keys[position]:
-            start -= 1
-        index = order[position]
-        first_of.setdefault(int(index), int(order[start]))
-    for index in sorted(first_of):
-        iso3, rule, year = describe(int(keys_a[index]))
-        report.error(
-            int(rows_a[index]),
-            column_of(index),
-            DUPLICATE,
-            iso3=iso3,
-            code=rule.code,
-            year=year,
-            first=int(rows_a[first_of[index]]),
-        )
-
-    # against the release: add, change or keep
-    existing = reference.existing
-    actions = np.full(len(keys_a), ADD, np.int8)
-    old = np.full(len(keys_a), np.nan)
-    if len(existing.keys):
-        at = np.searchsorted(existing.keys, keys_a)
-        at = np.minimum(at, len(existing.keys) - 1)
-        found = existing.keys[at] == keys_a
-        same = found & (existing.values[at] == values_a) & (existing.citations[at] == citations_a)
-        actions[found] = CHANGE
-        actions[same] = KEEP
-        old[found] = existing.values[at[found]]
-    report.basis = hashlib.sha256(keys_a.tobytes() + old.tobytes()).hexdigest()
-    duplicate = np.zeros(len(keys_a), bool)
-    duplicate[list(first_of)] = True
-    counted = ~duplicate
-    report.added = int(np.sum((actions == ADD) & counted))
-    report.changed = int(np.sum((actions == CHANGE) & counted))
-    report.unchanged = int(np.sum((actions == KEEP) & counted))
-    for index in np.flatnonzero((actions != KEEP) & counted)[: SHOWN * 2]:
-        iso3, rule, year = describe(int(keys_a[index]))
-        entry = Change(
-            int(rows_a[index]),
-            column_of(index),
-            iso3,
-            rule.code,
-            year,
-            None if math.isnan(old[index]) else float(old[index]),
-            float(values_a[index]),
-        )
-        target = report.changes if actions[index] == CHANGE else report.additions
-        if len(target) < SHOWN:
-            target.append(entry)
-
-    flags = _suspicious(keys_a, values_a, old, actions, existing, codes)
-    for index, reason in sorted(flags.items()):
-        iso3, rule, year = describe(int(keys_a[index]))
-        report.flag_count += 1
-        if len(report.flags) < SHOWN:
-            report.flags.append(
-                Flag(
-                    int(rows_a[index]),
-                    column_of(index),
-                    iso3,
-                    rule.code,
-                    year,
-                    float(values_a[index]),
-                    reason,
-                )
+        k, c, y = cells.cell(record)
+        first = cells.rows[k][c, y]
+        if first:  # a second value for the same country, indicator and year
+            report.error(
+                record.row,
+                record.column,
+                DUPLICATE,
+                iso3=record.country.iso3,
+                code=record.indicator.code,
+                year=record.year,
+                first=int(first),
             )
+            continue
+        cells.rows[k][c, y] = record.row
+        cells.values[k][c, y] = record.value
+        cells.citations[k][c, y] = hash((record.source_url, record.note))
+        cells.columns[k][c, y] = cells.label(record.column)
     if progress is not None:
         progress(report.rows_read)
-    return Assessment(report, actions, flags)
+    return _assess(report, cells, reference)
 
 
-def _suspicious(keys, values, old, actions, existing: Existing, rules) -> dict[int, str]:
+def _stack(blocks: list[np.ndarray], cells: Cells, dtype, fill) -> np.ndarray:
+    if blocks:
+        return np.stack(blocks)
+    return np.full((0, len(cells.country_index), cells.years), fill, dtype)
+
+
+def _assess(report: Report, cells: Cells, reference: Reference) -> Assessment:
+    values = _stack(cells.values, cells, np.float64, np.nan)
+    citations = _stack(cells.citations, cells, np.int64, 0)
+    rows_ = _stack(cells.rows, cells, np.int64, 0)
+    columns = _stack(cells.columns, cells, np.int32, 0)
+    old, old_citations = cells.existing(reference.existing)
+    present = rows_ > 0
+
+    # against the release: add, change or keep
+    found = present & ~np.isnan(old)
+    same = found & (old == values) & (old_citations == citations)
+    actions = np.full(values.shape, ADD, np.int8)
+    actions[found] = CHANGE
+    actions[same] = KEEP
+    report.added = int(np.sum(present & ~found))
+    report.changed = int(np.sum(found & ~same))
+    report.unchanged = int(np.sum(same))
+    # what the preview saw of the release at the file's cells: a change since makes it stale
+    seen = np.where(found, old, 0.0)
+    report.basis = hashlib.sha256(present.tobytes() + found.tobytes() + seen.tobytes()).hexdigest()
+
+    def where(cell) -> tuple:
+        """(row, column, country, indicator, year) of a cell, as the report names it."""
+        k, c, y = (int(i) for i in cell)
+        row, column = int(rows_[k, c, y]), cells.column_of(columns[k, c, y])
+        return row, column, cells.iso3[c], cells.rules[k].code, cells.first_year + y
+
+    def listed(mask) -> list[tuple]:
+        """Up to SHOWN cells of `mask`, in the order of the file."""
+        found_cells = np.argwhere(mask)
+        order = np.lexsort((columns[mask], rows_[mask]))[:SHOWN]
+        return [tuple(int(i) for i in found_cells[i]) for i in order]
+
+    for cell in listed(present & ~found):
+        report.additions.append(Change(*where(cell), None, float(values[cell])))
+    for cell in listed(found & ~same):
+        report.changes.append(Change(*where(cell), float(old[cell]), float(values[cell])))
+
+    flags = _suspicious(cells, values, old, present, found & ~same)
+    report.flag_count = len(flags)
+    for cell in sorted(flags, key=lambda cell: (rows_[cell], columns[cell]))[:SHOWN]:
+        report.flags.append(Flag(*where(cell), float(values[cell]), flags[cell]))
+    return Assessment(report, cells, actions, flags)
+
+
+def _suspicious(cells: Cells, values, old, present, changed) -> dict[tuple, str]:
     """Values a reviewer should look at: far from the cross-country distribution, or a large
     change from the country's previous value. They never block an import."""
-    flags: dict[int, str] = {}
-    if not len(keys):
+    flags: dict[tuple, str] = {}
+    if not present.any():
         return flags
     # the data as it would be: the release's values, replaced by the file's
-    keep = ~np.isin(existing.keys, keys)
-    all_keys = np.concatenate([existing.keys[keep], keys])
-    all_values = np.concatenate([existing.values[keep], values])
-    from_file = np.concatenate([np.full(int(keep.sum()), -1), np.arange(len(keys))])
-    indicator_ids = (all_keys >> 16) & 0xFFFFFF
-    log_ids = [i for i, r in rules.items() if r.log_scale]
-    logged = np.isin(indicator_ids, log_ids)
-    scale = all_values.copy()
-    usable = ~logged | (all_values > 0)
-    scale[logged & usable] = np.log10(all_values[logged & usable])
+    combined = np.where(present, values, old)
+    logged = np.array([rule.log_scale for rule in cells.rules], bool)[:, None, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(logged, np.where(combined > 0, np.log10(combined), np.nan), combined)
 
-    # 1. more than 3 standard deviations from the indicator's values that year
-    groups, inverse = np.unique(all_keys[usable] & ((1 << 40) - 1), return_inverse=True)
-    x = scale[usable]
-    count = np.bincount(inverse, minlength=len(groups))
-    mean = np.bincount(inverse, weights=x, minlength=len(groups)) / count
-    var = np.bincount(inverse, weights=x * x, minlength=len(groups)) / count - mean**2
-    sd = np.sqrt(np.maximum(var, 0))
-    spread = sd[inverse]
-    z = np.abs(x - mean[inverse]) / np.where(spread > 0, spread, np.inf)
-    far = (z > 3) & (count[inverse] >= 10)
-    file_index = from_file[usable]
-    for position in np.flatnonzero(far & (file_index >= 0)):
-        index = int(file_index[position])
-        scale_name = " on a log scale" if logged[usable][position] else ""
-        flags[index] = (
-            f"{z[position]:.1f} standard deviations from the {int(count[inverse[position]])} "
+    # 1. more than 3 standard deviations from the indicator's values that year (over countries)
+    usable = ~np.isnan(scale)
+    count = usable.sum(axis=1, keepdims=True)
+    x = np.where(usable, scale, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = x.sum(axis=1, keepdims=True) / count
+        var = (x * x).sum(axis=1, keepdims=True) / count - mean**2
+        sd = np.sqrt(np.maximum(var, 0))
+        z = np.abs(scale - mean) / np.where(sd > 0, sd, np.inf)
+    far = present & usable & (z > 3) & (count >= 10)
+    counts = np.broadcast_to(count, scale.shape)
+    for cell in map(tuple, np.argwhere(far)):
+        scale_name = " on a log scale" if cells.rules[cell[0]].log_scale else ""
+        flags[cell] = (
+            f"{z[cell]:.1f} standard deviations from the {int(counts[cell])} "
             f"countries' values that year{scale_name}"
         )
 
     # 2. a change from the country's previous value larger than the indicator allows
-    limits = {i: r.max_change for i, r in rules.items() if r.max_change is not None}
-    if limits:
-        order = np.lexsort((all_keys,))
-        k, v, f = all_keys[order], all_values[order], from_file[order]
-        same_series = (k[1:] >> 16) == (k[:-1] >> 16)
-        for position in np.flatnonzero(same_series & (f[1:] >= 0)) + 1:
-            rule_id = int((k[position] >> 16) & 0xFFFFFF)
-            limit = limits.get(rule_id)
-            before = v[position - 1]
-            if limit is None or before == 0:
-                continue
-            share = (v[position] - before) / abs(before)
-            if abs(share) > limit:
-                index = int(f[position])
-                reason = (
-                    f"{share:+.0%} from {int(k[position - 1] & 0xFFFF)} ({before:g} → "
-                    f"{v[position]:g}); this indicator flags changes over {limit:.0%}"
-                )
-                flags[index] = f"{flags[index]}; {reason}" if index in flags else reason
-        for index in np.flatnonzero(actions == CHANGE):
-            limit = limits.get(int((keys[index] >> 16) & 0xFFFFFF))
-            before = old[index]
-            if limit is None or not before:
-                continue
-            share = (values[index] - before) / abs(before)
-            if abs(share) > limit:
-                reason = f"replaces {before:g} with {values[index]:g} ({share:+.0%})"
-                flags[int(index)] = (
-                    f"{flags[int(index)]}; {reason}" if int(index) in flags else reason
-                )
+    limits = np.array(
+        [np.inf if rule.max_change is None else rule.max_change for rule in cells.rules]
+    )[:, None, None]
+    if np.isfinite(limits).any():
+        years = np.arange(cells.years)
+        seen = np.where(np.isnan(combined), -1, years)
+        # the latest earlier year with a value, for every cell
+        latest = np.maximum.accumulate(seen, axis=2)
+        before_year = np.concatenate(
+            [np.full(latest.shape[:2] + (1,), -1), latest[:, :, :-1]], axis=2
+        )
+        before = np.take_along_axis(combined, np.maximum(before_year, 0), axis=2)
+        valid = present & (before_year >= 0) & (before != 0) & ~np.isnan(before)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = (combined - before) / np.abs(before)
+            jump = valid & (np.abs(share) > limits)
+            revised = np.where(changed & (old != 0), (values - old) / np.abs(old), 0.0)
+        for cell in map(tuple, np.argwhere(jump)):
+            k = cell[0]
+            reason = (
+                f"{share[cell]:+.0%} from {cells.first_year + int(before_year[cell])} "
+                f"({before[cell]:g} → {combined[cell]:g}); this indicator flags changes over "
+                f"{cells.rules[k].max_change:.0%}"
+            )
+            flags[cell] = f"{flags[cell]}; {reason}" if cell in flags else reason
+        for cell in map(tuple, np.argwhere(changed & (np.abs(revised) > limits))):
+            reason = f"replaces {old[cell]:g} with {values[cell]:g} ({revised[cell]:+.0%})"
+            flags[cell] = f"{flags[cell]}; {reason}" if cell in flags else reason
     return flags
 
 
@@ -806,5 +847,7 @@ def records(
     """(record, action, flag) for every valid record of a checked file, read again from its
     bytes: what applying it writes."""
     report = Report()
-    for index, record in enumerate(_stream(content, mapping, reference, report, None)):
-        yield record, int(assessment.actions[index]), assessment.flags.get(index, "")
+    for record in _stream(content, mapping, reference, report, None):
+        decision = assessment.decision(record)
+        if decision is not None:
+            yield record, *decision
