@@ -588,7 +588,10 @@ def _year(text: str) -> int | None:
 def _citation(source: str) -> tuple[str, str, str]:
     """(url, note, problem) of a source; a file repeats a handful of sources many times."""
     url, note = split_source(source)
-    return url, note, source_problem(url)
+    problem = source_problem(url)
+    if problem and url and not url.lower().startswith(("http://", "https://")):
+        problem = f"source {source.strip()[:80]!r} does not start with an http(s) URL"
+    return url, note, problem
 
 
 # --- the whole file ----------------------------------------------------------------------
@@ -773,6 +776,8 @@ def _assess(report: Report, cells: Cells, reference: Reference) -> Assessment:
         report.changes.append(Change(*where(cell), float(old[cell]), float(values[cell])))
 
     flags = _suspicious(cells, values, old, present, found & ~same)
+    # a value the release already holds as it is was reviewed before: not flagged again
+    flags = {cell: reason for cell, reason in flags.items() if not same[cell]}
     report.flag_count = len(flags)
     for cell in sorted(flags, key=lambda cell: (rows_[cell], columns[cell]))[:SHOWN]:
         report.flags.append(Flag(*where(cell), float(values[cell]), flags[cell]))

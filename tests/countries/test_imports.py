@@ -6,6 +6,7 @@ CSV with its preamble, a DataBank export, long files with codes or names); the w
 built here, the hostile ones part by part with zipfile.
 """
 
+import csv
 import hashlib
 import io
 import zipfile
@@ -304,7 +305,12 @@ def test_every_kind_of_error_is_reported_with_its_row_and_message(draft):
             "source 'ftp://data.worldbank.org/IT.NET.USER.ZS' does not start with an http(s) "
             f"URL: {SOURCE_HELP}",
         ),
-        (14, "", "bad_source", f"source 'World' does not start with an http(s) URL: {SOURCE_HELP}"),
+        (
+            14,
+            "",
+            "bad_source",
+            f"source 'World Bank WDI' does not start with an http(s) URL: {SOURCE_HELP}",
+        ),
         (15, "", "missing_value", "the value is missing"),
         (16, "", "bad_year", f"year '2099' is outside 1990–{THIS_YEAR}"),
         (
@@ -1004,3 +1010,19 @@ def test_the_command_reports_by_row_and_writes_nothing_on_error(draft, tmp_path,
     # and without --dry-run it is applied
     call_command("import_observations", str(path), release=draft.slug, verbosity=0)
     assert value_of(draft, "KEN", "internet_users", 2022).value == 45
+
+
+def test_a_source_without_a_url_is_quoted_whole_and_known_values_are_not_flagged_again(draft):
+    # given a row citing a source by name only, and a row repeating a flagged-looking value
+    # the release already holds as it is
+    kenya = value_of(draft, "KEN", "internet_users", 2022)
+    citation = f"{kenya.source_url} ({kenya.note})" if kenya.note else kenya.source_url
+    held = io.StringIO()
+    csv.writer(held).writerow(["KEN", "internet_users", 2022, kenya.value, citation])
+    content = long_csv("KEN,internet_users,2021,30,World Bank WDI", held.getvalue().strip())
+    report = file_assess(content=content, release=draft).report
+    assert [(e.row, e.message) for e in report.errors] == [
+        (2, f"source 'World Bank WDI' does not start with an http(s) URL: {SOURCE_HELP}")
+    ]
+    assert report.unchanged == 1
+    assert report.flag_count == 0
