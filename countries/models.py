@@ -53,14 +53,21 @@ class Country(models.Model):
     numeric = models.CharField(
         "ISO numeric", max_length=3, blank=True, help_text="Blank when ISO assigns none (Kosovo)."
     )
-    name = models.CharField(max_length=100)
-    official_name = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=100, help_text="The short name readers know it by.")
+    official_name = models.CharField(
+        max_length=200, blank=True, help_text="The formal name ISO 3166-1 gives."
+    )
     iso_assigned = models.BooleanField(
         default=True, help_text="False for codes outside ISO 3166-1 (XKX, used by the World Bank)."
     )
     region = models.CharField("UN M49 region", max_length=40, choices=Region, blank=True)
     subregion = models.CharField("UN M49 sub-region", max_length=40, choices=Subregion, blank=True)
-    intermediate_region = models.CharField("UN M49 intermediate region", max_length=40, blank=True)
+    intermediate_region = models.CharField(
+        "UN M49 intermediate region",
+        max_length=40,
+        blank=True,
+        help_text="e.g. Eastern Africa; blank where M49 has none.",
+    )
     income_group = models.CharField(
         "World Bank income group", max_length=20, choices=IncomeGroup, blank=True
     )
@@ -238,11 +245,15 @@ class ReleaseEvent(models.Model):
     publication). Written by the release services only."""
 
     release = models.ForeignKey(DataRelease, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20, choices=ReleaseAction)
+    action = models.CharField(max_length=20, choices=ReleaseAction, help_text="What happened.")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Who did it; blank for the shipped-files loader.",
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text="Why, when a step needs a reason.")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -388,23 +399,39 @@ class DataImport(models.Model):
     was previewed, and the report says what it did, row by row.
     """
 
-    release = models.ForeignKey(DataRelease, on_delete=models.CASCADE, related_name="imports")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    release = models.ForeignKey(
+        DataRelease,
+        on_delete=models.CASCADE,
+        related_name="imports",
+        help_text="The draft the file goes into.",
     )
-    filename = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Blank for a file loaded from a shell.",
+    )
+    filename = models.CharField(max_length=255, help_text="The file's name as uploaded.")
     file_digest = models.CharField(max_length=64, help_text="SHA-256 of the file as uploaded.")
     content = models.BinaryField(help_text="The file as uploaded, zlib-compressed.")
     mapping = models.JSONField(default=dict, blank=True, help_text="How the file was read.")
-    status = models.CharField(max_length=20, choices=ImportStatus, default=ImportStatus.PREVIEWED)
+    status = models.CharField(
+        max_length=20,
+        choices=ImportStatus,
+        default=ImportStatus.PREVIEWED,
+        help_text="Previewed files wait for an editor to apply or cancel them.",
+    )
     report = models.JSONField(default=dict, help_text="The row-numbered report.")
-    added = models.PositiveIntegerField(default=0)
-    changed = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
-    flagged = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0, help_text="Values the file adds.")
+    changed = models.PositiveIntegerField(default=0, help_text="Values the file changes.")
+    unchanged = models.PositiveIntegerField(default=0, help_text="Values already as in the file.")
+    errors = models.PositiveIntegerField(default=0, help_text="Problems found in its rows.")
+    flagged = models.PositiveIntegerField(default=0, help_text="Values flagged for the reviewer.")
     created_at = models.DateTimeField(auto_now_add=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its values were written into the release."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
