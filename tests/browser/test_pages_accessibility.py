@@ -14,7 +14,9 @@ WIDTHS = {"desktop": (1280, 900), "phone": (375, 800)}
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
-@pytest.mark.parametrize("path", ["/countries/KEN/", "/methodology/", "/registry/"])
+@pytest.mark.parametrize(
+    "path", ["/countries/KEN/", "/methodology/", "/registry/", "/releases/", "/data/check/"]
+)
 def test_page_passes_axe_and_fits(live_server, committed_demo_data, page, artefacts, path, width):
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     page.goto(f"{live_server.url}{path}")
@@ -36,6 +38,34 @@ def test_page_passes_axe_and_fits(live_server, committed_demo_data, page, artefa
     assert serious_violations(page) == []
     name = path.strip("/").replace("/", "-") or "home"
     page.screenshot(path=str(artefacts / f"{name}-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_file_check_report_passes_axe_and_fits(
+    live_server, committed_demo_data, page, artefacts, tmp_path, width
+):
+    # given a file with a good row, a row with two problems and an unknown country
+    upload = tmp_path / "check.csv"
+    source = "https://data.worldbank.org/indicator/IT.NET.USER.ZS (World Bank WDI)"
+    upload.write_text(
+        "iso3,indicator,year,value,source\n"
+        f"KEN,internet_users,2022,42.5,{source}\n"
+        f"KEN,internet_users,2099,250,{source}\n"
+        f"Narnia,internet_users,2022,10,{source}\n"
+    )
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    page.goto(f"{live_server.url}/data/check/")
+    # when it is checked
+    page.get_by_label("File").set_input_files(str(upload))
+    page.get_by_role("button", name="Check the file").click()
+    # then the report names each problem by row, and the page stays readable
+    errors = page.locator("#report-errors tbody tr")
+    expect(errors).to_have_count(3)
+    expect(errors.nth(0)).to_contain_text("year '2099' is outside")
+    expect(page.locator("#report-changes")).to_contain_text("40.8137 → 42.5")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert serious_violations(page) == []
+    page.screenshot(path=str(artefacts / f"data-check-report-{width}.png"), full_page=True)
 
 
 @pytest.fixture
