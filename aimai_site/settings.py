@@ -280,8 +280,10 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI4NATIONS platform API",
     "DESCRIPTION": (
-        "Public, read-only data of the AI Mutual Aid Index: countries, indicators and "
-        "observations with their sources."
+        "The AI Mutual Aid Index (countries, indicators, observations with their sources, "
+        "releases, methodologies and score sets: public and read-only), the transparency "
+        "registry, members' compacts (writes for signed-in members), and the editors' desk "
+        "(imports and release steps, for editors and reviewers)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

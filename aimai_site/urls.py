@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -17,6 +19,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", overview_view, name="home"),
+    # browsers ask for /favicon.ico on every page, the admin's included
+    path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
     path("assets/vega.js", downloads.vega_bundle_view, name="vega-bundle"),
     re_path(
         r"^charts/(?P<name>concentration|scatter|map)\.(?P<fmt>svg|png|json)$",

@@ -3,6 +3,7 @@ publication goes through the same service as everywhere else."""
 
 import csv
 import io
+import re
 
 from django import forms
 from django.conf import settings
@@ -19,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError, InvalidInput
-from countries.choices import ImportStatus, ReleaseStatus
+from countries.choices import ImportStatus, ReleaseAction, ReleaseStatus
 from countries.forms import ImportForm, ReasonForm
 from countries.imports import (
     data_import_apply,
@@ -52,6 +53,7 @@ from countries.scoring import (
     methodology_version_save,
 )
 from countries.services import (
+    PUBLISH_PERMISSION,
     data_release_create,
     data_release_draft_from,
     data_release_publish,
@@ -95,7 +97,6 @@ class ReasonedHistoryAdmin(SimpleHistoryAdmin):
     each change as a diff with it."""
 
     form = ReasonedChangeForm
-    history_list_display = ["history_change_reason"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
@@ -177,6 +178,9 @@ class ReleaseEventInline(admin.TabularInline):
     verbose_name = "step"
     verbose_name_plural = "History: who did what, when and why"
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("countries.view_datarelease")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -191,6 +195,9 @@ class DataImportInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
     verbose_name_plural = "Imported files"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("countries.view_datarelease")
 
     @admin.display(description="File")
     def preview_link(self, obj):
@@ -236,6 +243,19 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
 
     def _release_of(self, obj):
         return obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        release = DataRelease.objects.filter(pk=object_id).first()
+        returned = None
+        if release is not None and release.is_draft:
+            returned = release.events.filter(action=ReleaseAction.RETURNED).last()
+        context = {
+            "can_review": request.user.has_perm(PUBLISH_PERMISSION),
+            "can_edit": request.user.has_perm("countries.change_datarelease"),
+            "returned": returned,
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
 
     def get_queryset(self, request):
         return (
@@ -398,7 +418,11 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
             return
         today = timezone.now().date()
         for source in queryset:
-            slug = f"{source.slug}-correction-{today:%Y%m%d}"
+            base = re.sub(r"(-correction-\d{8}(-\d+)?)+$", "", source.slug)
+            slug = f"{base}-correction-{today:%Y%m%d}"
+            if DataRelease.objects.filter(slug=slug).exists():
+                taken = DataRelease.objects.filter(slug__startswith=slug).count()
+                slug = f"{slug}-{taken + 1}"
             try:
                 draft = data_release_draft_from(
                     source=source,
@@ -475,7 +499,9 @@ class ObservationForm(forms.ModelForm):
         report = file_assess(content=buffer.getvalue().encode(), release=data["release"]).report
         for problem in report.errors:
             self.add_error(None, problem.message[:1].upper() + problem.message[1:] + ".")
-        self.instance.flag = report.flags[0].reason[:300] if report.flags else ""
+        # typing over a value is the editor's own correction: only the other reasons stay
+        reasons = report.flags[0].reason.split("; ") if report.flags else []
+        self.instance.flag = "; ".join(r for r in reasons if not r.startswith("replaces"))[:300]
         return data
 
 
@@ -538,7 +564,11 @@ class DataImportAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Preview of {data_import.filename}",
+            "title": (
+                f"Preview of {data_import.filename}"
+                if data_import.status == ImportStatus.PREVIEWED
+                else f"{data_import.filename} ({data_import.get_status_display().lower()})"
+            ),
             "data_import": data_import,
             "report": data_import.report,
             "can_apply": self.has_change_permission(request, data_import)

@@ -64,6 +64,8 @@ class PublishPreview:
     changes: list[ReleaseChange] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     moves: list[CountryMove] = field(default_factory=list)
+    flagged: list = field(default_factory=list)  # values an import flagged for review
+    flagged_count: int = 0
 
     @property
     def countries_moved(self) -> int:
@@ -90,6 +92,9 @@ def release_publish_preview(*, release: DataRelease) -> PublishPreview:
         changes=changes[:SHOWN_CHANGES],
         totals=dict(Counter(change.kind for change in changes)),
     )
+    flagged = release.observations.exclude(flag="").select_related("country", "indicator")
+    preview.flagged_count = flagged.count()
+    preview.flagged = list(flagged.order_by("indicator__code", "country__name", "year")[:300])
     headline = Methodology.objects.headline()
     version = headline.versions.current() if headline else None
     if version is not None:

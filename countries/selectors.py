@@ -495,6 +495,9 @@ def country_corrections(*, country: Country) -> list[Correction]:
     return list(corrections.values())
 
 
+CHANGELOG_ROWS = 100
+
+
 def release_changelog() -> list[DataRelease]:
     """Published releases, newest first, each with how many values it holds and added,
     changed and removed against the release it followed (a few queries, whatever the size)."""
@@ -514,8 +517,15 @@ def release_changelog() -> list[DataRelease]:
         .order_by()
     )
     changed = {(release, kind): n for release, kind, n in kinds}
-    for release in releases:
+    for position, release in enumerate(releases):
         release.observation_count = sizes.get(release.pk, 0)
+        release.is_first = position == len(releases) - 1
         for kind in ReleaseChange.Kind.values:
             setattr(release, kind, changed.get((release.pk, kind), 0))
+        # a correction's own lines; an edition's are too many to list here (its CSV has them)
+        release.change_rows = (
+            list(release.changes.select_related("country", "indicator")[:CHANGELOG_ROWS])
+            if release.corrects_id
+            else []
+        )
     return releases

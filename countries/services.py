@@ -17,7 +17,11 @@ RELEASE_ALREADY_PUBLISHED = (
 SLUG_TAKEN = "A data release “{slug}” already exists."
 RELEASE_EMPTY = "Data release “{slug}” has no observations; there is nothing to publish."
 RELEASE_NOT_DRAFT = (
-    "Data release “{slug}” is {status}: only a draft changes (a reviewer can return it to draft)."
+    "Data release “{slug}” is in review: only a draft changes (a reviewer can return it to draft)."
+)
+RELEASE_FROZEN = (
+    "Data release “{slug}” is published and never changes: start a correction (a new draft "
+    "copied from it) and change that."
 )
 RELEASE_NOT_IN_REVIEW = "Data release “{slug}” is {status}; only a release in review can be {what}."
 FOUR_EYES = (
@@ -34,13 +38,10 @@ PUBLISH_PERMISSION = "countries.publish_datarelease"
 
 
 def release_require_draft(release: DataRelease) -> None:
+    if release.status == ReleaseStatus.PUBLISHED:
+        raise DomainError(RELEASE_FROZEN.format(slug=release.slug), code="published")
     if release.status != ReleaseStatus.DRAFT:
-        raise DomainError(
-            RELEASE_NOT_DRAFT.format(
-                slug=release.slug, status=release.get_status_display().lower()
-            ),
-            code="not_draft",
-        )
+        raise DomainError(RELEASE_NOT_DRAFT.format(slug=release.slug), code="not_draft")
 
 
 def release_editor_add(release: DataRelease, user) -> None:

@@ -121,7 +121,11 @@ class DataReleaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request={"multipart/form-data": ImportInputSerializer},
-        responses={200: ImportReportSerializer, 201: ImportReportSerializer},
+        responses={
+            200: ImportReportSerializer,
+            201: ImportReportSerializer,
+            400: ImportReportSerializer,
+        },
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def imports(self, request, slug=None):

@@ -20,7 +20,7 @@ XLSX_MAX_EXPANSION = 100
 XLSX_MAX_UNZIPPED = 512 * 1024 * 1024
 
 FILE_EMPTY = "The file is empty."
-FILE_TOO_LARGE = "The file is {size} bytes; the limit here is {limit} bytes ({mb} MB)."
+FILE_TOO_LARGE = "The file is {size}; the limit here is {limit}."
 FILE_NOT_TABULAR = (
     "This is not a CSV or XLSX file (its content reads as {what}); save it as CSV (UTF-8) or "
     "XLSX and try again."
@@ -56,8 +56,16 @@ def size_check(size: int, limit: int) -> None:
     if size == 0:
         raise FileRefused(FILE_EMPTY)
     if size > limit:
-        mb = f"{limit / 1024 / 1024:g}"
-        raise FileRefused(FILE_TOO_LARGE.format(size=size, limit=limit, mb=mb))
+        raise FileRefused(FILE_TOO_LARGE.format(size=_megabytes(size), limit=_megabytes(limit)))
+
+
+def _megabytes(size: int) -> str:
+    """Sizes as people read them: "6.3 MB", or bytes when under a kilobyte."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def sniff(head: bytes) -> str:

@@ -79,6 +79,52 @@ WORLD_BANK_AGGREGATES = frozenset(
 )
 
 
+# ... and the names they go by in the same downloads (compared without case or punctuation)
+WORLD_BANK_AGGREGATE_NAMES = frozenset(
+    [
+        "world",
+        "arab world",
+        "east asia pacific",
+        "europe central asia",
+        "latin america caribbean",
+        "middle east north africa",
+        "north america",
+        "south asia",
+        "sub saharan africa",
+        "africa eastern and southern",
+        "africa western and central",
+        "central europe and the baltics",
+        "euro area",
+        "european union",
+        "high income",
+        "low income",
+        "lower middle income",
+        "upper middle income",
+        "middle income",
+        "low middle income",
+        "oecd members",
+        "fragile and conflict affected situations",
+        "heavily indebted poor countries hipc",
+        "ida total",
+        "ida only",
+        "ida blend",
+        "ibrd only",
+        "ida ibrd total",
+        "least developed countries un classification",
+        "small states",
+        "other small states",
+        "pacific island small states",
+        "caribbean small states",
+        "early demographic dividend",
+        "late demographic dividend",
+        "pre demographic dividend",
+        "post demographic dividend",
+        "middle east north africa afghanistan pakistan",
+    ]
+)
+AGGREGATE_QUALIFIERS = ("excluding high income", "ida ibrd countries", "ida ibrd")
+
+
 @dataclass(frozen=True)
 class IndicatorRule:
     id: int
@@ -188,6 +234,7 @@ class Change:
     year: int
     old: float
     new: float
+    citation_only: bool = False  # the same value, with a new source or note
 
 
 @dataclass
@@ -333,6 +380,15 @@ class CountryMatcher:
         return "; use an ISO 3166-1 alpha-3 code or the country's name"
 
 
+def _is_aggregate(text: str) -> bool:
+    if text.upper() in WORLD_BANK_AGGREGATES:
+        return True
+    folded = _fold(text)
+    return folded in WORLD_BANK_AGGREGATE_NAMES or any(
+        folded.endswith(qualifier) for qualifier in AGGREGATE_QUALIFIERS
+    )
+
+
 def _indicator_hint(text: str, codes: list[str]) -> str:
     close = difflib.get_close_matches(text.strip().lower(), codes, n=1, cutoff=0.6)
     return f"; did you mean {close[0]}?" if close else ""
@@ -417,23 +473,29 @@ class _Reader:
         )
         if country is None:
             country = self._column(header, "country")
+        # a file with both columns: the name stands in where the code is blank
+        by_name = None if m.country_column else _find(header.cells, "country")
+        if by_name == country:
+            by_name = None
         indicator = None
         if not m.indicator:
             indicator = self._column(header, m.indicator_column or "indicator")
         year = self._column(header, "year")
         value = self._column(header, "value")
         source = None if m.source else self._column(header, m.source_column or "source")
-        width = max(i for i in (country, indicator, year, value, source) if i is not None) + 1
+        columns = (country, by_name, indicator, year, value, source)
+        width = max(i for i in columns if i is not None) + 1
         for row in stream:
             self.report.rows_read = row.number
             cells = row.cells + [""] * (width - len(row.cells))
             if not any(c.strip() for c in cells):
                 continue  # an empty line ends nothing and holds nothing
             self.report.values_read += 1
+            named = cells[country] if cells[country].strip() or by_name is None else cells[by_name]
             record = self._record(
                 row.number,
                 "",
-                cells[country],
+                named,
                 m.indicator or cells[indicator],
                 cells[year],
                 cells[value],
@@ -508,7 +570,7 @@ class _Reader:
     ) -> Record | None:
         report, ref = self.report, self.reference
         country_text = country_text.strip()
-        if country_text.upper() in WORLD_BANK_AGGREGATES:
+        if _is_aggregate(country_text):
             if len(report.skipped) < SHOWN and not any(s.row == row for s in report.skipped[-1:]):
                 report.skipped.append(
                     Problem(row, "", "aggregate", SKIPPED_AGGREGATE.format(text=country_text))
@@ -773,7 +835,8 @@ def _assess(report: Report, cells: Cells, reference: Reference) -> Assessment:
     for cell in listed(present & ~found):
         report.additions.append(Change(*where(cell), None, float(values[cell])))
     for cell in listed(found & ~same):
-        report.changes.append(Change(*where(cell), float(old[cell]), float(values[cell])))
+        was, now = float(old[cell]), float(values[cell])
+        report.changes.append(Change(*where(cell), was, now, citation_only=was == now))
 
     flags = _suspicious(cells, values, old, present, found & ~same)
     # a value the release already holds as it is was reviewed before: not flagged again

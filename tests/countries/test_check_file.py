@@ -92,7 +92,7 @@ def test_an_oversized_file_is_refused_with_its_limit(client, settings):
     before = tables()
     response = check(client, FILE * 20)
     assert response.status_code == 413
-    assert "the limit here is 1024 bytes" in response.content.decode()
+    assert "; the limit here is 1.0 KB." in response.content.decode()
     assert tables() == before
 
 

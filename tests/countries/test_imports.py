@@ -595,7 +595,8 @@ def test_a_published_release_takes_no_import(editor):
         observations_import(
             release=published, content=fixture("long_iso3.csv"), filename="x.csv", user=editor
         )
-    assert excinfo.value.code == "not_draft"
+    assert excinfo.value.code == "published"
+    assert "start a correction" in excinfo.value.message
     assert snapshot() == before
 
 
@@ -781,9 +782,8 @@ def test_a_file_over_the_size_limit_is_refused_with_the_limit():
     assert len(content) > 1024 * 1024
     with pytest.raises(InvalidInput) as excinfo:
         file_assess(content=content, limit=1024 * 1024)
-    assert excinfo.value.message == (
-        f"The file is {len(content)} bytes; the limit here is 1048576 bytes (1 MB)."
-    )
+    size = f"{len(content) / 1024 / 1024:.1f} MB"
+    assert excinfo.value.message == f"The file is {size}; the limit here is 1.0 MB."
 
 
 # --- workbooks --------------------------------------------------------------------------
@@ -1026,3 +1026,20 @@ def test_a_source_without_a_url_is_quoted_whole_and_known_values_are_not_flagged
     ]
     assert report.unchanged == 1
     assert report.flag_count == 0
+
+
+def test_a_blank_code_falls_back_to_the_name_and_aggregates_by_name_are_skipped(empty_draft):
+    # given a long file with both columns, some rows named only, and World Bank groups by name
+    content = (
+        "iso3,country,indicator,year,value,source\n"
+        f",Viet Nam,internet_users,2022,78.1,{WDI_NET}\n"
+        f',"Korea, Rep.",internet_users,2022,97.2,{WDI_NET}\n'
+        f",Sub-Saharan Africa,internet_users,2022,36.0,{WDI_NET}\n"
+        f",Upper middle income,internet_users,2022,77.0,{WDI_NET}\n"
+        f"KEN,Kenya,internet_users,2022,40.8,{WDI_NET}\n"
+    ).encode()
+    report = file_assess(content=content, release=empty_draft).report
+    assert report.ok, report.errors
+    assert report.added == 3
+    assert report.matches == {"Viet Nam": "VNM Vietnam", "Korea, Rep.": "KOR South Korea"}
+    assert [s.row for s in report.skipped] == [4, 5]

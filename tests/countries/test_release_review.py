@@ -324,3 +324,30 @@ def _upload(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+def test_the_editor_sees_why_a_release_came_back(api_as, correction, editor, reviewer):
+    data_release_submit(release=correction, user=editor)
+    data_release_return(release=correction, user=reviewer, reason="Cite the ITU table, please.")
+    page = api_as(editor).get(f"/admin/countries/datarelease/{correction.pk}/change/")
+    text = page.content.decode()
+    assert 'id="returned-reason"' in text
+    assert "Cite the ITU table, please." in text
+    assert "History: who did what, when and why" in text
+
+
+def test_the_publish_preview_lists_the_values_flagged_for_review(correction, editor):
+    # given an import that flags Tanzania's internet use as a suspicious drop
+    source = "https://data.worldbank.org/indicator/IT.NET.USER.ZS (WDI)"
+    content = f"iso3,indicator,year,value,source\nTZA,internet_users,2023,3.0,{source}\n"
+    report, applied = observations_import(
+        release=correction, content=content.encode(), filename="tza.csv", user=editor
+    )
+    assert applied is not None
+    assert report["flag_count"] == 1
+    # when the reviewer previews the release, the flag is there with its reason
+    preview = release_publish_preview(release=correction)
+    assert preview.flagged_count == 1
+    flagged = preview.flagged[0]
+    assert (flagged.country.iso3, flagged.year, flagged.value) == ("TZA", 2023, 3.0)
+    assert flagged.flag == report["flags"][0]["reason"]
