@@ -299,6 +299,12 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
             raise PermissionDenied(exc.message) from exc
         obj.pk = created.pk
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "observation":  # the observation form's picker
+            queryset = queryset.filter(status=ReleaseStatus.DRAFT)
+        return queryset, duplicates
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [

@@ -68,6 +68,10 @@ class PublishPreview:
     flagged_count: int = 0
 
     @property
+    def changes_total(self) -> int:
+        return sum(self.totals.values())
+
+    @property
     def countries_moved(self) -> int:
         return sum(1 for m in self.moves if m.rank_shift)
 
