@@ -262,6 +262,7 @@ class Report:
     unchanged: int = 0
     error_count: int = 0
     error_rows: int = 0  # rows (or cells of a wide file) with at least one error
+    skipped_values: int = 0  # values of groups of countries (World, regions), not read
     flag_count: int = 0
     blank_cells: int = 0
     errors: list[Problem] = field(default_factory=list)
@@ -571,6 +572,7 @@ class _Reader:
         report, ref = self.report, self.reference
         country_text = country_text.strip()
         if _is_aggregate(country_text):
+            report.skipped_values += 1
             if len(report.skipped) < SHOWN and not any(s.row == row for s in report.skipped[-1:]):
                 report.skipped.append(
                     Problem(row, "", "aggregate", SKIPPED_AGGREGATE.format(text=country_text))

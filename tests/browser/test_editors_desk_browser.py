@@ -242,7 +242,7 @@ def test_a_correction_from_import_to_public_note(
     review.goto(f"{base}/admin/countries/datarelease/{draft.pk}/change/")
     review.get_by_role("link", name="Review and publish…").click()
     expect(review.get_by_text(NOTE)).to_be_visible()
-    expect(review.locator("#change-totals")).to_have_text("0 value(s) added, 1 changed, 0 removed.")
+    expect(review.locator("#change-totals")).to_have_text("0 values added, 1 changed, 0 removed.")
     per_indicator = review.locator("#changes-per-indicator tbody tr")
     expect(per_indicator).to_have_count(1)
     expect(per_indicator.locator("td")).to_have_text(
