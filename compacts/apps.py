@@ -6,7 +6,16 @@ class CompactsConfig(AppConfig):
     verbose_name = "Members and compacts"
 
     def ready(self) -> None:
+        from compacts.indicator import commitment_rows, compacts_counted_for
         from compacts.receivers import score_set_published
+        from compacts.selectors import country_compacts
+        from countries.providers import provide
         from countries.publication import published
 
         published.connect(score_set_published, dispatch_uid="compacts-score-set-suggestions")
+        # the index counts compacts and country pages list them: the countries app asks here
+        provide(
+            commitment_rows=commitment_rows,
+            country_compacts=country_compacts,
+            compacts_counted_for=compacts_counted_for,
+        )

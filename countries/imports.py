@@ -100,15 +100,18 @@ def file_assess(
     release: DataRelease | None = None,
     limit: int | None = None,
     progress: Progress | None = None,
+    reference: Reference | None = None,
 ) -> Assessment:
     """Check a file against `release` (the current published release when None) and say what
     importing it would do. Writes nothing. A file that cannot be read at all raises
-    InvalidInput with the reason."""
+    InvalidInput with the reason. `reference`: the release's, when the caller has it."""
     if release is None:
         release = DataRelease.objects.current()
+    if reference is None:
+        reference = intake_reference(release)
     try:
         size_check(len(content), limit or settings.IMPORT_MAX_BYTES)
-        return check(content, _mapping(mapping), intake_reference(release), progress=progress)
+        return check(content, _mapping(mapping), reference, progress=progress)
     except FileRefused as exc:
         raise InvalidInput(exc.message, field="file", code="unreadable_file") from None
 
@@ -167,8 +170,10 @@ def data_import_apply(
             )
         content = data_import.file_content()
         mapping = _mapping(data_import.mapping)
-        reference = intake_reference(release)
-        assessment = file_assess(content=content, mapping=mapping, release=release)
+        reference = intake_reference(release)  # read once: for the check and for the writes
+        assessment = file_assess(
+            content=content, mapping=mapping, release=release, reference=reference
+        )
         counts = _counts(assessment)
         if counts["errors"]:
             raise DomainError(IMPORT_HAS_ERRORS.format(count=counts["errors"]), code="invalid_file")

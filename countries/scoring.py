@@ -47,6 +47,7 @@ from countries.models import (
     ScoreSet,
     ScoreSetRecurrence,
 )
+from countries.providers import providers
 from countries.publication import Publication, index_recompute_after_commit, publication_record
 
 logger = logging.getLogger(__name__)
@@ -218,9 +219,7 @@ def _imported_rows(release: DataRelease, codes) -> list[tuple[str, str, int, flo
 
 def _commitment_rows() -> list:
     """The compacts registry's commitments, for the computed indicators drawn from it."""
-    from compacts.indicator import commitment_rows  # the compacts app builds on countries
-
-    return commitment_rows()
+    return providers.commitment_rows()
 
 
 def score_inputs(

@@ -6,8 +6,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from aimai_site.errors import DomainError, InvalidInput
 from aimai_site.ratelimit import rate_limited
-from compacts.indicator import compacts_counted_for
-from compacts.selectors import country_compacts
 from countries import charts
 from countries.filtersets import CountryFilterSet, ScoreFilterSet
 from countries.forms import ObservationFileForm
@@ -17,6 +15,7 @@ from countries.index.methodology import methodology_schema
 from countries.intake import FileRefused
 from countries.intake.files import size_check
 from countries.models import DataRelease, MethodologyVersion
+from countries.providers import providers
 from countries.selectors import (
     country_corrections,
     country_list,
@@ -57,7 +56,7 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
         "profile": profile,
         "index": scores,
         "decomposition": EXPLAIN_DECOMPOSITION,
-        "compacts": list(country_compacts(profile.country.iso3)),
+        "compacts": list(providers.country_compacts(profile.country.iso3)),
         "compacts_counted": _compacts_in_score(scores, profile.country.iso3),
         "corrections": country_corrections(country=profile.country),
     }
@@ -113,7 +112,7 @@ def _compacts_in_score(scores, iso3: str) -> list:
     headline = scores.scores[0][2] if scores.scores else None
     if headline is None or not (headline.values or {}).get("compact_commitments"):
         return []
-    return compacts_counted_for(iso3)
+    return providers.compacts_counted_for(iso3)
 
 
 def methodology_view(request: HttpRequest) -> HttpResponse:
