@@ -30,8 +30,8 @@ from countries.intake import (
     check,
     records,
 )
+from countries.intake.cells import ADD, CHANGE
 from countries.intake.files import size_check
-from countries.intake.rules import ADD, CHANGE
 from countries.models import (
     Country,
     DataImport,
