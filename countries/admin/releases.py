@@ -1,5 +1,5 @@
-"""The editors' tool. Published releases and their observations are read-only here, and
-publication goes through the same service as everywhere else."""
+"""The desk: data releases, their files, observations and saved column mappings; four eyes
+from import to publication."""
 
 import csv
 import io
@@ -9,7 +9,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,8 +17,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError, InvalidInput
+from countries.admin.common import FrozenUnlessDraft, ReasonedChangeForm, ReasonedHistoryAdmin
 from countries.choices import ImportStatus, ReleaseAction, ReleaseStatus
 from countries.forms import ImportForm, ReasonForm
 from countries.imports import (
@@ -29,29 +28,16 @@ from countries.imports import (
     file_assess,
     import_mapping_save,
 )
-from countries.index.methodology import MethodologyError, methodology_load
 from countries.intake import FileRefused
 from countries.intake.files import size_check
 from countries.models import (
-    Country,
     DataImport,
     DataRelease,
     ImportMapping,
-    Indicator,
-    Methodology,
-    MethodologyVersion,
     Observation,
     ReleaseEvent,
-    ScoreSet,
 )
 from countries.review import release_publish_preview
-from countries.scoring import (
-    VERSION_SLUG_CHANGED,
-    VERSION_TAKEN,
-    methodology_headline_set,
-    methodology_version_publish,
-    methodology_version_save,
-)
 from countries.services import (
     PUBLISH_PERMISSION,
     data_release_create,
@@ -63,110 +49,6 @@ from countries.services import (
     release_editor_add,
     release_require_draft,
 )
-
-
-def publish_each(model_admin, request, queryset, *, permission, publish, refused) -> None:
-    """Run a publishing service on each selected object and report each outcome."""
-    if not request.user.has_perm(permission):
-        model_admin.message_user(request, refused, messages.ERROR)
-        return
-    for obj in queryset:
-        try:
-            publish(obj)
-        except DomainError as exc:
-            model_admin.message_user(request, exc.message, messages.ERROR)
-        else:
-            model_admin.message_user(request, f"Published {obj}.", messages.SUCCESS)
-
-
-class ReasonedChangeForm(forms.ModelForm):
-    """A change to reference or published data says why: the reason is kept with the change
-    in the object's history (who, when, what, why)."""
-
-    change_reason = forms.CharField(
-        label="Reason for this change",
-        max_length=100,
-        help_text="Required: kept in the history next to what changed (e.g. “ISO 3166 "
-        "update 2026-05”, “typo in the unit”).",
-        error_messages={"required": "Say why: every change to this data needs a reason."},
-    )
-
-
-class ReasonedHistoryAdmin(SimpleHistoryAdmin):
-    """Changes (and reverts, which use the same form) need a reason; the history page shows
-    each change as a diff with it."""
-
-    form = ReasonedChangeForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data.get("change_reason", "")
-        super().save_model(request, obj, form, change)
-
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        if "change_reason" in fields and obj is not None:
-            if not self.has_change_permission(request, obj):
-                fields.remove("change_reason")  # nothing to change, nothing to explain
-        return fields
-
-
-@admin.register(Country)
-class CountryAdmin(ReasonedHistoryAdmin):
-    list_display = ["name", "iso3", "iso2", "numeric", "region", "subregion", "income_group"]
-    list_filter = ["region", "subregion", "income_group", "iso_assigned"]
-    search_fields = ["name", "official_name", "iso3", "iso2", "numeric"]
-    readonly_fields = ["iso2", "iso3", "numeric", "iso_assigned"]
-    ordering = ["name"]
-
-
-@admin.register(Indicator)
-class IndicatorAdmin(ReasonedHistoryAdmin):
-    list_display = [
-        "code",
-        "name",
-        "dimension",
-        "direction",
-        "unit",
-        "plausible_range",
-        "source_organisation",
-    ]
-    list_filter = ["dimension", "direction", "log_scale", "source_organisation"]
-    search_fields = ["code", "name", "description", "source_organisation"]
-
-    @admin.display(description="Plausible values")
-    def plausible_range(self, obj):
-        low = "" if obj.minimum is None else f"{obj.minimum:g}"
-        high = "" if obj.maximum is None else f"{obj.maximum:g}"
-        return f"{low}–{high}" if low or high else "any"
-
-    def get_readonly_fields(self, request, obj=None):
-        # What a published value means is fixed with it (the database enforces this too).
-        if obj is not None and obj.observations.filter(release__status="published").exists():
-            return ["code", "dimension", "direction", "unit"]
-        return []
-
-
-class FrozenUnlessDraft:
-    """Read-only admin for anything that is not a draft, or belongs to a release that is not:
-    a release in review waits for its reviewer, a published one never changes."""
-
-    def _release_of(self, obj):
-        raise NotImplementedError
-
-    def _frozen(self, obj) -> bool:
-        release = self._release_of(obj)
-        return getattr(release, "status", "draft") != ReleaseStatus.DRAFT
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and self._frozen(obj):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and self._frozen(obj):
-            return False
-        return super().has_delete_permission(request, obj)
 
 
 class ReleaseEventInline(admin.TabularInline):
@@ -608,108 +490,3 @@ class DataImportAdmin(admin.ModelAdmin):
 class ImportMappingAdmin(SimpleHistoryAdmin):
     list_display = ["name", "layout", "country_column", "indicator_column", "indicator"]
     search_fields = ["name", "indicator", "source"]
-
-
-@admin.register(Methodology)
-class MethodologyAdmin(SimpleHistoryAdmin):
-    list_display = ["slug", "title", "is_headline", "created_at"]
-    search_fields = ["slug", "title", "description"]
-    readonly_fields = ["slug", "is_headline", "created_at"]
-    actions = ["make_headline"]
-
-    def has_add_permission(self, request):
-        return False  # a methodology starts with its first version's file
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description="Make the selected methodology the headline")
-    def make_headline(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, "Choose exactly one methodology.", messages.ERROR)
-            return
-        try:
-            methodology = methodology_headline_set(methodology=queryset.get())
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-        else:
-            self.message_user(request, f"{methodology.title} is now the headline.")
-
-
-class MethodologyVersionForm(forms.ModelForm):
-    """The file as written; it is checked against the schema and the engine's rules here, so
-    that an editor sees every located problem as a form error."""
-
-    class Meta:
-        model = MethodologyVersion
-        fields = ["source", "changes"]
-        widgets = {
-            "source": forms.Textarea(attrs={"rows": 40, "cols": 100, "class": "vLargeTextField"})
-        }
-
-    def clean_source(self):
-        source = self.cleaned_data["source"]
-        try:
-            parsed = methodology_load(source)
-        except MethodologyError as exc:
-            raise forms.ValidationError(exc.errors) from None
-        current = self.instance
-        if current.pk and current.methodology.slug != parsed.slug:
-            raise forms.ValidationError(VERSION_SLUG_CHANGED.format(slug=parsed.slug))
-        taken = MethodologyVersion.objects.filter(
-            methodology__slug=parsed.slug, version=parsed.version
-        ).exclude(pk=current.pk)
-        if taken.exists():
-            name = f"{parsed.slug} {parsed.version}"
-            raise forms.ValidationError(VERSION_TAKEN.format(name=name))
-        return source
-
-
-@admin.register(MethodologyVersion)
-class MethodologyVersionAdmin(FrozenUnlessDraft, SimpleHistoryAdmin):
-    form = MethodologyVersionForm
-    list_display = ["methodology", "version", "status", "published_at", "short_digest"]
-    list_filter = ["status", "methodology"]
-    search_fields = ["methodology__slug", "version", "changes"]
-    readonly_fields = ["methodology", "version", "status", "published_at", "digest", "created_at"]
-    actions = ["publish"]
-
-    @admin.display(description="Digest")
-    def short_digest(self, obj):
-        return obj.digest[:12]
-
-    def _release_of(self, obj):
-        return obj  # a version is frozen by its own publication
-
-    def save_model(self, request, obj, form, change):
-        try:
-            methodology_version_save(
-                source=form.cleaned_data["source"],
-                changes=form.cleaned_data["changes"],
-                version=obj,
-            )
-        except DomainError as exc:
-            # only when another editor saved the same version since the form was checked
-            raise PermissionDenied(exc.message) from exc
-
-    @admin.action(description="Publish the selected versions (freezes them; rescoring follows)")
-    def publish(self, request, queryset):
-        publish_each(
-            self,
-            request,
-            queryset,
-            permission="countries.publish_methodologyversion",
-            publish=lambda version: methodology_version_publish(version=version),
-            refused="You may not publish methodologies.",
-        )
-
-
-@admin.register(ScoreSet)
-class ScoreSetAdmin(ReadOnlyAdmin):
-    """Score sets are computed, never edited: the admin only lists them."""
-
-    list_display = ["digest", "methodology_version", "release", "reference_year", "created_at"]
-    list_filter = ["methodology_version__methodology", "release"]
-    search_fields = ["digest", "inputs_digest", "outputs_digest"]
-    list_select_related = ["methodology_version__methodology", "release"]
-    exclude = ["inputs", "outputs_json"]
