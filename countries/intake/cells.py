@@ -52,6 +52,7 @@ class Cells:
         self.rows: list[np.ndarray] = []  # 0: no value in the file
         self.columns: list[np.ndarray] = []
         self.labels: dict[str, int] = {"": 0}
+        self._names: dict[int, str] = {}
 
     def cell(self, record: Record) -> tuple[int, int, int]:
         index = self.indicator_index.get(record.indicator.id)
@@ -69,7 +70,7 @@ class Cells:
         return self.labels.setdefault(column, len(self.labels))
 
     def column_of(self, label: int) -> str:
-        if not hasattr(self, "_names"):
+        if len(self._names) != len(self.labels):  # labels only grow while the file is read
             self._names = {i: name for name, i in self.labels.items()}
         return self._names[int(label)]
 

@@ -311,7 +311,6 @@ class Reader:
                 cells[year],
                 cells[value],
                 m.source or cells[source],
-                blank_is_missing=True,
             )
             if record is not None:
                 yield record
@@ -371,13 +370,12 @@ class Reader:
                     year,
                     text,
                     citation,
-                    blank_is_missing=False,
                 )
                 if record is not None:
                     yield record
 
     def _record(
-        self, row, column, country_text, indicator_text, year_text, value_text, source, **kw
+        self, row, column, country_text, indicator_text, year_text, value_text, source
     ) -> Record | None:
         report, ref = self.report, self.reference
         country_text = country_text.strip()
