@@ -13,8 +13,8 @@ from pathlib import Path
 
 GEO = Path(__file__).resolve().parent / "data" / "geo" / "countries-110m.json"
 CLASS_COLOURS = {
-    "domain": ["Bridger", "Neutral", "Divider"],
-    "range": ["#1b7f5b", "#8a8f98", "#b23a48"],
+    "domain": ["Bridger", "Neutral", "Divider", "Divider — concentration", "Burdened co-creator"],
+    "range": ["#1b7f5b", "#8a8f98", "#b23a48", "#b23a48", "#b7791f"],
 }
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 DIMENSIONS = {

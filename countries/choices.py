@@ -91,4 +91,7 @@ class Classification(models.TextChoices):
     BRIDGER = "bridger", "Bridger"
     NEUTRAL = "neutral", "Neutral"
     DIVIDER = "divider", "Divider"
+    # methodologies that name a low AIMAI by its cause (index.low_by_cause)
+    CONCENTRATION = "concentration", "Divider — concentration"
+    BURDENED = "burdened", "Burdened co-creator"
     INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"

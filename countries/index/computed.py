@@ -73,6 +73,27 @@ AI_GOVERNANCE_COMMITMENTS = MembershipCount(
 )
 
 
+SHARED_AI_COMMITMENTS = MembershipCount(
+    code="shared_ai_commitments",
+    name="Shared AI commitments",
+    inputs=(
+        "oecd_ai_principles",
+        "gpai_member",
+        "coe_ai_convention",
+        "bletchley_declaration",
+        "seoul_declaration",
+    ),
+    unit="commitments (0-5)",
+    description=(
+        "How many of five shared AI commitments the country has joined: the OECD AI Principles, "
+        "the Global Partnership on AI, the Council of Europe Framework Convention on AI, the "
+        "Bletchley Declaration (2023) and the Seoul Declaration (2024). Computed by the "
+        "platform from the five complete lists of members and signatories; a country on none "
+        "of them counts 0."
+    ),
+)
+
+
 @dataclass(frozen=True)
 class Commitment:
     """One resource a party commits in an active compact, as the registry records it."""
@@ -211,5 +232,6 @@ COMPACT_COMMITMENTS = CompactCommitments(
 )
 
 COMPUTED_INDICATORS = {
-    source.code: source for source in (AI_GOVERNANCE_COMMITMENTS, COMPACT_COMMITMENTS)
+    source.code: source
+    for source in (AI_GOVERNANCE_COMMITMENTS, SHARED_AI_COMMITMENTS, COMPACT_COMMITMENTS)
 }

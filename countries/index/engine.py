@@ -29,6 +29,8 @@ from countries.index.normalise import cap, normalise, transform
 from countries.index.sensitivity import rank_intervals
 
 BRIDGER, NEUTRAL, DIVIDER, INSUFFICIENT = "bridger", "neutral", "divider", "insufficient_data"
+# a low AIMAI named by its cause (methodologies with index.low_by_cause)
+CONCENTRATION, BURDENED = "concentration", "burdened"
 OBSERVED, CARRIED_FORWARD, IMPUTED = "observed", "carried_forward", "imputed"
 # (grade, minimum share of the index weight observed, maximum median age of the data in years)
 CONFIDENCE_GRADES = (("A", 0.9, 2), ("B", 0.75, 3), ("C", 0.5, 5))
@@ -154,6 +156,11 @@ def _selected(
     years = np.zeros((len(country_list), len(specs)), dtype=int)
     for j, spec in enumerate(specs):
         values, years[:, j] = select(spec.code, spec)
+        if spec.absent == "zero" and years[:, j].any():
+            # a complete list: a scored country it does not name has 0, as of the list's year
+            absent = np.isnan(values)
+            values[absent] = 0.0
+            years[absent, j] = years[:, j].max()
         selected[:, j] = values
         if spec.per_capita:
             # the denominator follows the same year policy and window as the numerator
@@ -236,6 +243,12 @@ def compute(
         normalised = _impute(observed_values, region_of)
 
     dims, aimai, aimai_parts = _score(methodology, normalised, columns, observed)
+    drags = _drags(methodology, dims)
+    capability_median = (
+        float(np.nanmedian(dims["capability"].score))
+        if (~np.isnan(dims["capability"].score)).any()
+        else np.nan
+    )
     without_imputation = (
         _score(methodology, observed_values, columns, observed)[1]
         if normalised is not observed_values
@@ -291,7 +304,13 @@ def compute(
                 burden=_num(dim_scores["burden"][i]),
                 aimai=_num(a),
                 rank=int(ranks[i]) if ranks[i] > 0 else None,
-                classification=_classify(a, methodology),
+                classification=_classify(
+                    a,
+                    methodology,
+                    drags[0][i],
+                    drags[1][i],
+                    dim_scores["capability"][i] >= capability_median,
+                ),
                 coverage=coverage[i],
                 concentrated=bool(concentrated[i]),
                 provenance=provenance,
@@ -352,13 +371,30 @@ def _parts(
     }
 
 
-def _classify(aimai: float, methodology: Methodology) -> str:
+def _drags(methodology: Methodology, dims) -> tuple[np.ndarray, np.ndarray]:
+    """AIMAI split in two: the capability and solidarity terms (capability not matched by
+    sharing, when negative) and the burden term. They add up to AIMAI."""
+    weights = methodology.index_weights
+    sharing = weights["capability"] * dims["capability"].score
+    sharing = sharing + weights["solidarity"] * dims["solidarity"].score
+    return sharing, weights["burden"] * dims["burden"].score
+
+
+def _classify(
+    aimai: float, methodology: Methodology, sharing: float, burden: float, capable: bool
+) -> str:
+    """Bridger, neutral or low; a low AIMAI is named by its cause when the methodology says so:
+    concentration when capability not matched by sharing pulls harder than burdens and the
+    country's capability is at least the median (below it there is little to concentrate),
+    else burdens."""
     if np.isnan(aimai):
         return INSUFFICIENT
     if aimai >= methodology.bridger_min:
         return BRIDGER
     if aimai <= methodology.divider_max:
-        return DIVIDER
+        if not methodology.low_by_cause:
+            return DIVIDER
+        return CONCENTRATION if capable and sharing <= burden else BURDENED
     return NEUTRAL
 
 

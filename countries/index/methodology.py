@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TRANSFORMS = ("none", "log", "sqrt")
+TRANSFORMS = ("none", "log", "log1p", "sqrt")
 NORMALISATIONS = ("minmax", "goalposts", "zscore", "percentile")
 AGGREGATIONS = ("arithmetic", "geometric")
 DIRECTIONS = ("higher_is_more", "higher_is_less")
 YEAR_POLICIES = ("latest", "fixed")
 IMPUTATIONS = ("none", "region_mean")
+# what a scored country absent from an indicator's rows has: nothing (a gap), or 0, only for
+# complete lists (every member or every item is listed) when the methodology says so
+ABSENT = ("missing", "zero")
 DIMENSIONS = ("capability", "solidarity", "burden")
 MAX_DRAWS = 100_000  # a million draws of 250 countries would hold gigabytes of ranks
 
@@ -44,6 +47,7 @@ class IndicatorSpec:
     fixed_year: int | None = None
     per_capita: str | None = None  # code of the denominator indicator, e.g. population
     per_capita_scale: float = 1.0
+    absent: str = "missing"
     # the parameters of an indicator the platform computes (see computed.py), as written
     rule: dict[str, Any] | None = field(default=None, hash=False)
 
@@ -74,6 +78,8 @@ class Methodology:
     bridger_min: float
     divider_max: float
     concentration_top_n: int = 15
+    # a low AIMAI is named by its cause: capability not matched by sharing, or burdens
+    low_by_cause: bool = False
     imputation: str = "none"
     geometric_floor: float = 1.0
     sensitivity_perturbation: float = 0.25
@@ -218,6 +224,7 @@ def _indicator(r: _Reader, data: Any, where: str) -> IndicatorSpec | None:
         weight=weight,
         direction=r.choice(data, "direction", where, DIRECTIONS, "higher_is_more"),
         transform=r.choice(data, "transform", where, TRANSFORMS, "none"),
+        absent=r.choice(data, "absent", where, ABSENT, "missing"),
         cap=(cap.get("min"), cap.get("max")),
         normalisation=normalisation,
         goalposts=goalposts,
@@ -324,6 +331,9 @@ def methodology_parse(data: Any) -> Methodology:
     ):
         r.fail("reference_year", f"must be a whole year, not {reference_year!r}")
     top_n = r.whole(index, "concentration_top_n", "index", 15, 0, 10_000)
+    low_by_cause = index.get("low_by_cause", False)
+    if not isinstance(low_by_cause, bool):
+        r.fail("index.low_by_cause", f"must be true or false, not {low_by_cause!r}")
     if not any(index_weights.values()):
         r.fail("index.weights", "at least one dimension needs a non-zero weight")
     codes = [leaf.code for group in dimensions.values() for leaf in group.leaves()]
@@ -340,6 +350,7 @@ def methodology_parse(data: Any) -> Methodology:
         bridger_min=bridger,
         divider_max=divider,
         concentration_top_n=top_n,
+        low_by_cause=low_by_cause is True,
         imputation=imputation,
         geometric_floor=floor,
         sensitivity_perturbation=perturbation,

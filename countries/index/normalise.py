@@ -11,12 +11,15 @@ from countries.index.methodology import IndicatorSpec
 
 
 def transform(values: np.ndarray, kind: str) -> np.ndarray:
-    """none, log (natural; values <= 0 become missing) or sqrt (negatives become missing)."""
+    """none, log (natural; values <= 0 become missing), log1p (log(1 + x), for counts that can
+    be 0; values <= -1 become missing) or sqrt (negatives become missing)."""
     if kind == "none":
         return values.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "log":
             return np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), np.nan)
+        if kind == "log1p":
+            return np.where(values > -1, np.log1p(np.where(values > -1, values, 0.0)), np.nan)
         if kind == "sqrt":
             return np.where(values >= 0, np.sqrt(np.abs(values)), np.nan)
     raise ValueError(f"unknown transform {kind!r}")

@@ -187,7 +187,7 @@ def test_invalid_methodologies_get_located_errors():
     assert excinfo.value.errors == [
         "dimensions.capability.indicators[0](cap).weight: must be positive",
         "dimensions.capability.indicators[0](cap).transform: "
-        "must be one of none, log, sqrt, not 'exp'",
+        "must be one of none, log, log1p, sqrt, not 'exp'",
         "dimensions.burden: is missing",
         "index.bridger_min: must be above index.divider_max (-10.0)",
     ]
