@@ -53,8 +53,13 @@ from countries.publication import Publication, index_recompute_after_commit, pub
 logger = logging.getLogger(__name__)
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "methodologies"
-# in publication order: a new version of a shipped methodology is a new file after the last
-SHIPPED = ("aimai-default.yaml", "aimai-default-1.1.yaml", "aimai-bridgers.yaml")
+# in publication order, by the data release each edition was made for: a new version of a
+# shipped methodology is a new file after the last
+SHIPPED_EDITIONS = {
+    "demo-2026-11": ("aimai-default.yaml", "aimai-default-1.1.yaml", "aimai-bridgers.yaml"),
+    "world-2026": ("aimai-default-2.0.yaml", "aimai-bridgers-2.0.yaml"),
+}
+SHIPPED = tuple(name for names in SHIPPED_EDITIONS.values() for name in names)
 HEADLINE_SLUG = "aimai-default"
 
 VERSION_ALREADY_PUBLISHED = "Methodology {name} is already published; publish a new version."
@@ -180,14 +185,15 @@ def methodology_headline_set(*, methodology: Methodology) -> Methodology:
     return methodology
 
 
-def shipped_methodologies_load() -> list[MethodologyVersion]:
-    """Store and publish the methodologies shipped in the repository, once.
+def shipped_methodologies_load(names: tuple[str, ...] = SHIPPED) -> list[MethodologyVersion]:
+    """Store and publish the methodologies shipped in the repository (or the files `names`),
+    once, in order.
 
     Running it again changes nothing. A shipped file whose slug and version exist with other
     content is refused: a published version never changes; ship a new version instead.
     """
     loaded = []
-    for name in SHIPPED:
+    for name in names:
         source = (SHIPPED_DIR / name).read_text(encoding="utf-8")
         parsed = methodology_load(source)
         existing = MethodologyVersion.objects.filter(

@@ -529,3 +529,82 @@ def release_changelog() -> list[DataRelease]:
             else []
         )
     return releases
+
+
+@dataclass(frozen=True)
+class VersionMove:
+    country: Country
+    before: Score
+    after: Score
+    # the dimension term (index weight x score) that moved AIMAI most, and by how much
+    cause: str
+    cause_change: float
+
+    @property
+    def rank_shift(self) -> int:
+        """Places gained (positive) or lost from the previous version to the current one."""
+        return self.before.rank - self.after.rank
+
+    @property
+    def aimai_change(self) -> float:
+        return self.after.aimai - self.before.aimai
+
+
+@dataclass(frozen=True)
+class VersionComparison:
+    previous: ScoreSet
+    current: ScoreSet
+    moves: list[VersionMove]  # every country ranked by both, the largest rank shift first
+    newly_scored: int  # ranked now, not by the previous version
+    no_longer_scored: int
+
+    @property
+    def same_release(self) -> bool:
+        return self.previous.release_id == self.current.release_id
+
+
+def version_comparison(*, methodology: Methodology, top: int = 20) -> VersionComparison | None:
+    """The current version of `methodology` against its previous version: who moves, how far,
+    and which dimension moved them. The previous version is read on the same data release when
+    it was scored there (the methodology alone then explains the move), else on its latest."""
+    versions = list(methodology.versions.published().order_by("-published_at", "-pk")[:2])
+    if len(versions) < 2:
+        return None
+    current = ScoreSet.objects.filter(methodology_version=versions[0]).latest_first().first()
+    if current is None:
+        return None
+    older = ScoreSet.objects.filter(methodology_version=versions[1])
+    previous = (
+        older.filter(release=current.release).latest_first().first() or older.latest_first().first()
+    )
+    if previous is None:
+        return None
+    weights = {
+        "before": methodology_parse(versions[1].definition).index_weights,
+        "after": methodology_parse(versions[0].definition).index_weights,
+    }
+    before = {s.country_id: s for s in Score.objects.filter(score_set=previous, rank__isnull=False)}
+    after = {
+        s.country_id: s
+        for s in Score.objects.filter(score_set=current, rank__isnull=False).select_related(
+            "country"
+        )
+    }
+    moves = []
+    for pk in before.keys() & after.keys():
+        old, new = before[pk], after[pk]
+        terms = {
+            name: weights["after"][name] * getattr(new, name)
+            - weights["before"][name] * getattr(old, name)
+            for name in PROFILE
+        }
+        cause = max(terms, key=lambda name: abs(terms[name]))
+        moves.append(VersionMove(new.country, old, new, cause, terms[cause]))
+    moves.sort(key=lambda m: (-abs(m.rank_shift), m.country.name))
+    return VersionComparison(
+        previous=previous,
+        current=current,
+        moves=moves[:top],
+        newly_scored=len(after.keys() - before.keys()),
+        no_longer_scored=len(before.keys() - after.keys()),
+    )

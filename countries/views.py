@@ -26,6 +26,7 @@ from countries.selectors import (
     overview_get,
     release_changelog,
     score_rows,
+    version_comparison,
 )
 
 CHECK_RATE_LIMITED = "Too many files checked from your address this hour; please try later."
@@ -118,6 +119,8 @@ def _compacts_in_score(scores, iso3: str) -> list:
 def methodology_view(request: HttpRequest) -> HttpResponse:
     pages = methodology_pages()
     context = {"pages": pages, "comparison": methodology_comparison(pages)}
+    headline = next((p.methodology for p in pages if p.methodology.is_headline), None)
+    context["versions"] = version_comparison(methodology=headline) if headline else None
     return render(request, "countries/methodology.html", context)
 
 

@@ -45,20 +45,18 @@ def _fast_passwords(settings):
 
 
 def demo_index_load():
-    """The demo release, the shipped methodologies and their score sets, computed in-process."""
+    """The shipped releases (demo, then world), their methodologies and score sets, computed
+    in-process. Returns the demo release's load report."""
     from aimai_site.celery import app
-    from countries.loaders import demo_data_load
-    from countries.scoring import index_recompute, shipped_methodologies_load
+    from countries.shipped import shipped_load
 
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True  # publishing queues a recompute: run it here, now
     try:
-        report = demo_data_load()
-        shipped_methodologies_load()
-        index_recompute()
+        done = shipped_load()
     finally:
         app.conf.task_always_eager = eager
-    return report
+    return done.releases[0]
 
 
 @pytest.fixture

@@ -114,7 +114,8 @@ def test_a_complete_list_counts_its_absentees_as_zero_only_when_told():
         cases,
         sensitivity=False,
     ).by_country()["TWO"]
-    assert zero.values["list"] == 0.0 and zero.years["list"] == 2024
+    assert zero.values["list"] == 0.0
+    assert zero.years["list"] == 2024
 
 
 def test_a_list_with_no_rows_stays_missing_even_when_complete():

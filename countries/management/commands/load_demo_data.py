@@ -1,29 +1,29 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from aimai_site.errors import DomainError
-from countries.loaders import DataLoadError, demo_data_load
-from countries.scoring import index_recompute, shipped_methodologies_load
+from countries.loaders import DataLoadError
+from countries.shipped import shipped_load
 
 
 class Command(BaseCommand):
     help = (
-        "Load the cited demo data as a published release, publish the shipped methodologies and "
-        "score the release. Running it again changes nothing."
+        "Load the shipped, cited data releases (the November 2026 demo release, then the world "
+        "edition, which becomes current), publish the methodologies made for each and score "
+        "them. Running it again changes nothing."
     )
 
     def handle(self, *args, **options) -> None:
         try:
-            report = demo_data_load()
-            versions = shipped_methodologies_load()
-            score_sets = index_recompute()
+            done = shipped_load()
         except DataLoadError as exc:
             raise CommandError("\n".join([exc.message, *exc.errors])) from None
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        self._report_release(report)
-        for version in versions:
+        for report in done.releases:
+            self._report_release(report)
+        for version in done.versions:
             self.stdout.write(f"Methodology {version} published (digest {version.digest[:12]}).")
-        for score_set, created in score_sets:
+        for score_set, created in done.score_sets:
             state = "computed" if created else "unchanged"
             self.stdout.write(f"Score set {score_set.digest[:12]} {state}: {score_set}.")
 
