@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 import yaml
+from django.urls import reverse
 from django.utils import timezone
 
 from compacts import services
@@ -258,3 +259,10 @@ def test_organisations_sharing_a_person_count_nothing(cast, bound, fresh):
     report_confirmed(compact, same, same)
     assert norway().values["compact_commitments"] == 0.0
 
+
+def test_the_methodology_page_states_the_bound_in_aimai_points(client, bound):
+    page = client.get(reverse("methodology:page")).content.decode()
+    assert (
+        "Compacts can add at most 2 points per compact and 5 in all to the indicator: at most "
+        "6.25 AIMAI points for a country (12.5 where only half of solidarity is measured)."
+    ) in page
