@@ -261,12 +261,14 @@ class MethodologyPage:
         return "AIMAI = " + (text[2:] if text.startswith("+ ") else text)
 
 
-def _rule_text(spec: IndicatorSpec) -> str:
+def _rule_text(spec: IndicatorSpec, methodology: "EngineMethodology") -> str:
     source = COMPUTED_INDICATORS.get(spec.code)
-    return source.rule_text(spec.rule) if source is not None else ""
+    return source.rule_text(spec.rule, methodology) if source is not None else ""
 
 
-def _group_lines(group: GroupSpec, labels, shares, index_weight=None) -> GroupLine:
+def _group_lines(
+    group: GroupSpec, labels, shares, methodology: "EngineMethodology", index_weight=None
+) -> GroupLine:
     return GroupLine(
         name=group.name,
         group=group,
@@ -276,11 +278,11 @@ def _group_lines(group: GroupSpec, labels, shares, index_weight=None) -> GroupLi
                 spec=spec,
                 label=labels.get(spec.code),
                 share=shares[spec.code],
-                rule=_rule_text(spec),
+                rule=_rule_text(spec, methodology),
             )
             for spec in group.indicators
         ],
-        groups=[_group_lines(child, labels, shares) for child in group.groups],
+        groups=[_group_lines(child, labels, shares, methodology) for child in group.groups],
     )
 
 
@@ -310,7 +312,7 @@ def methodology_pages() -> list[MethodologyPage]:
                 parsed=parsed,
                 dimensions=[
                     _group_lines(
-                        parsed.dimensions[name], labels, shares, parsed.index_weights[name]
+                        parsed.dimensions[name], labels, shares, parsed, parsed.index_weights[name]
                     )
                     for name in DIMENSIONS
                 ],

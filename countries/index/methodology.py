@@ -259,7 +259,37 @@ def _rule(r: _Reader, data: dict, where: str) -> dict[str, Any] | None:
     r.choice(rule, "amount", where, AMOUNT_SCALINGS, "none")
     if rule.get("max_factor") is not None and r.number(rule, "max_factor", where) < 1:
         r.fail(f"{where}.max_factor", "must be at least 1")
+    _rule_bound(r, rule, where)
     return rule
+
+
+ACTIVE_DAYS_MAX = 3650
+
+
+def _rule_bound(r: _Reader, rule: dict, where: str) -> None:
+    """The optional bound on what compacts add: when a compact starts to count, which ones
+    count, and caps in indicator points per compact and in all."""
+    if "counted_after" in rule:
+        after = r.mapping(rule, "counted_after", where)
+        at = f"{where}.counted_after"
+        for key in sorted(set(after) - {"confirmed_report", "active_days"}):
+            r.fail(f"{at}.{key}", "is not a condition (confirmed_report, active_days)")
+        confirmed = after.get("confirmed_report", False)
+        if not isinstance(confirmed, bool):
+            r.fail(f"{at}.confirmed_report", f"must be true or false, not {confirmed!r}")
+        if "active_days" in after:
+            r.whole(after, "active_days", at, 0, 1, ACTIVE_DAYS_MAX)
+        if isinstance(rule.get("counted_after"), dict) and not (
+            confirmed is True or "active_days" in after
+        ):
+            r.fail(at, "needs confirmed_report: true or active_days (or leave it out)")
+    distinct = rule.get("distinct_organisations", False)
+    if not isinstance(distinct, bool):
+        r.fail(f"{where}.distinct_organisations", f"must be true or false, not {distinct!r}")
+    for key in ("per_compact_max", "total_max"):
+        found = len(r.errors)
+        if key in rule and r.number(rule, key, where) <= 0 and len(r.errors) == found:
+            r.fail(f"{where}.{key}", "must be above 0")
 
 
 def _group(r: _Reader, name: str, data: Any, where: str) -> GroupSpec:

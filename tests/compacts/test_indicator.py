@@ -45,9 +45,13 @@ def test_an_active_compact_moves_its_countries_after_the_recompute(
     before = current()
     assert score(before, "DEU").values["compact_commitments"] == 0.0
     compact = activated(cast, django_capture_on_commit_callbacks)
+    # just activated, no report confirmed; two verified organisations with no member in common
+    facts = {"progress_confirmed": False, "active_days": 0, "distinct": True}
     assert commitment_rows() == [
-        Commitment("DEU", ("KEN",), "compute", 5000.0, "GPU-hours per month", compact.reference),
-        Commitment("KEN", ("DEU",), "dataset", None, "", compact.reference),
+        Commitment(
+            "DEU", ("KEN",), "compute", 5000.0, "GPU-hours per month", compact.reference, **facts
+        ),
+        Commitment("KEN", ("DEU",), "dataset", None, "", compact.reference, **facts),
     ]
     after = current()
     assert after != before
