@@ -35,10 +35,15 @@ INDICATOR_FIELDS = [
     "caveats",
     "source_organisation",
     "source_url",
+    "copy_url",
     "licence",
 ]
+# may be left out of the manifest: an indicator read from its publisher has no copy URL
+OPTIONAL_FIELDS = {"caveats", "copy_url"}
 # what values are plausible: optional in the manifest (see Indicator)
 PLAUSIBILITY_FIELDS = ["minimum", "maximum", "log_scale", "max_change"]
+# set on an existing indicator from the manifest only while the indicator has none
+FILLED_WHEN_BLANK = ["copy_url"]
 INCOME_GROUP_LABELS = {label: value for value, label in IncomeGroup.choices}
 RELEASE_CHANGED = (
     "Release “{slug}” is already published with different content (digest {old}, files give "
@@ -165,7 +170,8 @@ def _parse_income_groups(path: Path, known: set[str], errors: list[str]) -> dict
 
 def _check_indicator(spec: dict, errors: list[str]) -> dict:
     code = spec.get("code", "?")
-    missing = [k for k in ["code", "file", *INDICATOR_FIELDS] if k not in spec and k != "caveats"]
+    required = ["code", "file", *(k for k in INDICATOR_FIELDS if k not in OPTIONAL_FIELDS)]
+    missing = [k for k in required if k not in spec]
     for bound in PLAUSIBILITY_FIELDS:
         if bound in spec and not isinstance(spec[bound], bool | int | float):
             errors.append(f"{MANIFEST} indicator {code}: {bound} must be a number")
@@ -239,8 +245,9 @@ def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
 
 
 def _create_missing_indicators(indicators: dict[str, dict]) -> int:
-    """Create indicators the database lacks, and give existing ones the plausible range the
-    manifest states where they have none; never overwrite what editors have curated."""
+    """Create indicators the database lacks, and give existing ones the plausible range and
+    copy URL the manifest states where they have none; never overwrite what editors have
+    curated."""
     changed = 0
     existing = {i.code: i for i in Indicator.objects.filter(code__in=indicators)}
     for code, fields in indicators.items():
@@ -252,15 +259,15 @@ def _create_missing_indicators(indicators: dict[str, dict]) -> int:
             continue
         blank = [
             k
-            for k in PLAUSIBILITY_FIELDS
+            for k in [*PLAUSIBILITY_FIELDS, *FILLED_WHEN_BLANK]
             if k in fields
-            and getattr(indicator, k) in (None, False)
-            and fields[k] not in (None, False)
+            and getattr(indicator, k) in (None, False, "")
+            and fields[k] not in (None, False, "")
         ]
         if blank:
             for k in blank:
                 setattr(indicator, k, fields[k])
-            indicator._change_reason = "Plausible range from the demo release manifest"
+            indicator._change_reason = "Plausible range or copy URL from the demo release manifest"
             indicator.save(update_fields=blank)
             changed += 1
     return changed
