@@ -1,6 +1,8 @@
-"""Loading the demo data release from the cited CSV files in countries/data/demo/.
+"""Loading the shipped data releases from cited CSV files: countries/data/demo/ (the November
+2026 demo release) and countries/data/world-2026/ (AIMAI world data 2026, which follows it).
 
-The load is all or nothing: every row is checked first and any problem is reported with its
+Each release directory holds a manifest, release.toml, and the files it names. The load is all
+or nothing: every row is checked first and any problem is reported with its
 file and line number before anything is written. Loading the same files twice changes nothing.
 """
 
@@ -23,7 +25,9 @@ from countries.models import Country, DataRelease, Indicator, Observation
 from countries.reference import countries_sync
 from countries.services import data_release_publish
 
-DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEMO_DIR = DATA_DIR / "demo"
+WORLD_DIR = DATA_DIR / "world-2026"
 MANIFEST = "release.toml"
 COLUMNS = ["iso3", "country", "value", "year", "source"]
 INDICATOR_FIELDS = [
@@ -35,10 +39,15 @@ INDICATOR_FIELDS = [
     "caveats",
     "source_organisation",
     "source_url",
+    "copy_url",
     "licence",
 ]
+# may be left out of the manifest: an indicator read from its publisher has no copy URL
+OPTIONAL_FIELDS = {"caveats", "copy_url"}
 # what values are plausible: optional in the manifest (see Indicator)
 PLAUSIBILITY_FIELDS = ["minimum", "maximum", "log_scale", "max_change"]
+# set on an existing indicator from the manifest only while the indicator has none
+FILLED_WHEN_BLANK = ["copy_url"]
 INCOME_GROUP_LABELS = {label: value for value, label in IncomeGroup.choices}
 RELEASE_CHANGED = (
     "Release “{slug}” is already published with different content (digest {old}, files give "
@@ -114,7 +123,7 @@ def _read_rows(path: Path, errors: list[str]) -> list[tuple[int, dict[str, str]]
 
 
 def _parse_observations(
-    path: Path, code: str, reference: Reference, errors: list[str]
+    path: Path, code: str, reference: Reference, errors: list[str], label: str
 ) -> list[ParsedObservation]:
     """One indicator's file, through the same rules as every import."""
     if not path.exists():
@@ -139,7 +148,7 @@ def _parse_observations(
             record.value,
             record.source_url,
             record.note,
-            f"demo data: {path.name} line {record.row}",
+            f"{label}: {path.name} line {record.row}",
         )
         for record, _, _ in records(content, mapping, reference, assessment)
     ]
@@ -165,7 +174,8 @@ def _parse_income_groups(path: Path, known: set[str], errors: list[str]) -> dict
 
 def _check_indicator(spec: dict, errors: list[str]) -> dict:
     code = spec.get("code", "?")
-    missing = [k for k in ["code", "file", *INDICATOR_FIELDS] if k not in spec and k != "caveats"]
+    required = ["code", "file", *(k for k in INDICATOR_FIELDS if k not in OPTIONAL_FIELDS)]
+    missing = [k for k in required if k not in spec]
     for bound in PLAUSIBILITY_FIELDS:
         if bound in spec and not isinstance(spec[bound], bool | int | float):
             errors.append(f"{MANIFEST} indicator {code}: {bound} must be a number")
@@ -181,7 +191,21 @@ def _check_indicator(spec: dict, errors: list[str]) -> dict:
 
 
 def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
-    """Load (or confirm) the demo release described by `directory`/release.toml.
+    """Load (or confirm) the demo release described by `directory`/release.toml."""
+    return release_load(directory, label="demo data")
+
+
+def world_data_load(*, directory: Path = WORLD_DIR) -> LoadReport:
+    """Load (or confirm) AIMAI world data 2026, published after the demo release so that it
+    is the current one. The demo release is loaded first when it is not there yet (loading it
+    again changes nothing), so the world release follows it whatever was run before."""
+    demo_data_load()
+    return release_load(directory, label="world data 2026")
+
+
+def release_load(directory: Path, *, label: str) -> LoadReport:
+    """Load (or confirm) the release described by `directory`/release.toml; `label` starts
+    each observation's provenance ("<label>: <file> line <n>").
 
     1. Make sure every reference country exists (a flushed database gets them back).
     2. Parse and check the manifest and every file; on any problem raise DataLoadError.
@@ -199,12 +223,12 @@ def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
         if errors:
             raise DataLoadError(errors)
         # created first so the rules know them; the transaction undoes it on any problem
-        indicators_changed = _create_missing_indicators(indicators)
+        indicators_changed = _create_missing_indicators(indicators, manifest["release"]["slug"])
         reference = intake_reference(None)
         observations: list[ParsedObservation] = []
         for spec in specs:
             observations += _parse_observations(
-                directory / spec.get("file", ""), spec.get("code"), reference, errors
+                directory / spec.get("file", ""), spec.get("code"), reference, errors, label
             )
         income_groups = _parse_income_groups(
             directory / manifest["income_groups"]["file"], known, errors
@@ -238,9 +262,10 @@ def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
         return report
 
 
-def _create_missing_indicators(indicators: dict[str, dict]) -> int:
-    """Create indicators the database lacks, and give existing ones the plausible range the
-    manifest states where they have none; never overwrite what editors have curated."""
+def _create_missing_indicators(indicators: dict[str, dict], slug: str) -> int:
+    """Create indicators the database lacks, and give existing ones the plausible range and
+    copy URL the manifest states where they have none; never overwrite what editors have
+    curated."""
     changed = 0
     existing = {i.code: i for i in Indicator.objects.filter(code__in=indicators)}
     for code, fields in indicators.items():
@@ -252,15 +277,15 @@ def _create_missing_indicators(indicators: dict[str, dict]) -> int:
             continue
         blank = [
             k
-            for k in PLAUSIBILITY_FIELDS
+            for k in [*PLAUSIBILITY_FIELDS, *FILLED_WHEN_BLANK]
             if k in fields
-            and getattr(indicator, k) in (None, False)
-            and fields[k] not in (None, False)
+            and getattr(indicator, k) in (None, False, "")
+            and fields[k] not in (None, False, "")
         ]
         if blank:
             for k in blank:
                 setattr(indicator, k, fields[k])
-            indicator._change_reason = "Plausible range from the demo release manifest"
+            indicator._change_reason = f"Plausible range or copy URL from the {slug} manifest"
             indicator.save(update_fields=blank)
             changed += 1
     return changed

@@ -28,6 +28,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "caveats",
             "source_organisation",
             "source_url",
+            "copy_url",
             "licence",
         ]
 

@@ -95,6 +95,12 @@ class Indicator(models.Model):
     caveats = models.TextField(blank=True, help_text="What a reader should know before using it.")
     source_organisation = models.CharField(max_length=200, help_text="Who publishes the figures.")
     source_url = models.URLField(max_length=500, help_text="Where the figures are published.")
+    copy_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Where the figures were read from, when that is a copy of the publisher's own "
+        "files (a repository, an export); blank when read from the publisher.",
+    )
     licence = models.CharField(max_length=200, help_text="The licence the source gives them.")
     minimum = models.FloatField(
         null=True,
