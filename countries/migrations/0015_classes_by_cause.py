@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("countries", "0013_field_help"),
+        ("countries", "0014_indicator_copy_url"),
     ]
 
     operations = [
