@@ -411,7 +411,7 @@ def score_history(*, methodology: Methodology, country: Country) -> list[Score]:
         Score.objects.filter(
             country=country, score_set__methodology_version__methodology=methodology
         )
-        .select_related("score_set__release", "score_set__methodology_version")
+        .select_related("score_set__release", "score_set__methodology_version__methodology")
         .order_by("-score_set__release__published_at", "-score_set__created_at")
     ):
         found.setdefault(score.score_set.release_id, score)  # newest set per release first
@@ -538,6 +538,9 @@ class VersionMove:
     country: Country
     before: Score
     after: Score
+    # ranks among the countries both versions rank, so that newly scored ones move nobody
+    rank_before: int
+    rank_after: int
     # the dimension term (index weight x score) that moved AIMAI most, and by how much
     cause: str
     cause_change: float
@@ -545,7 +548,7 @@ class VersionMove:
     @property
     def rank_shift(self) -> int:
         """Places gained (positive) or lost from the previous version to the current one."""
-        return self.before.rank - self.after.rank
+        return self.rank_before - self.rank_after
 
     @property
     def aimai_change(self) -> float:
@@ -559,49 +562,61 @@ class VersionComparison:
     moves: list[VersionMove]  # every country ranked by both, the largest rank shift first
     newly_scored: int  # ranked now, not by the previous version
     no_longer_scored: int
+    common: int  # ranked by both
 
     @property
     def same_release(self) -> bool:
         return self.previous.release_id == self.current.release_id
 
 
-def version_comparison(*, methodology: Methodology, top: int = 20) -> VersionComparison | None:
-    """The current version of `methodology` against its previous version: who moves, how far,
-    and which dimension moved them. The previous version is read on the same data release when
-    it was scored there (the methodology alone then explains the move), else on its latest."""
-    versions = list(methodology.versions.published().order_by("-published_at", "-pk")[:2])
-    if len(versions) < 2:
+def version_comparison(page: MethodologyPage, *, top: int = 20) -> VersionComparison | None:
+    """The current version of a methodology (its page) against its previous version: who
+    moves, how far, and which dimension moved them. The previous version is read on the same
+    data release when it was scored there (the methodology alone then explains the move), else
+    on its latest. Two queries, whatever the number of countries."""
+    current = page.score_set
+    versions = [version for version, _ in page.changelog[:2]]  # newest first
+    if current is None or len(versions) < 2 or current.methodology_version_id != versions[0].pk:
         return None
-    current = ScoreSet.objects.filter(methodology_version=versions[0]).latest_first().first()
-    if current is None:
-        return None
-    older = ScoreSet.objects.filter(methodology_version=versions[1])
-    previous = (
-        older.filter(release=current.release).latest_first().first() or older.latest_first().first()
+    older = ScoreSet.objects.filter(methodology_version=versions[1]).select_related(
+        "methodology_version", "release"
+    )
+    previous = max(
+        older,
+        key=lambda s: (s.release_id == current.release_id, s.created_at, s.pk),
+        default=None,
     )
     if previous is None:
         return None
     weights = {
-        "before": methodology_parse(versions[1].definition).index_weights,
-        "after": methodology_parse(versions[0].definition).index_weights,
+        previous.pk: methodology_parse(versions[1].definition).index_weights,
+        current.pk: page.parsed.index_weights,
     }
-    before = {s.country_id: s for s in Score.objects.filter(score_set=previous, rank__isnull=False)}
-    after = {
-        s.country_id: s
-        for s in Score.objects.filter(score_set=current, rank__isnull=False).select_related(
-            "country"
-        )
-    }
+    ranked: dict[int, dict[int, Score]] = {previous.pk: {}, current.pk: {}}
+    for score in Score.objects.filter(
+        score_set__in=[previous, current], rank__isnull=False
+    ).select_related("country"):
+        ranked[score.score_set_id][score.country_id] = score
+    before, after = ranked[previous.pk], ranked[current.pk]
+    both = before.keys() & after.keys()
+
+    def ranks(scores: dict[int, Score]) -> dict[int, int]:
+        values = sorted((scores[pk].aimai for pk in both), reverse=True)
+        return {pk: values.index(scores[pk].aimai) + 1 for pk in both}  # ties share a rank
+
+    rank_before, rank_after = ranks(before), ranks(after)
     moves = []
-    for pk in before.keys() & after.keys():
+    for pk in both:
         old, new = before[pk], after[pk]
         terms = {
-            name: weights["after"][name] * getattr(new, name)
-            - weights["before"][name] * getattr(old, name)
+            name: weights[current.pk][name] * getattr(new, name)
+            - weights[previous.pk][name] * getattr(old, name)
             for name in PROFILE
         }
         cause = max(terms, key=lambda name: abs(terms[name]))
-        moves.append(VersionMove(new.country, old, new, cause, terms[cause]))
+        moves.append(
+            VersionMove(new.country, old, new, rank_before[pk], rank_after[pk], cause, terms[cause])
+        )
     moves.sort(key=lambda m: (-abs(m.rank_shift), m.country.name))
     return VersionComparison(
         previous=previous,
@@ -609,4 +624,5 @@ def version_comparison(*, methodology: Methodology, top: int = 20) -> VersionCom
         moves=moves[:top],
         newly_scored=len(after.keys() - before.keys()),
         no_longer_scored=len(before.keys() - after.keys()),
+        common=len(both),
     )

@@ -119,8 +119,8 @@ def _compacts_in_score(scores, iso3: str) -> list:
 def methodology_view(request: HttpRequest) -> HttpResponse:
     pages = methodology_pages()
     context = {"pages": pages, "comparison": methodology_comparison(pages)}
-    headline = next((p.methodology for p in pages if p.methodology.is_headline), None)
-    context["versions"] = version_comparison(methodology=headline) if headline else None
+    headline = next((page for page in pages if page.methodology.is_headline), None)
+    context["versions"] = version_comparison(headline) if headline else None
     return render(request, "countries/methodology.html", context)
 
 

@@ -59,11 +59,17 @@ def snapshot() -> dict:
 
 @pytest.fixture
 def world():
-    """The world release loaded after the demo release (the session fixture loads that one)."""
+    """The world release, loaded after the demo release (the session fixture loads both)."""
     return world_data_load()
 
 
-def test_every_row_of_every_file_becomes_one_observation(world):
+def test_every_row_of_every_file_becomes_one_observation():
+    # given a database without any release (purged inside this test's transaction)
+    from tests.conftest import purge_frozen_data
+
+    purge_frozen_data()
+    # when the world release is loaded through the importer
+    world = world_data_load()
     release = DataRelease.objects.get(slug="world-2026")
     assert world.release == release
     assert world.created
