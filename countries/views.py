@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from aimai_site.ratelimit import rate_limited
 from countries import charts
 from countries.choices import Classification
@@ -36,6 +36,8 @@ from countries.selectors import (
     overview_get,
     release_changelog,
     score_rows,
+    score_set_resolve,
+    score_set_rows,
 )
 
 CHECK_RATE_LIMITED = "Too many files checked from your address this hour; please try later."
@@ -48,13 +50,27 @@ def country_list_view(request: HttpRequest) -> HttpResponse:
     )
     valid = filterset.is_valid()
     countries = list(filterset.qs) if valid else []
+    index = _headline_rows()
+    for country in countries:
+        country.index_row = index["index_rows"].get(country.iso3)
     context = {
         "filter": filterset,
         "countries": countries,
         "release": release,
         "with_data": sum(1 for c in countries if c.observation_count),
+        **index,
     }
     return render(request, "countries/country_list.html", context, status=200 if valid else 400)
+
+
+def _headline_rows() -> dict:
+    """The index (the headline's current score set): each country's row by ISO3 code."""
+    try:
+        score_set = score_set_resolve()
+    except NotFoundError:
+        return {"index_set": None, "index_rows": {}}
+    rows = {row["country"]: row for row in score_set_rows(score_set)}
+    return {"index_set": score_set, "index_rows": rows}
 
 
 def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:

@@ -288,3 +288,14 @@ def test_the_home_table_lists_scored_countries_by_rank_and_the_rest_on_request(c
     assert "region=Africa&amp;all=1" in africa
     unscored = client.get("/", {"classification": "insufficient_data"}).content.decode()
     assert len(rows_of(unscored)) == total - len(ranked)
+
+
+def test_the_country_list_shows_the_headline_aimai_and_class_only(client):
+    usa = headline_set().scores.get(country__iso3="USA")
+    bridgers = current("aimai-bridgers").scores.get(country__iso3="USA")
+    html = client.get("/countries/").content.decode()
+    row = section(html, "<td><code>USA</code></td>", "</tr>")
+    assert f"{usa.aimai:.1f}" in row
+    assert usa.get_classification_display() in row
+    assert f"{bridgers.aimai:.1f}" not in row
+    assert "AIMAI (the index)" in html
