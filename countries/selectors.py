@@ -30,6 +30,14 @@ from countries.models import (
     Score,
     ScoreSet,
 )
+from countries.public_index import (
+    ClassRule,
+    Coverage,
+    classification_rules,
+    coverage_get,
+    difference_text,
+    rationales,
+)
 
 
 @dataclass(frozen=True)
@@ -231,6 +239,7 @@ class IndicatorLine:
     label: IndicatorLabel | None
     share: float  # of the whole index, all data present
     rule: str = ""  # a computed indicator's rule, in words, as the methodology file sets it
+    rationale: str = ""  # why the indicator is in the index, as the methodology file says
 
 
 @dataclass(frozen=True)
@@ -251,6 +260,28 @@ class MethodologyPage:
     changelog: list[tuple[MethodologyVersion, list[str]]]  # newest first
     score_set: ScoreSet | None
 
+    @property
+    def difference(self) -> str:
+        """How an alternative view differs from the headline, in one sentence."""
+        return difference_text(self.parsed)
+
+    @property
+    def class_rules(self) -> list[ClassRule]:
+        return classification_rules(self.parsed)
+
+    @property
+    def sharing_terms(self) -> str:
+        weights = self.parsed.index_weights
+        return (
+            (f"{weights['capability']:g} × Capability + {weights['solidarity']:g} × Solidarity")
+            .replace("-", "−")
+            .replace("+ −", "− ")
+        )
+
+    @property
+    def burden_term(self) -> str:
+        return f"{self.parsed.index_weights['burden']:g} × Burden".replace("-", "−")
+
     def formula(self) -> str:
         terms = []
         for name in ("solidarity", "capability", "burden"):
@@ -267,7 +298,12 @@ def _rule_text(spec: IndicatorSpec, methodology: "EngineMethodology") -> str:
 
 
 def _group_lines(
-    group: GroupSpec, labels, shares, methodology: "EngineMethodology", index_weight=None
+    group: GroupSpec,
+    labels,
+    shares,
+    methodology: "EngineMethodology",
+    index_weight=None,
+    reasons=None,
 ) -> GroupLine:
     return GroupLine(
         name=group.name,
@@ -279,10 +315,14 @@ def _group_lines(
                 label=labels.get(spec.code),
                 share=shares[spec.code],
                 rule=_rule_text(spec, methodology),
+                rationale=(reasons or {}).get(spec.code, ""),
             )
             for spec in group.indicators
         ],
-        groups=[_group_lines(child, labels, shares, methodology) for child in group.groups],
+        groups=[
+            _group_lines(child, labels, shares, methodology, reasons=reasons)
+            for child in group.groups
+        ],
     )
 
 
@@ -312,7 +352,12 @@ def methodology_pages() -> list[MethodologyPage]:
                 parsed=parsed,
                 dimensions=[
                     _group_lines(
-                        parsed.dimensions[name], labels, shares, parsed, parsed.index_weights[name]
+                        parsed.dimensions[name],
+                        labels,
+                        shares,
+                        parsed,
+                        parsed.index_weights[name],
+                        rationales(parsed),
                     )
                     for name in DIMENSIONS
                 ],
@@ -365,6 +410,16 @@ class CountryScores:
     explanation: Explanation | None
     peers: list[tuple[Score, float]]  # nearest by profile (capability, solidarity, burden)
     history: list[Score]  # the headline methodology's current score on every release
+
+    @property
+    def headline(self) -> tuple[Methodology, ScoreSet, Score] | None:
+        """The index: the headline methodology's score, when the country has one."""
+        return self.scores[0] if self.scores and self.scores[0][0].is_headline else None
+
+    @property
+    def alternatives(self) -> list[tuple[Methodology, ScoreSet, Score]]:
+        """The other methodologies' scores: alternative views, shown after the index."""
+        return [row for row in self.scores if not row[0].is_headline]
 
 
 def country_scores_get(*, country: Country) -> CountryScores:
@@ -626,3 +681,19 @@ def version_comparison(page: MethodologyPage, *, top: int = 20) -> VersionCompar
         no_longer_scored=len(before.keys() - after.keys()),
         common=len(both),
     )
+
+
+def indicator_names() -> dict[str, str]:
+    """Every indicator's name by code, imported or computed by the platform."""
+    return {code: label.name for code, label in indicator_labels().items()}
+
+
+def headline_coverage(overview=None) -> Coverage | None:
+    """The coverage of the headline methodology's current score set (the index); None before
+    one is computed. Reuses the overview's score set when it is the headline's."""
+    if overview is not None and overview.methodology.is_headline:
+        return coverage_get(overview.score_set)
+    try:
+        return coverage_get(score_set_resolve())
+    except NotFoundError:
+        return None

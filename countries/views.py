@@ -4,9 +4,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from aimai_site.ratelimit import rate_limited
 from countries import charts
+from countries.choices import Classification
 from countries.filtersets import CountryFilterSet, ScoreFilterSet
 from countries.forms import ObservationFileForm
 from countries.imports import file_assess
@@ -16,16 +17,27 @@ from countries.intake import FileRefused
 from countries.intake.files import size_check
 from countries.models import DataRelease, MethodologyVersion
 from countries.providers import providers
+from countries.public_index import (
+    AlternativeView,
+    difference_text,
+    low_cause,
+    parsed_of,
+    score_gaps,
+)
 from countries.selectors import (
     country_corrections,
     country_list,
     country_profile_get,
     country_scores_get,
+    headline_coverage,
+    indicator_names,
     methodology_comparison,
     methodology_pages,
     overview_get,
     release_changelog,
     score_rows,
+    score_set_resolve,
+    score_set_rows,
     version_comparison,
 )
 
@@ -39,13 +51,27 @@ def country_list_view(request: HttpRequest) -> HttpResponse:
     )
     valid = filterset.is_valid()
     countries = list(filterset.qs) if valid else []
+    index = _headline_rows()
+    for country in countries:
+        country.index_row = index["index_rows"].get(country.iso3)
     context = {
         "filter": filterset,
         "countries": countries,
         "release": release,
         "with_data": sum(1 for c in countries if c.observation_count),
+        **index,
     }
     return render(request, "countries/country_list.html", context, status=200 if valid else 400)
+
+
+def _headline_rows() -> dict:
+    """The index (the headline's current score set): each country's row by ISO3 code."""
+    try:
+        score_set = score_set_resolve()
+    except NotFoundError:
+        return {"index_set": None, "index_rows": {}}
+    rows = {row["country"]: row for row in score_set_rows(score_set)}
+    return {"index_set": score_set, "index_rows": rows}
 
 
 def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
@@ -56,6 +82,7 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
     context = {
         "profile": profile,
         "index": scores,
+        **_country_index(scores),
         "decomposition": EXPLAIN_DECOMPOSITION,
         "compacts": list(providers.country_compacts(profile.country.iso3)),
         "compacts_counted": _compacts_in_score(scores, profile.country.iso3),
@@ -66,6 +93,40 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
             scores.explanation.rows, profile.country.name
         )
     return render(request, "countries/country_detail.html", context)
+
+
+def _country_index(scores) -> dict:
+    """The headline score with why it is low or what it lacks; the alternative views, each
+    with how it differs from the headline."""
+    names: dict[str, str] | None = None
+
+    def gaps(score, parsed):
+        nonlocal names
+        if all(getattr(score, d) is not None for d in ("capability", "solidarity", "burden")):
+            return []
+        if names is None:
+            names = indicator_names()
+        return score_gaps(score, parsed, names)
+
+    context: dict = {"headline": None, "alternatives": []}
+    if scores.headline is not None:
+        methodology, score_set, score = scores.headline
+        parsed = parsed_of(score_set)
+        context["headline"] = {
+            "methodology": methodology,
+            "score_set": score_set,
+            "score": score,
+            "cause": low_cause(score, parsed),
+            "gaps": gaps(score, parsed),
+        }
+    for methodology, score_set, score in scores.alternatives:
+        parsed = parsed_of(score_set)
+        context["alternatives"].append(
+            AlternativeView(
+                methodology, score_set, score, difference_text(parsed), gaps(score, parsed)
+            )
+        )
+    return context
 
 
 def check_file_view(request: HttpRequest) -> HttpResponse:
@@ -107,6 +168,20 @@ def release_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "countries/release_list.html", context)
 
 
+def _difference(overview) -> str:
+    """How the chosen methodology differs from the headline; empty for the headline."""
+    if overview.methodology.is_headline:
+        return ""
+    return difference_text(parsed_of(overview.score_set))
+
+
+def _query_with(request: HttpRequest, **values: str) -> str:
+    query = request.GET.copy()
+    for key, value in values.items():
+        query[key] = value
+    return query.urlencode()
+
+
 def _compacts_in_score(scores, iso3: str) -> list:
     """The compacts behind the headline score's compact_commitments; none to look for when
     that value is 0 or absent (most countries), so most pages spend no query on it."""
@@ -118,9 +193,13 @@ def _compacts_in_score(scores, iso3: str) -> list:
 
 def methodology_view(request: HttpRequest) -> HttpResponse:
     pages = methodology_pages()
-    context = {"pages": pages, "comparison": methodology_comparison(pages)}
     headline = next((page for page in pages if page.methodology.is_headline), None)
-    context["versions"] = version_comparison(headline) if headline else None
+    context = {
+        "pages": pages,
+        "comparison": methodology_comparison(pages),
+        "coverage": headline_coverage(),
+        "versions": version_comparison(headline) if headline else None,
+    }
     return render(request, "countries/methodology.html", context)
 
 
@@ -155,6 +234,13 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         table = [r for r in overview.rows if r["country"] in shown]
     else:
         table = []
+    # scored countries first, by rank (the rows' order); the unscored only when asked for
+    show_all = request.GET.get("all") == "1" or (
+        request.GET.get("classification") == Classification.INSUFFICIENT_DATA
+    )
+    unscored_hidden = 0 if show_all else sum(1 for r in table if r["aimai"] is None)
+    if not show_all:
+        table = [r for r in table if r["aimai"] is not None]
     scored = [r for r in overview.rows if r["aimai"] is not None]
     sort_by = (
         request.GET.get("sort")
@@ -166,7 +252,15 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "overview": overview,
         "filter": filterset,
         "table": table,
+        "unscored_hidden": unscored_hidden,
+        "show_all_query": _query_with(request, all="1"),
         "scored": len(scored),
+        "coverage": headline_coverage(overview),
+        "difference": (
+            ""
+            if overview.methodology.is_headline
+            else difference_text(parsed_of(overview.score_set))
+        ),
         "sort_by": sort_by,
         "field": field,
         "field_label": charts.DIMENSIONS[field],

@@ -25,9 +25,11 @@ def test_filter_by_region_then_open_a_country_and_check_a_source(
     # when they open Kenya
     page.get_by_role("link", name="Kenya", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kenya")
-    # then its AIMAI is shown with the digest of its score set, and explained
-    expect(page.locator("#scores tbody tr")).to_have_count(2)
+    # then its AIMAI (the headline's, the index) is shown alone, explained, and the alternative
+    # view comes in its own section further down
+    expect(page.locator("#scores tbody tr")).to_have_count(1)
     expect(page.locator("#scores")).to_contain_text("headline")
+    expect(page.locator("#alternatives")).to_contain_text("Alternative view")
     explain_row = page.locator("#explain tbody tr").filter(has_text="Fragile States Index")
     expect(explain_row).to_contain_text("carried forward from 2023")
     # and each observation links to its source

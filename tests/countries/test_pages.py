@@ -87,10 +87,12 @@ def query_count(client, path: str, params: dict | None = None) -> int:
 
 
 def test_list_page_queries_do_not_grow_with_the_number_of_countries(client):
+    client.get("/countries/")  # the index column's rows are cached under the score set's digest
     few = query_count(client, "/countries/", {"region": "Oceania", "has_data": "true"})
     oceania = query_count(client, "/countries/", {"region": "Oceania"})
     everything = query_count(client, "/countries/")
-    assert few == oceania == everything <= 3
+    # the index column adds two: the headline methodology and its current score set
+    assert few == oceania == everything <= 4
 
 
 def test_country_page_queries_do_not_grow_with_the_number_of_observations(client):
