@@ -19,6 +19,7 @@ from countries.models import DataRelease, MethodologyVersion
 from countries.providers import providers
 from countries.public_index import (
     AlternativeView,
+    coverage_get,
     difference_text,
     low_cause,
     parsed_of,
@@ -197,7 +198,7 @@ def methodology_view(request: HttpRequest) -> HttpResponse:
     context = {
         "pages": pages,
         "comparison": methodology_comparison(pages),
-        "coverage": headline_coverage(),
+        "coverage": coverage_get(headline.score_set) if headline and headline.score_set else None,
         "versions": version_comparison(headline) if headline else None,
     }
     return render(request, "countries/methodology.html", context)

@@ -82,7 +82,11 @@ def test_an_alternative_is_described_by_its_difference_else_its_first_sentence()
         yaml.safe_load((SHIPPED / "aimai-bridgers-2.0.yaml").read_text(encoding="utf-8"))
     )
     assert difference_text(default).startswith("An alternative view: it counts capability")
-    bridgers = methodology_parse(current("aimai-bridgers").methodology_version.definition)
+    # version 1.0 of the alternative says nothing of how it differs: its first sentence does
+    bridgers = methodology_parse(
+        yaml.safe_load((SHIPPED / "aimai-bridgers.yaml").read_text(encoding="utf-8"))
+    )
+    assert "difference" not in bridgers.raw
     assert difference_text(bridgers) == first_sentence(bridgers.description)
     assert difference_text(bridgers).endswith(".")
     assert first_sentence("One. Two.") == "One."
@@ -112,19 +116,21 @@ def test_the_methodology_page_labels_alternatives_with_their_difference(client):
 def test_a_low_aimai_is_explained_by_its_two_terms_on_the_country_page(client):
     score_set = headline_set()
     weights = methodology_parse(score_set.methodology_version.definition).index_weights
-    low = score_set.scores.filter(classification=Classification.DIVIDER).select_related("country")
+    low = score_set.scores.filter(classification=Classification.CONCENTRATION).select_related(
+        "country"
+    )
     score = low.first()
     html = client.get(f"/countries/{score.country.iso3}/").content.decode()
     sharing = weights["capability"] * score.capability + weights["solidarity"] * score.solidarity
     burdens = weights["burden"] * score.burden
     assert sharing + burdens == pytest.approx(score.aimai, abs=1e-6)
     why = text_of(section(html, 'id="why-low"', "</p>"))
-    assert "Why Divider?" in why
+    assert "Why Divider — concentration?" in why
     assert f"{sharing:.1f}".replace("-", "−") + " from capability not matched by sharing" in why
     assert f"{abs(burdens):.1f} from burdens" in why
-    # a bridger has no such sentence
-    bridger = score_set.scores.filter(classification=Classification.BRIDGER).first()
-    assert 'id="why-low"' not in client.get(bridger.country.get_absolute_url()).content.decode()
+    # a country that is not low has no such sentence
+    neutral = score_set.scores.filter(classification=Classification.NEUTRAL).first()
+    assert 'id="why-low"' not in client.get(neutral.country.get_absolute_url()).content.decode()
 
 
 def test_a_low_aimai_named_by_its_cause_shows_the_new_labels_and_why(client):
@@ -155,8 +161,9 @@ def test_a_low_aimai_named_by_its_cause_shows_the_new_labels_and_why(client):
 def test_the_methodology_page_renders_the_classification_rule_from_the_file(client):
     html = text_of(client.get("/methodology/").content.decode())
     assert "Bridger: AIMAI ≥ 10." in html
-    assert "Divider: AIMAI ≤ −10." in html
+    assert "Divider — concentration: AIMAI ≤ −10, and capability not matched by sharing" in html
     assert "Bridger: AIMAI ≥ 40." in html  # the bridgers alternative's own thresholds
+    assert "Divider: AIMAI ≤ 0." in html  # it names no cause
     publish_headline_version(index={"low_by_cause": True, "divider_max": -12})
     html = text_of(client.get("/methodology/").content.decode())
     headline = html[html.index("AIMAI — mutual aid (default)") :]
