@@ -26,6 +26,7 @@ from compacts.permissions import (
 )
 from compacts.services.content import _locked_compact
 from compacts.services.transitions import _compact_event
+from countries.publication import index_recompute_after_commit
 from registry.merkle import canonical_json
 from registry.services import Event, registry_append
 
@@ -86,7 +87,8 @@ def report_file(
     )
     if party.organisation.memberships.filter(user=user, role=Role.OWNER).exists():
         Confirmation.objects.create(report=report, party=party, confirmed_by=user)
-    _report_verified_check(report)
+    if _report_verified_check(report):
+        index_recompute_after_commit()  # confirmed progress can make the compact count
     compact_notify(
         compact,
         "A progress report awaits your confirmation",
@@ -113,6 +115,7 @@ def report_file(
 
 
 def _report_verified_check(report: ProgressReport) -> bool:
+    """Verify the report once every party confirmed it; True when this call verified it."""
     parties = set(report.compact.parties.values_list("pk", flat=True))
     confirmed = set(report.confirmations.values_list("party", flat=True))
     if parties <= confirmed and report.verified_at is None:
@@ -144,6 +147,8 @@ def report_confirm(*, user, report: ProgressReport, party: Party) -> ProgressRep
                 )
             ]
         )
+        # a methodology's rule may count a compact only once its progress is confirmed
+        index_recompute_after_commit()
     return report
 
 

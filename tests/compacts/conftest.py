@@ -8,6 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 from compacts import services
 from compacts.choices import Licence, ResourceKind
@@ -158,4 +159,20 @@ def compact_ready(cast: Cast, *, verified: bool = True):
     return compact
 
 
-__all__ = ["Cast", "Licence", "compact_ready", "member_make", "verify_both"]
+def report_confirmed(compact, first_owner, second_owner):
+    """A progress report filed by the first party's owner and confirmed by the second's."""
+    parties = list(compact.parties.order_by("pk"))
+    report = services.report_file(
+        user=first_owner,
+        compact=compact,
+        party=parties[0],
+        period_end=timezone.localdate(),
+        summary="First GPU-hours delivered.",
+    )
+    services.report_confirm(user=second_owner, report=report, party=parties[1])
+    report.refresh_from_db()
+    assert report.verified
+    return report
+
+
+__all__ = ["Cast", "Licence", "compact_ready", "member_make", "report_confirmed", "verify_both"]

@@ -1,10 +1,16 @@
 """Compacts feed the index: an active compact moves its countries' compact_commitments and their
 solidarity once the index is recomputed; unfinished and ended ones do not; the bundle still
-reproduces."""
+reproduces.
+
+The headline methodology, aimai-default 2.0, bounds compacts (see test_indicator_bound.py): a
+compact counts only once every party confirmed a progress report (or after 180 days active), and
+adds at most `per_compact_max` points. So the tests here confirm a report before they expect
+points, and check that activation alone moves nothing."""
 
 import math
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from django.utils import timezone
@@ -16,13 +22,24 @@ from countries.models import Score, ScoreSet
 from countries.scoring import index_recompute, score_set_bundle, score_set_inputs
 from countries.tasks import recompute_index_task
 from registry.models import Entry
-from tests.compacts.conftest import compact_ready
+from tests.compacts.conftest import compact_ready, report_confirmed
 from tests.compacts.test_services import _activate
 from tests.conftest import ROOT
 
-# the cast's compact: Germany commits 5,000 GPU-hours (compute), Kenya a dataset (no amount)
-GERMANY = 1 * min(5, 1 + math.log10(1 + 5000))  # 4.699, on goalposts 0-10
-KENYA = 1.0
+# the bound of compact_commitments in aimai-default 2.0 (countries/methodologies/)
+HEADLINE_BOUND = {
+    "counted_after": {"confirmed_report": True, "active_days": 180},
+    "distinct_organisations": True,
+    "per_compact_max": 1,
+    "total_max": 4,
+}
+# the cast's compact: Germany commits 5,000 GPU-hours (compute, weight 1, 1 + log10(1 + amount)
+# up to max_factor 5), Kenya a dataset (weight 1, no amount: factor 1); each capped per compact
+PER_COMPACT_MAX = HEADLINE_BOUND["per_compact_max"]
+GERMANY = min(PER_COMPACT_MAX, 1 * min(5, 1 + math.log10(1 + 5000)))  # 4.699 capped to 1
+KENYA = min(PER_COMPACT_MAX, 1 * 1.0)  # 1
+# AIMAI moves by the solidarity weight of the headline's index times the change in solidarity
+SOLIDARITY_WEIGHT = 1.5
 
 
 def current() -> ScoreSet:
@@ -39,6 +56,29 @@ def activated(cast, django_capture_on_commit_callbacks):
         return _activate(cast, compact_ready(cast))
 
 
+def progress_confirmed(cast, compact, django_capture_on_commit_callbacks):
+    """A progress report of the cast's compact filed by the provider and confirmed by the
+    steward, so every party confirmed it; the recompute its verification queues runs on
+    commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return report_confirmed(compact, cast.provider_owner, cast.steward_owner)
+
+
+def counting(cast, django_capture_on_commit_callbacks):
+    """The cast's compact active with its progress confirmed: it counts under the headline."""
+    compact = activated(cast, django_capture_on_commit_callbacks)
+    progress_confirmed(cast, compact, django_capture_on_commit_callbacks)
+    return compact
+
+
+def test_the_headline_bounds_compacts(db):
+    rule = headline_rule()
+    assert current().methodology_version.version == "2.0"
+    assert {key: rule[key] for key in HEADLINE_BOUND} == HEADLINE_BOUND
+    weights = current().methodology_version.definition["index"]["weights"]
+    assert weights["solidarity"] == SOLIDARITY_WEIGHT
+
+
 def test_an_active_compact_moves_its_countries_after_the_recompute(
     cast, django_capture_on_commit_callbacks, eager_tasks
 ):
@@ -47,12 +87,20 @@ def test_an_active_compact_moves_its_countries_after_the_recompute(
     compact = activated(cast, django_capture_on_commit_callbacks)
     # just activated, no report confirmed; two verified organisations with no member in common
     facts = {"progress_confirmed": False, "active_days": 0, "distinct": True}
-    assert commitment_rows() == [
+    rows = [
         Commitment(
             "DEU", ("KEN",), "compute", 5000.0, "GPU-hours per month", compact.reference, **facts
         ),
         Commitment("KEN", ("DEU",), "dataset", None, "", compact.reference, **facts),
     ]
+    assert commitment_rows() == rows
+    # the headline's bound: activation alone moves nothing
+    assert current() == before
+    assert score(current(), "DEU").values["compact_commitments"] == 0.0
+    # every party confirmed a progress report: its verification rescores, and now it counts
+    progress_confirmed(cast, compact, django_capture_on_commit_callbacks)
+    confirmed = {"progress_confirmed": True, "active_days": 0, "distinct": True}
+    assert commitment_rows() == [replace(row, **confirmed) for row in rows]
     after = current()
     assert after != before
     assert after.methodology_version == before.methodology_version
@@ -61,11 +109,12 @@ def test_an_active_compact_moves_its_countries_after_the_recompute(
     assert germany.normalised["compact_commitments"] == pytest.approx(GERMANY * 10)
     assert score(after, "KEN").values["compact_commitments"] == KENYA
     assert score(after, "FRA").values["compact_commitments"] == 0.0
-    # the whole change in solidarity is the new indicator's contribution; AIMAI gets 1.125 x it
+    # the whole change in solidarity is the new indicator's contribution; AIMAI gets the
+    # solidarity weight times it
     part = germany.contributions["solidarity"]["compact_commitments"]
     assert part > 0
     assert germany.solidarity - old.solidarity == pytest.approx(part)
-    assert germany.aimai - old.aimai == pytest.approx(1.125 * part)
+    assert germany.aimai - old.aimai == pytest.approx(SOLIDARITY_WEIGHT * part)
     assert germany.capability == old.capability
     assert germany.burden == old.burden
     # the rows are stored with the score set, so its inputs rebuild to the same digest
@@ -76,6 +125,8 @@ def test_an_active_compact_moves_its_countries_after_the_recompute(
 def test_the_country_page_gets_the_compacts_that_count(cast, django_capture_on_commit_callbacks):
     assert compacts_counted_for("DEU") == []
     compact = activated(cast, django_capture_on_commit_callbacks)
+    assert compacts_counted_for("DEU") == []  # not before every party confirmed progress
+    progress_confirmed(cast, compact, django_capture_on_commit_callbacks)
     germany = compacts_counted_for("deu")
     assert germany == [compact]
     assert germany[0].points == pytest.approx(GERMANY)
@@ -130,7 +181,7 @@ def test_a_compact_between_organisations_of_one_country_counts_nothing(
 def test_the_bundle_with_a_compact_reproduces_outside_the_site(
     cast, django_capture_on_commit_callbacks, eager_tasks, tmp_path
 ):
-    activated(cast, django_capture_on_commit_callbacks)
+    counting(cast, django_capture_on_commit_callbacks)
     score_set = current()
     assert score(score_set, "DEU").values["compact_commitments"] > 0
     bundle = tmp_path / "bundle.zip"
@@ -152,9 +203,9 @@ def test_ending_a_compact_takes_its_points_back_at_once(
     cast, django_capture_on_commit_callbacks, eager_tasks
 ):
     before = current()
-    compact = activated(cast, django_capture_on_commit_callbacks)
-    counting = current()
-    assert score(counting, "DEU").values["compact_commitments"] > 0
+    compact = counting(cast, django_capture_on_commit_callbacks)
+    counted = current()
+    assert score(counted, "DEU").values["compact_commitments"] == pytest.approx(GERMANY)
     moment = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         services.compact_transition(
@@ -166,4 +217,4 @@ def test_ending_a_compact_takes_its_points_back_at_once(
     assert score(current(), "DEU").values["compact_commitments"] == 0.0
     assert Entry.objects.filter(event="score_set.published", identifier=before.digest).count() == 2
     headline = ScoreSet.objects.for_methodology(before.methodology_version.methodology.slug)
-    assert headline.as_of(moment).current() == counting
+    assert headline.as_of(moment).current() == counted

@@ -20,15 +20,16 @@ from compacts.indicator import commitment_rows, compacts_counted_for
 from compacts.models import Compact
 from countries.index.computed import aimai_bound
 from countries.index.methodology import methodology_parse
-from countries.models import Country, Score
+from countries.models import Country, DataRelease, MethodologyVersion, Score
 from countries.scoring import (
     SHIPPED_DIR,
     index_recompute,
     methodology_version_publish,
     methodology_version_save,
+    score_set_compute,
     score_set_inputs,
 )
-from tests.compacts.conftest import member_make
+from tests.compacts.conftest import member_make, report_confirmed
 
 RULE = {
     "kind_weights": {"compute": 1, "model": 1, "dataset": 1, "know_how": 0.5},
@@ -62,8 +63,14 @@ def bound(cast):
     return methodology_parse(yaml.safe_load(source))
 
 
-def norway(slug: str = SLUG) -> Score:
-    score_set, _ = index_recompute(slug=slug)[0]
+def norway(slug: str = SLUG, version: str | None = None) -> Score:
+    """Norway's score on the current release under `slug`'s latest version (or `version`)."""
+    if version is None:
+        score_set, _ = index_recompute(slug=slug)[0]
+    else:
+        published = MethodologyVersion.objects.get(methodology__slug=slug, version=version)
+        release = DataRelease.objects.current()
+        score_set, _ = score_set_compute(version=published, release=release)
     return score_set.scores.get(country__iso3="NOR")
 
 
@@ -132,22 +139,6 @@ def compact_active(editor, first, first_owner, second, second_owner, title="Fjor
     return services.compact_transition(user=editor, compact=compact, action="activate")
 
 
-def report_confirmed(compact, first_owner, second_owner):
-    """A progress report filed by the first party's owner and confirmed by the second's."""
-    parties = list(compact.parties.order_by("pk"))
-    report = services.report_file(
-        user=first_owner,
-        compact=compact,
-        party=parties[0],
-        period_end=timezone.localdate(),
-        summary="First GPU-hours delivered.",
-    )
-    services.report_confirm(user=second_owner, report=report, party=parties[1])
-    report.refresh_from_db()
-    assert report.verified
-    return report
-
-
 @pytest.fixture
 def fresh(cast):
     """Two newly registered organisations, one in Norway, one in Kenya, both verified by the
@@ -174,8 +165,11 @@ def test_a_compact_activated_minutes_ago_does_not_move_norway(cast, bound, fresh
     assert after.aimai == before.aimai
     assert after.rank == before.rank
     assert compacts_counted_for("NOR", rule=RULE) == []
+    # the shipped headline, 2.0, has a bound too: the compact does not move Norway there either
+    assert norway("aimai-default").score_set.methodology_version.version == "2.0"
+    assert norway("aimai-default").values["compact_commitments"] == 0.0
     # what the bound prevents: under 1.1, written before it, the same compact counts at once
-    assert norway("aimai-default").values["compact_commitments"] == pytest.approx(
+    assert norway("aimai-default", version="1.1").values["compact_commitments"] == pytest.approx(
         UNCAPPED, abs=1e-3
     )
 
