@@ -58,7 +58,7 @@ def test_editors_start_a_correction_from_a_published_release(editor_client):
 def methodology_file(version: str, **index) -> str:
     from countries.scoring import SHIPPED_DIR
 
-    data = yaml.safe_load((SHIPPED_DIR / "aimai-bridgers.yaml").read_text())
+    data = yaml.safe_load((SHIPPED_DIR / "aimai-bridgers-2.0.yaml").read_text())
     data["version"] = version
     data["index"].update(index)
     return yaml.safe_dump(data, sort_keys=False)
@@ -66,15 +66,16 @@ def methodology_file(version: str, **index) -> str:
 
 def test_editors_add_a_methodology_version_and_see_located_errors(editor_client):
     url = "/admin/countries/methodologyversion/add/"
-    refused = editor_client.post(url, {"source": methodology_file("2.0", bridger_min=-99)})
+    refused = editor_client.post(url, {"source": methodology_file("3.0", bridger_min=-99)})
     assert refused.status_code == 200
     assert "index.bridger_min: must be above index.divider_max (0.0)" in refused.content.decode()
-    taken = editor_client.post(url, {"source": methodology_file("1.0")})
-    assert "aimai-bridgers 1.0 already exists" in taken.content.decode()
-    assert MethodologyVersion.objects.filter(methodology__slug="aimai-bridgers").count() == 1
-    saved = editor_client.post(url, {"source": methodology_file("2.0"), "changes": "Draft."})
+    for version in ("1.0", "2.0"):
+        taken = editor_client.post(url, {"source": methodology_file(version)})
+        assert f"aimai-bridgers {version} already exists" in taken.content.decode()
+    assert MethodologyVersion.objects.filter(methodology__slug="aimai-bridgers").count() == 2
+    saved = editor_client.post(url, {"source": methodology_file("3.0"), "changes": "Draft."})
     assert saved.status_code == 302
-    draft = MethodologyVersion.objects.get(methodology__slug="aimai-bridgers", version="2.0")
+    draft = MethodologyVersion.objects.get(methodology__slug="aimai-bridgers", version="3.0")
     assert draft.status == "draft"
     assert draft.changes == "Draft."
 
@@ -82,13 +83,13 @@ def test_editors_add_a_methodology_version_and_see_located_errors(editor_client)
 def test_editors_publish_a_version_and_choose_the_headline(editor_client, eager_tasks):
     from countries.scoring import methodology_version_save
 
-    draft = methodology_version_save(source=methodology_file("2.0", bridger_min=50))
+    draft = methodology_version_save(source=methodology_file("3.0", bridger_min=50))
     response = editor_client.post(
         "/admin/countries/methodologyversion/",
         {"action": "publish", "_selected_action": [draft.pk]},
         follow=True,
     )
-    assert "Published aimai-bridgers 2.0" in response.content.decode()
+    assert "Published aimai-bridgers 3.0" in response.content.decode()
     draft.refresh_from_db()
     assert draft.is_published
     page = editor_client.get(f"/admin/countries/methodologyversion/{draft.pk}/change/")

@@ -19,28 +19,40 @@ def current(slug: str) -> ScoreSet:
 def test_methodologies_list_each_published_version_with_its_definition(client):
     body = client.get("/api/v1/methodologies/").json()
     assert [(m["methodology"], m["version"]) for m in body["results"]] == [
+        ("aimai-bridgers", "2.0"),
         ("aimai-bridgers", "1.0"),
+        ("aimai-default", "2.0"),
         ("aimai-default", "1.1"),
         ("aimai-default", "1.0"),
     ]
-    default = body["results"][1]
-    version = MethodologyVersion.objects.get(methodology__slug="aimai-default", version="1.1")
+    default = body["results"][2]
+    version = MethodologyVersion.objects.get(methodology__slug="aimai-default", version="2.0")
     assert default["digest"] == version.digest
     assert default["status"] == "published"
     assert default["headline"] is True
-    assert default["definition"]["index"]["weights"]["capability"] == -1.5
+    assert default["definition"]["index"]["weights"] == {
+        "capability": -1.5,
+        "solidarity": 1.5,
+        "burden": -0.5,
+    }
+    assert default["definition"]["index"]["low_by_cause"] is True
     raw = client.get(default["file_url"])
     assert raw.status_code == 200
     assert raw.content.decode() == version.source
     assert yaml.safe_load(raw.content) == default["definition"]
     one = client.get("/api/v1/methodologies/", {"methodology": "aimai-bridgers"}).json()
-    assert one["count"] == 1
+    assert one["count"] == 2  # 2.0 and 1.0
 
 
 def test_score_sets_name_their_inputs_and_which_is_current(client):
     body = client.get("/api/v1/score-sets/", {"methodology": "aimai-default"}).json()
-    assert body["count"] == 2  # versions 1.0 and 1.1 on the demo release
-    assert [r["current"] for r in body["results"]] == [True, False]
+    # version 2.0 on the world release, then versions 1.1 and 1.0 on the demo release
+    assert body["count"] == 3
+    assert [(r["methodology_version"], r["release"], r["current"]) for r in body["results"]] == [
+        ("2.0", "world-2026", True),
+        ("1.1", "demo-2026-11", False),
+        ("1.0", "demo-2026-11", False),
+    ]
     row = body["results"][0]
     score_set = current("aimai-default")
     assert row["digest"] == score_set.digest
@@ -56,6 +68,7 @@ def test_scores_one_row_per_country_with_rank_interval_and_confidence(client):
     assert body["score_set"]["digest"] == score_set.digest
     rows = body["results"]
     assert len(rows) == body["count"] == score_set.scores.count()
+    assert len([r for r in rows if r["aimai"] is not None]) == 184
     ranked = [r for r in rows if r["rank"]]
     assert [r["rank"] for r in ranked] == sorted(r["rank"] for r in ranked)
     assert rows.index(ranked[-1]) == len(ranked) - 1  # unscored countries come last
@@ -73,12 +86,21 @@ def test_scores_one_row_per_country_with_rank_interval_and_confidence(client):
     }
     low, high = usa["rank_interval"]
     assert low <= usa["rank_median"] <= high
-    assert usa["classification"] == "divider"
+    assert usa["classification"] == "concentration"
+    assert usa["aimai"] < -10
     assert usa["confidence"]["grade"] in "ABCD"
 
 
 def test_scores_filter_and_reject_bad_parameters(client):
-    dividers = client.get("/api/v1/scores/", {"classification": "divider"}).json()
+    concentration = client.get("/api/v1/scores/", {"classification": "concentration"}).json()
+    assert concentration["count"] > 0
+    assert {r["classification"] for r in concentration["results"]} == {"concentration"}
+    # the 1.x classes stay filterable in the history: version 1.1 on the demo release
+    old = ScoreSet.objects.get(methodology_version__version="1.1", release__slug="demo-2026-11")
+    dividers = client.get(
+        "/api/v1/scores/", {"score_set": old.digest, "classification": "divider"}
+    ).json()
+    assert dividers["score_set"]["digest"] == old.digest
     assert dividers["count"] > 0
     assert {r["classification"] for r in dividers["results"]} == {"divider"}
     bad = client.get("/api/v1/scores/", {"classification": "villain"})
@@ -112,9 +134,15 @@ def test_explain_adds_up_and_names_the_score_set(client):
         assert total == pytest.approx(body["score"][dimension], abs=1e-6)
     fsi = next(p for p in parts if p["indicator"] == "fsi_total")
     assert (fsi["year"], fsi["value"], fsi["provenance"]) == (2023, 87.8, "carried_forward")
-    commitments = next(p for p in parts if p["indicator"] == "ai_governance_commitments")
+    # Kenya signed one of the five shared AI commitments (the Bletchley Declaration)
+    shared = next(p for p in parts if p["indicator"] == "shared_ai_commitments")
+    assert (shared["computed"], shared["value"], shared["provenance"]) == (True, 1.0, "observed")
+    commitments = next(p for p in parts if p["indicator"] == "compact_commitments")
     assert commitments["computed"] is True
     assert commitments["value"] == 0.0
+    # a donor-only indicator is a gap for Kenya, not a 0, and contributes nothing
+    oda = next(p for p in parts if p["indicator"] == "oda_gni")
+    assert (oda["value"], oda["provenance"], oda["aimai"]) == (None, "missing", None)
     assert "share of the log" in body["decomposition"]
     assert client.get("/api/v1/scores/ZZZ/explain/").status_code == 404
 
@@ -151,9 +179,18 @@ def test_the_schema_is_served(client):
 
 def test_the_methodology_page_renders_formula_indicators_and_comparison(client):
     html = client.get("/methodology/").content.decode()
-    assert "AIMAI = 1.125 × Solidarity − 1.5 × Capability − 0.5 × Burden" in html
+    # each methodology's current version: 2.0 of both
+    assert "AIMAI = 1.5 × Solidarity − 1.5 × Capability − 0.5 × Burden" in html
     assert "AIMAI = 1 × Solidarity + 1 × Capability − 1 × Burden" in html
-    assert "Shared AI governance commitments" in html
+    # the headline names a low AIMAI by its cause; the alternative still says divider
+    assert (
+        "AIMAI ≤ -10 is named by its cause: <strong>Divider — concentration</strong> when the "
+        "country’s capability is at least the median"
+    ) in html
+    assert "otherwise <strong>Burdened co-creator</strong>" in html
+    assert "<strong>Divider</strong> when AIMAI ≤ 0;" in html
+    assert "Government AI Readiness Index, technology sector pillar" in html
+    assert "Shared AI commitments" in html
     assert "computed by the platform" in html
     assert "a country on none of them counts 0" in html  # the rule for complete lists
     assert "goalposts 0 → 0, 0.7 → 100" in html
@@ -163,11 +200,18 @@ def test_the_methodology_page_renders_formula_indicators_and_comparison(client):
         "Rule (set in the methodology file):</strong> Points per commitment by kind: compute 1, "
         "open model 1, dataset 1, know-how 0.5 (other kinds 0). With an amount, "
         "× (1 + log₁₀(1 + amount)), at most × 5. Only commitments in active compacts with a "
-        "partner in another country count; a country with none counts 0."
+        "partner in another country count; a country with none counts 0. A compact counts only "
+        "once every party has confirmed one of its progress reports, or once it has been active "
+        "180 days (counted when the scores are computed)."
     ) in html
-    assert current("aimai-default").digest in html
-    assert 'id="comparison"' in html
-    assert html.count("<tr>") > 61
+    assert "Compacts can add at most 1 point per compact and 4 in all to the indicator" in html
+    for slug in ("aimai-default", "aimai-bridgers"):
+        assert f"{current(slug).digest}</code> on data release world-2026" in html
+    # the side-by-side comparison has a row for every country the current sets cover
+    comparison = html[html.index('id="comparison"') :]
+    comparison = comparison[: comparison.index("</table>")]
+    assert comparison.count('href="/countries/') == current("aimai-default").scores.count()
+    assert comparison.count('href="/countries/') > 184
 
 
 def test_the_methodology_page_and_scores_use_a_constant_number_of_queries(client):
@@ -218,7 +262,10 @@ def test_unscored_countries_come_last_in_every_order(client, ordering):
 
 
 def test_a_country_without_aimai_still_has_its_dimensions_explained(client):
-    body = client.get("/api/v1/scores/AFG/explain/").json()
+    # Eritrea: too little solidarity data for a score, so no AIMAI under 2.0, but a burden
+    body = client.get("/api/v1/scores/ERI/explain/").json()
+    assert body["score"]["solidarity"] is None
+    assert body["score"]["classification"] == "insufficient_data"
     assert body["score"]["aimai"] is None
     assert body["total"] is None
     assert body["score"]["burden"] is not None
@@ -226,6 +273,6 @@ def test_a_country_without_aimai_still_has_its_dimensions_explained(client):
     total = sum(p["to_dimension"] or 0 for p in parts)
     assert total == pytest.approx(body["score"]["burden"], abs=1e-6)
     assert all(p["aimai"] is None for p in body["contributions"])
-    html = client.get("/countries/AFG/").content.decode()
-    assert "which Afghanistan does not have (insufficient data)" in html
+    html = client.get("/countries/ERI/").content.decode()
+    assert "which Eritrea does not have (insufficient data)" in html
     assert "share of the log" in html

@@ -69,6 +69,29 @@ def correction(editor):
     return draft
 
 
+@pytest.fixture
+def world_correction(editor):
+    """A correction of the current release, world-2026, which the headline scores, in which the
+    editor changed Kenya's internet use."""
+    world = DataRelease.objects.get(slug="world-2026")
+    assert DataRelease.objects.current() == world
+    draft = data_release_draft_from(
+        source=world,
+        slug="world-fix",
+        name="World, corrected",
+        release_date=timezone.localdate(),
+        user=editor,
+        change_note="Kenya's internet use for 2022 as the ITU revised it.",
+    )
+    report, applied = observations_import(
+        release=draft, content=KENYA_FILE, filename="kenya.csv", user=editor
+    )
+    assert report["ok"], report["errors"]
+    assert applied is not None
+    draft.refresh_from_db()
+    return draft
+
+
 def kenya_internet(release) -> float:
     return release.observations.get(
         country__iso3="KEN", indicator__code="internet_users", year=2022
@@ -165,22 +188,24 @@ def test_a_correction_needs_its_note(editor):
     assert refused.value.message == NOTE_REQUIRED
 
 
-def test_the_publish_preview_shows_values_and_ranks_without_storing_anything(correction):
-    # given a correction that changes Kenya's internet use
+def test_the_publish_preview_shows_values_and_ranks_without_storing_anything(world_correction):
+    # given a correction of the current release that changes Kenya's internet use
     before = (Observation.objects.count(), DataRelease.objects.count(), Entry.objects.count())
     # when the reviewer previews it
-    preview = release_publish_preview(release=correction)
+    preview = release_publish_preview(release=world_correction)
     # then the value change is listed with its indicator, and every scored country's rank
     # now and after is there, computed from the draft
     assert [(row.code, row.changed, row.added, row.removed) for row in preview.per_indicator] == [
         ("internet_users", 1, 0, 0)
     ]
     assert preview.totals == {"changed": 1}
+    assert preview.base.slug == "world-2026"
     kenya = next(m for m in preview.moves if m.iso3 == "KEN")
     assert kenya.rank_now is not None
     assert kenya.rank_after is not None
-    assert kenya.score_change != 0  # more internet use, less burden
-    assert preview.methodology.startswith("aimai-default")
+    assert kenya.score_change > 0  # more internet use, less burden, a higher AIMAI
+    assert len(preview.moves) == 184  # every country the headline ranks, now and after
+    assert preview.methodology == "aimai-default 2.0"
     assert (
         Observation.objects.count(),
         DataRelease.objects.count(),
@@ -189,26 +214,27 @@ def test_the_publish_preview_shows_values_and_ranks_without_storing_anything(cor
 
 
 def test_the_publish_preview_matches_the_score_set_publishing_makes(
-    correction, editor, reviewer, eager_tasks, django_capture_on_commit_callbacks
+    world_correction, editor, reviewer, eager_tasks, django_capture_on_commit_callbacks
 ):
     from countries.models import ScoreSet
 
     preview = {
         m.iso3: (m.score_after, m.rank_after)
-        for m in release_publish_preview(release=correction).moves
+        for m in release_publish_preview(release=world_correction).moves
     }
-    data_release_submit(release=correction, user=editor)
+    data_release_submit(release=world_correction, user=editor)
     with django_capture_on_commit_callbacks(execute=True):
-        data_release_publish(release=correction, user=reviewer)
+        data_release_publish(release=world_correction, user=reviewer)
     current = ScoreSet.objects.for_methodology("aimai-default").current()
-    assert current.release == correction
+    assert current.release == world_correction
+    assert current.methodology_version.version == "2.0"
     stored = {
         iso3: (aimai, rank)
         for iso3, aimai, rank in current.scores.exclude(rank=None).values_list(
             "country__iso3", "aimai", "rank"
         )
     }
-    assert len(stored) > 50
+    assert len(stored) == 184
     assert stored == preview
 
 

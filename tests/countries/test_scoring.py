@@ -1,4 +1,4 @@
-"""Score sets on the demo data: stored whole, never changed, reproducible, explained."""
+"""Score sets on the shipped data: stored whole, never changed, reproducible, explained."""
 
 import io
 import json
@@ -40,28 +40,64 @@ def scored(score_set: ScoreSet) -> list[Score]:
     return list(score_set.scores.exclude(aimai=None).select_related("country"))
 
 
-def test_both_shipped_methodologies_score_the_demo_release():
+def history(version: str, slug: str = "aimai-default") -> ScoreSet:
+    """The score set of a 1.x version on the demo release, kept as history."""
+    return ScoreSet.objects.get(
+        methodology_version__methodology__slug=slug,
+        methodology_version__version=version,
+        release__slug="demo-2026-11",
+    )
+
+
+def test_both_shipped_methodologies_score_the_world_release_and_keep_the_demo_history():
     for slug in ("aimai-default", "aimai-bridgers"):
         score_set = current(slug)
-        assert score_set.release.slug == "demo-2026-11"
-        assert len(scored(score_set)) == 61
+        assert score_set.release.slug == "world-2026"
+        assert score_set.methodology_version.version == "2.0"
+        assert len(scored(score_set)) == 184
         assert score_set.scores.count() == len(score_set.outputs["scores"])
     assert Methodology.objects.headline().slug == "aimai-default"
+    # the demo release's score sets remain, whole, as history
+    shipped = (("1.0", "aimai-default"), ("1.1", "aimai-default"), ("1.0", "aimai-bridgers"))
+    for version, slug in shipped:
+        score_set = history(version, slug)
+        assert len(scored(score_set)) == 61
+        assert score_set.scores.count() == len(score_set.outputs["scores"])
+
+
+def strongest(score_set: ScoreSet) -> tuple[list[Score], list[Score]]:
+    """The set's scored countries and the 15 of them with the highest capability."""
+    scores = scored(score_set)
+    return scores, sorted(scores, key=lambda s: -s.capability)[:15]
 
 
 def test_under_the_default_the_strongest_that_share_little_come_out_negative():
-    scores = scored(current("aimai-default"))
-    top15 = sorted(scores, key=lambda s: -s.capability)[:15]
+    scores, top15 = strongest(current("aimai-default"))
     negative = {s.country.iso3 for s in top15 if s.aimai < 0}
-    assert {"USA", "CHN"} <= negative
-    # 10 under version 1.0; version 1.1's compact_commitments is 0 everywhere in the demo data,
-    # which takes Singapore (a gap in its solidarity data) from +4.7 to -1.8
-    assert len(negative) == 11
+    # under 2.0 only the Netherlands, of the 15, shares enough to stay above zero
+    assert len(negative) == 14
+    assert {s.country.iso3 for s in top15} - negative == {"NLD"}
+    # and a low AIMAI is named by its cause: for the two leaders, concentration
+    by_iso3 = {s.country.iso3: s for s in scores}
+    assert by_iso3["USA"].classification == by_iso3["CHN"].classification == "concentration"
     assert all(s.concentrated for s in top15)
     assert sum(s.concentrated for s in scores) == 15
     # and the alternative, where capability counts for a country, ranks the USA first
     bridgers = {s.country.iso3: s for s in scored(current("aimai-bridgers"))}
     assert bridgers["USA"].rank == 1
+
+
+def test_the_demo_history_keeps_what_version_1_1_said_of_the_strongest():
+    scores, top15 = strongest(history("1.1"))
+    negative = {s.country.iso3 for s in top15 if s.aimai < 0}
+    assert {"USA", "CHN"} <= negative
+    # 10 under version 1.0; version 1.1's compact_commitments is 0 everywhere in the demo data,
+    # which takes Singapore (a gap in its solidarity data) from +4.7 to -1.8
+    assert len(negative) == 11
+    assert len({s.country.iso3 for s in strongest(history("1.0"))[1] if s.aimai < 0}) == 10
+    assert {s.classification for s in top15 if s.aimai <= -10} == {"divider"}
+    assert all(s.concentrated for s in top15)
+    assert sum(s.concentrated for s in scores) == 15
 
 
 def test_contributions_add_up_to_every_score():
@@ -101,11 +137,22 @@ def test_computing_again_from_the_stored_inputs_gives_identical_numbers_and_dige
 
 def test_recomputing_unchanged_inputs_changes_nothing():
     before = ScoreSet.objects.count()
-    done = index_recompute()
+    done = index_recompute()  # each methodology's current version on the current release
+    assert sorted(
+        (s.methodology_version.methodology.slug, s.methodology_version.version, s.release.slug)
+        for s, _ in done
+    ) == [("aimai-bridgers", "2.0", "world-2026"), ("aimai-default", "2.0", "world-2026")]
     assert [created for _, created in done] == [False, False]
     assert ScoreSet.objects.count() == before
     shipped_methodologies_load()  # loading the shipped files again is a no-op too
-    assert MethodologyVersion.objects.count() == 3  # aimai-default 1.0 and 1.1, aimai-bridgers
+    # aimai-default 1.0, 1.1 and 2.0, aimai-bridgers 1.0 and 2.0
+    assert sorted(MethodologyVersion.objects.values_list("methodology__slug", "version")) == [
+        ("aimai-bridgers", "1.0"),
+        ("aimai-bridgers", "2.0"),
+        ("aimai-default", "1.0"),
+        ("aimai-default", "1.1"),
+        ("aimai-default", "2.0"),
+    ]
 
 
 def test_score_sets_scores_and_published_versions_are_immutable_in_the_database():
@@ -183,7 +230,7 @@ def test_editors_choose_the_headline(client):
 def test_compute_index_command(capsys):
     call_command("compute_index", "--methodology", "aimai-default")
     out = capsys.readouterr()
-    assert "aimai-default 1.1 on demo-2026-11" in out.out
+    assert f"aimai-default 2.0 on world-2026 ({current('aimai-default').digest[:12]})" in out.out
     assert "unchanged (identical inputs)" in out.out
     assert "writing the score set" not in out.err  # nothing new to write
     with pytest.raises(CommandError, match="No published methodology “nope”"):
@@ -194,6 +241,7 @@ def test_compute_index_command(capsys):
 
 def test_the_bundle_reproduces_outside_the_site(tmp_path):
     score_set = current("aimai-bridgers")
+    assert score_set.methodology_version.version == "2.0"
     bundle = tmp_path / "bundle.zip"
     bundle.write_bytes(score_set_bundle(score_set))
     # a process with no Django settings and no database recomputes it
@@ -215,6 +263,16 @@ def test_the_bundle_reproduces_outside_the_site(tmp_path):
         cwd=tmp_path,
         check=False,
     )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"identical: score set {score_set.digest}" in run.stdout
+
+
+def test_the_bundle_of_the_headline_reproduces_as_identical_outside_the_site(tmp_path):
+    score_set = current("aimai-default")
+    assert (score_set.methodology_version.version, score_set.release.slug) == ("2.0", "world-2026")
+    bundle = tmp_path / "headline.zip"
+    bundle.write_bytes(score_set_bundle(score_set))
+    run = reproduce_run(bundle)
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"identical: score set {score_set.digest}" in run.stdout
 
