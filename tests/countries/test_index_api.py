@@ -183,12 +183,9 @@ def test_the_methodology_page_renders_formula_indicators_and_comparison(client):
     assert "AIMAI = 1.5 × Solidarity − 1.5 × Capability − 0.5 × Burden" in html
     assert "AIMAI = 1 × Solidarity + 1 × Capability − 1 × Burden" in html
     # the headline names a low AIMAI by its cause; the alternative still says divider
-    assert (
-        "AIMAI ≤ -10 is named by its cause: <strong>Divider — concentration</strong> when the "
-        "country’s capability is at least the median"
-    ) in html
-    assert "otherwise <strong>Burdened co-creator</strong>" in html
-    assert "<strong>Divider</strong> when AIMAI ≤ 0;" in html
+    assert "<strong>Divider — concentration</strong>: AIMAI ≤ −10, and capability" in html
+    assert "<strong>Burdened co-creator</strong>: AIMAI ≤ −10, and burdens pull" in html
+    assert "<strong>Divider</strong>: AIMAI ≤ 0." in html
     assert "Government AI Readiness Index, technology sector pillar" in html
     assert "Shared AI commitments" in html
     assert "computed by the platform" in html
