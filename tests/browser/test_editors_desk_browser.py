@@ -1,9 +1,9 @@
 """The editors' desk in Chromium, from a correction to its public note: an editor starts a
-correction of the published demo release, says what changed and why, imports a file (sees
-its error row, cancels, fixes the file, applies it) and submits it for review; the same
-editor cannot publish it, in the admin or through the API (four eyes); a reviewer who did
-not edit it reads the publish preview and publishes; the country page and the changelog then
-show the corrected value and the note. A screenshot at each step."""
+correction of the current published release (the world edition), says what changed and why,
+imports a file (sees its error row, cancels, fixes the file, applies it) and submits it for
+review; the same editor cannot publish it, in the admin or through the API (four eyes); a
+reviewer who did not edit it reads the publish preview and publishes; the country page and the
+changelog then show the corrected value and the note. A screenshot at each step."""
 
 import csv
 import importlib
@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
-from countries.loaders import DEMO_DIR
+from countries.loaders import WORLD_DIR
 from countries.models import (
     DataImport,
     DataRelease,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-pass-phrase-42"
 ROLES = importlib.import_module("countries.migrations.0011_editor_and_reviewer_roles")
-DEMO_CSV = DEMO_DIR / "burden_internet_users.csv"
+RELEASE_CSV = WORLD_DIR / "burden_internet_users.csv"
 NEW_SOURCE = "https://data.worldbank.org/indicator/IT.NET.USER.ZS (World Bank WDI, 2026 revision)"
 NOTE = "Kenya's internet use for 2022 was revised by the ITU from 40.8137 % to 42.5 %."
 
@@ -53,17 +53,18 @@ def staff(username: str, group: Group):
 
 
 @pytest.fixture
-def demo_release(committed_demo_data):
-    return committed_demo_data
+def current_release(committed_demo_data):
+    """The world release, current after the demo one: the release the headline scores."""
+    return DataRelease.objects.get(slug="world-2026")
 
 
 @pytest.fixture
-def editor(demo_release):
+def editor(current_release):
     return staff("editor", role(ROLES.EDITORS, ROLES.EDITOR_PERMISSIONS))
 
 
 @pytest.fixture
-def reviewer(demo_release):
+def reviewer(current_release):
     return staff("reviewer", role(ROLES.REVIEWERS, ROLES.REVIEWER_PERMISSIONS))
 
 
@@ -72,8 +73,8 @@ def headline_scores():
     return ScoreSet.objects.for_methodology(slug).current().scores
 
 
-def demo_row(iso3: str) -> dict:
-    with DEMO_CSV.open(newline="", encoding="utf-8") as handle:
+def release_row(iso3: str) -> dict:
+    with RELEASE_CSV.open(newline="", encoding="utf-8") as handle:
         return next(row for row in csv.DictReader(handle) if row["iso3"] == iso3)
 
 
@@ -117,12 +118,12 @@ def upload(page, base: str, release: DataRelease, path: str) -> DataImport:
 
 
 def test_a_correction_from_import_to_public_note(
-    live_server, demo_release, editor, reviewer, page, browser, artefacts, tmp_path, eager_tasks
+    live_server, current_release, editor, reviewer, page, browser, artefacts, tmp_path, eager_tasks
 ):
     base, desk = live_server.url, Desk(artefacts)
-    source = demo_release
-    kenya = demo_row("KEN")
-    germany = demo_row("DEU")
+    source = current_release
+    kenya = release_row("KEN")
+    germany = release_row("DEU")
     assert (kenya["value"], kenya["year"]) == ("40.8137", "2022")
 
     # the editor logs in and starts a correction of the published release
@@ -131,11 +132,11 @@ def test_a_correction_from_import_to_public_note(
     page.check(f"input[name=_selected_action][value='{source.pk}']")
     page.select_option("select[name=action]", "start_correction")
     page.get_by_role("button", name="Go").click()
-    expect(page.get_by_text("holds a copy of demo-2026-11")).to_be_visible()
+    expect(page.get_by_text("holds a copy of world-2026")).to_be_visible()
     draft = DataRelease.objects.get(corrects=source)
     slug = draft.slug
-    assert slug == f"demo-2026-11-correction-{draft.release_date:%Y%m%d}"
-    expect(page.get_by_text(f"Draft {slug} holds a copy of demo-2026-11")).to_be_visible()
+    assert slug == f"world-2026-correction-{draft.release_date:%Y%m%d}"
+    expect(page.get_by_text(f"Draft {slug} holds a copy of world-2026")).to_be_visible()
     assert draft.status == "draft"
     assert draft.corrects == source
     assert draft.observations.count() == source.observations.count()
