@@ -12,31 +12,21 @@ from aimai_site.errors import InvalidInput, NotFoundError
 from countries.choices import Dimension
 from countries.index.computed import COMPUTED_INDICATORS
 from countries.index.methodology import (
-    DIMENSIONS,
-    GroupSpec,
-    IndicatorSpec,
-    methodology_changes,
     methodology_parse,
 )
-from countries.index.methodology import Methodology as EngineMethodology
 from countries.models import (
     Country,
     DataRelease,
     Indicator,
     Methodology,
-    MethodologyVersion,
     Observation,
     ReleaseChange,
     Score,
     ScoreSet,
 )
 from countries.public_index import (
-    ClassRule,
     Coverage,
-    classification_rules,
     coverage_get,
-    difference_text,
-    rationales,
 )
 
 
@@ -234,174 +224,6 @@ def score_explain(*, score_set: ScoreSet, iso3: str) -> Explanation:
 
 
 @dataclass(frozen=True)
-class IndicatorLine:
-    spec: IndicatorSpec
-    label: IndicatorLabel | None
-    share: float  # of the whole index, all data present
-    rule: str = ""  # a computed indicator's rule, in words, as the methodology file sets it
-    rationale: str = ""  # why the indicator is in the index, as the methodology file says
-
-
-@dataclass(frozen=True)
-class GroupLine:
-    name: str
-    group: GroupSpec
-    index_weight: float | None  # for the three dimensions
-    indicators: list[IndicatorLine]
-    groups: list["GroupLine"]
-
-
-@dataclass(frozen=True)
-class MethodologyPage:
-    methodology: Methodology
-    version: MethodologyVersion
-    parsed: "EngineMethodology"
-    dimensions: list[GroupLine]
-    changelog: list[tuple[MethodologyVersion, list[str]]]  # newest first
-    score_set: ScoreSet | None
-
-    @property
-    def difference(self) -> str:
-        """How an alternative view differs from the headline, in one sentence."""
-        return difference_text(self.parsed)
-
-    @property
-    def class_rules(self) -> list[ClassRule]:
-        return classification_rules(self.parsed)
-
-    @property
-    def sharing_terms(self) -> str:
-        weights = self.parsed.index_weights
-        return (
-            (f"{weights['capability']:g} × Capability + {weights['solidarity']:g} × Solidarity")
-            .replace("-", "−")
-            .replace("+ −", "− ")
-        )
-
-    @property
-    def burden_term(self) -> str:
-        return f"{self.parsed.index_weights['burden']:g} × Burden".replace("-", "−")
-
-    def formula(self) -> str:
-        terms = []
-        for name in ("solidarity", "capability", "burden"):
-            weight = self.parsed.index_weights[name]
-            sign = "−" if weight < 0 else "+"
-            terms.append(f"{sign} {abs(weight):g} × {name.capitalize()}")
-        text = " ".join(terms)
-        return "AIMAI = " + (text[2:] if text.startswith("+ ") else text)
-
-
-def _rule_text(spec: IndicatorSpec, methodology: "EngineMethodology") -> str:
-    source = COMPUTED_INDICATORS.get(spec.code)
-    return source.rule_text(spec.rule, methodology) if source is not None else ""
-
-
-def _group_lines(
-    group: GroupSpec,
-    labels,
-    shares,
-    methodology: "EngineMethodology",
-    index_weight=None,
-    reasons=None,
-) -> GroupLine:
-    return GroupLine(
-        name=group.name,
-        group=group,
-        index_weight=index_weight,
-        indicators=[
-            IndicatorLine(
-                spec=spec,
-                label=labels.get(spec.code),
-                share=shares[spec.code],
-                rule=_rule_text(spec, methodology),
-                rationale=(reasons or {}).get(spec.code, ""),
-            )
-            for spec in group.indicators
-        ],
-        groups=[
-            _group_lines(child, labels, shares, methodology, reasons=reasons)
-            for child in group.groups
-        ],
-    )
-
-
-def methodology_pages() -> list[MethodologyPage]:
-    """Every published methodology, the headline first, as the methodology page shows it."""
-    labels = indicator_labels()
-    versions = list(
-        MethodologyVersion.objects.published()
-        .select_related("methodology")
-        .order_by("methodology_id", "published_at", "pk")
-    )
-    current_sets = ScoreSet.objects.current_per_methodology()
-    pages = []
-    for methodology in Methodology.objects.with_published_versions():
-        own = [v for v in versions if v.methodology_id == methodology.pk]
-        current = own[-1]
-        parsed = methodology_parse(current.definition)
-        shares = parsed.effective_weights()
-        changelog = [
-            (v, methodology_changes(own[i - 1].definition, v.definition) if i else [])
-            for i, v in enumerate(own)
-        ]
-        pages.append(
-            MethodologyPage(
-                methodology=methodology,
-                version=current,
-                parsed=parsed,
-                dimensions=[
-                    _group_lines(
-                        parsed.dimensions[name],
-                        labels,
-                        shares,
-                        parsed,
-                        parsed.index_weights[name],
-                        rationales(parsed),
-                    )
-                    for name in DIMENSIONS
-                ],
-                changelog=changelog[::-1],
-                score_set=current_sets.get(methodology.pk),
-            )
-        )
-    return pages
-
-
-@dataclass(frozen=True)
-class ComparisonRow:
-    country: Country
-    scores: list[Score | None]  # one per compared methodology, in page order
-
-    @property
-    def rank_shift(self) -> int | None:
-        """How many places the country moves from the first methodology to the second."""
-        if len(self.scores) < 2 or not all(s and s.rank for s in self.scores[:2]):
-            return None
-        return self.scores[0].rank - self.scores[1].rank
-
-
-def methodology_comparison(pages: list[MethodologyPage]) -> list[ComparisonRow]:
-    """Each country's scores under every published methodology, ranked by the first."""
-    sets = [page.score_set for page in pages]
-    by_country: dict[int, list[Score | None]] = {}
-    countries: dict[int, Country] = {}
-    scores = Score.objects.filter(score_set__in=[s for s in sets if s]).select_related("country")
-    position = {s.pk: i for i, s in enumerate(sets) if s}
-    for score in scores:
-        countries[score.country_id] = score.country
-        row = by_country.setdefault(score.country_id, [None] * len(sets))
-        row[position[score.score_set_id]] = score
-    rows = [ComparisonRow(countries[pk], row) for pk, row in by_country.items()]
-
-    def order(row: ComparisonRow):
-        first = row.scores[0] if row.scores else None
-        return (first is None or first.rank is None, first.rank if first else 0, row.country.name)
-
-    return sorted(rows, key=order)
-
-
-@dataclass(frozen=True)
 class CountryScores:
     """A country's scores in the current score set of every methodology, the headline first;
     the headline's with its full explanation."""
@@ -586,101 +408,6 @@ def release_changelog() -> list[DataRelease]:
             else []
         )
     return releases
-
-
-@dataclass(frozen=True)
-class VersionMove:
-    country: Country
-    before: Score
-    after: Score
-    # ranks among the countries both versions rank, so that newly scored ones move nobody
-    rank_before: int
-    rank_after: int
-    # the dimension term (index weight x score) that moved AIMAI most, and by how much
-    cause: str
-    cause_change: float
-
-    @property
-    def rank_shift(self) -> int:
-        """Places gained (positive) or lost from the previous version to the current one."""
-        return self.rank_before - self.rank_after
-
-    @property
-    def aimai_change(self) -> float:
-        return self.after.aimai - self.before.aimai
-
-
-@dataclass(frozen=True)
-class VersionComparison:
-    previous: ScoreSet
-    current: ScoreSet
-    moves: list[VersionMove]  # every country ranked by both, the largest rank shift first
-    newly_scored: int  # ranked now, not by the previous version
-    no_longer_scored: int
-    common: int  # ranked by both
-
-    @property
-    def same_release(self) -> bool:
-        return self.previous.release_id == self.current.release_id
-
-
-def version_comparison(page: MethodologyPage, *, top: int = 20) -> VersionComparison | None:
-    """The current version of a methodology (its page) against its previous version: who
-    moves, how far, and which dimension moved them. The previous version is read on the same
-    data release when it was scored there (the methodology alone then explains the move), else
-    on its latest. Two queries, whatever the number of countries."""
-    current = page.score_set
-    versions = [version for version, _ in page.changelog[:2]]  # newest first
-    if current is None or len(versions) < 2 or current.methodology_version_id != versions[0].pk:
-        return None
-    older = ScoreSet.objects.filter(methodology_version=versions[1]).select_related(
-        "methodology_version", "release"
-    )
-    previous = max(
-        older,
-        key=lambda s: (s.release_id == current.release_id, s.created_at, s.pk),
-        default=None,
-    )
-    if previous is None:
-        return None
-    weights = {
-        previous.pk: methodology_parse(versions[1].definition).index_weights,
-        current.pk: page.parsed.index_weights,
-    }
-    ranked: dict[int, dict[int, Score]] = {previous.pk: {}, current.pk: {}}
-    for score in Score.objects.filter(
-        score_set__in=[previous, current], rank__isnull=False
-    ).select_related("country"):
-        ranked[score.score_set_id][score.country_id] = score
-    before, after = ranked[previous.pk], ranked[current.pk]
-    both = before.keys() & after.keys()
-
-    def ranks(scores: dict[int, Score]) -> dict[int, int]:
-        values = sorted((scores[pk].aimai for pk in both), reverse=True)
-        return {pk: values.index(scores[pk].aimai) + 1 for pk in both}  # ties share a rank
-
-    rank_before, rank_after = ranks(before), ranks(after)
-    moves = []
-    for pk in both:
-        old, new = before[pk], after[pk]
-        terms = {
-            name: weights[current.pk][name] * getattr(new, name)
-            - weights[previous.pk][name] * getattr(old, name)
-            for name in PROFILE
-        }
-        cause = max(terms, key=lambda name: abs(terms[name]))
-        moves.append(
-            VersionMove(new.country, old, new, rank_before[pk], rank_after[pk], cause, terms[cause])
-        )
-    moves.sort(key=lambda m: (-abs(m.rank_shift), m.country.name))
-    return VersionComparison(
-        previous=previous,
-        current=current,
-        moves=moves[:top],
-        newly_scored=len(after.keys() - before.keys()),
-        no_longer_scored=len(before.keys() - after.keys()),
-        common=len(both),
-    )
 
 
 def indicator_names() -> dict[str, str]:

@@ -15,6 +15,11 @@ from countries.index.aggregate import EXPLAIN_DECOMPOSITION
 from countries.index.methodology import methodology_schema
 from countries.intake import FileRefused
 from countries.intake.files import size_check
+from countries.methodology_page import (
+    methodology_comparison,
+    methodology_pages,
+    version_comparison,
+)
 from countries.models import DataRelease, MethodologyVersion
 from countries.providers import providers
 from countries.public_index import (
@@ -32,14 +37,11 @@ from countries.selectors import (
     country_scores_get,
     headline_coverage,
     indicator_names,
-    methodology_comparison,
-    methodology_pages,
     overview_get,
     release_changelog,
     score_rows,
     score_set_resolve,
     score_set_rows,
-    version_comparison,
 )
 
 CHECK_RATE_LIMITED = "Too many files checked from your address this hour; please try later."

@@ -48,14 +48,12 @@ def reviewer():
     return person("reviewer", "Reviewers")
 
 
-@pytest.fixture
-def correction(editor):
-    """A correction of the demo release in which the editor changed Kenya's internet use."""
-    demo = DataRelease.objects.get(slug="demo-2026-11")
+def kenya_corrected(editor, source: DataRelease, slug: str, name: str) -> DataRelease:
+    """A correction of `source` in which the editor changed Kenya's internet use."""
     draft = data_release_draft_from(
-        source=demo,
-        slug="demo-fix",
-        name="Demo, corrected",
+        source=source,
+        slug=slug,
+        name=name,
         release_date=timezone.localdate(),
         user=editor,
         change_note="Kenya's internet use for 2022 as the ITU revised it.",
@@ -67,29 +65,21 @@ def correction(editor):
     assert applied is not None
     draft.refresh_from_db()
     return draft
+
+
+@pytest.fixture
+def correction(editor):
+    """A correction of the demo release."""
+    demo = DataRelease.objects.get(slug="demo-2026-11")
+    return kenya_corrected(editor, demo, "demo-fix", "Demo, corrected")
 
 
 @pytest.fixture
 def world_correction(editor):
-    """A correction of the current release, world-2026, which the headline scores, in which the
-    editor changed Kenya's internet use."""
+    """A correction of the current release, world-2026, which the headline scores."""
     world = DataRelease.objects.get(slug="world-2026")
     assert DataRelease.objects.current() == world
-    draft = data_release_draft_from(
-        source=world,
-        slug="world-fix",
-        name="World, corrected",
-        release_date=timezone.localdate(),
-        user=editor,
-        change_note="Kenya's internet use for 2022 as the ITU revised it.",
-    )
-    report, applied = observations_import(
-        release=draft, content=KENYA_FILE, filename="kenya.csv", user=editor
-    )
-    assert report["ok"], report["errors"]
-    assert applied is not None
-    draft.refresh_from_db()
-    return draft
+    return kenya_corrected(editor, world, "world-fix", "World, corrected")
 
 
 def kenya_internet(release) -> float:

@@ -8,9 +8,9 @@ import yaml
 
 from countries.index.computed import COMPUTED_INDICATORS, aimai_bound
 from countries.index.methodology import methodology_load
+from countries.methodology_page import methodology_pages, version_comparison
 from countries.models import DataRelease, Methodology, ScoreSet
 from countries.scoring import SHIPPED_DIR
-from countries.selectors import methodology_pages, version_comparison
 
 pytestmark = pytest.mark.django_db
 

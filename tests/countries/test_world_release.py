@@ -8,7 +8,8 @@ import pytest
 from django.db.models import Count
 
 from countries.loaders import DEMO_DIR, WORLD_DIR, world_data_load
-from countries.models import Country, DataRelease, Indicator, Observation
+from countries.models import DataRelease, Indicator
+from tests.countries.test_loaders import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -45,16 +46,6 @@ def csv_rows(name: str) -> list[dict]:
     """The file's data rows, read here without the loader."""
     with (WORLD_DIR / name).open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def snapshot() -> dict:
-    return {
-        "observations": Observation.objects.count(),
-        "observation_history": Observation.history.count(),
-        "country_history": Country.history.count(),
-        "indicator_history": Indicator.history.count(),
-        "releases": list(DataRelease.objects.values_list("slug", "content_digest", "published_at")),
-    }
 
 
 @pytest.fixture
