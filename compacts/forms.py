@@ -278,9 +278,12 @@ class ResourceForm(forms.ModelForm):
         fields = ["party", "kind", "description", "amount", "unit"]
         labels = {"party": "Committed by"}
 
-    def __init__(self, *args, compact: Compact, **kwargs):
+    def __init__(self, *args, compact: Compact, user=None, **kwargs):
         super().__init__(*args, prefix="resource", instance=Resource(compact=compact), **kwargs)
-        self.fields["party"].queryset = compact.parties.select_related("organisation")
+        parties = compact.parties.select_related("organisation")
+        if user is not None:  # a member writes what their own organisation commits
+            parties = parties.filter(organisation__memberships__user=user)
+        self.fields["party"].queryset = parties
 
 
 class OutcomeForm(forms.ModelForm):
@@ -289,7 +292,7 @@ class OutcomeForm(forms.ModelForm):
         fields = ["indicator", "unit", "baseline", "target", "due"]
         widgets = {"due": DATE}
 
-    def __init__(self, *args, compact: Compact, **kwargs):
+    def __init__(self, *args, compact: Compact, user=None, **kwargs):
         super().__init__(*args, prefix="outcome", instance=Outcome(compact=compact), **kwargs)
 
 
@@ -299,7 +302,7 @@ class MilestoneForm(forms.ModelForm):
         fields = ["title", "due"]
         widgets = {"due": DATE}
 
-    def __init__(self, *args, compact: Compact, **kwargs):
+    def __init__(self, *args, compact: Compact, user=None, **kwargs):
         super().__init__(*args, prefix="milestone", instance=Milestone(compact=compact), **kwargs)
 
 

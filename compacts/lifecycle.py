@@ -6,6 +6,9 @@ tests walk every (state, action) pair from the same table.
           -> under_review (an editor checks the safeguards) -> active -> completed
     terminated / withdrawn end a compact early, with a reason; an amendment of an active
     compact is a new version that goes through the same steps and, once active, supersedes it.
+
+Past draft a compact always has two parties or more: every action that moves it forward checks
+it, and a party may leave a proposed or signed compact only if two stay (`withdrawal_refusal`).
 """
 
 from __future__ import annotations
@@ -88,6 +91,8 @@ TRANSITIONS: dict[str, Transition] = {
     )
 }
 ACTIONS = tuple(TRANSITIONS)
+# actions that take a compact forward: each needs two parties or more, not only `propose`
+NEEDS_PARTIES = frozenset({"propose", "sign", "submit", "activate", "complete"})
 
 
 @dataclass(frozen=True)
@@ -113,9 +118,9 @@ def refusal(state: str, action: str, facts: Facts) -> str | None:
         return f"{a_compact(state)} cannot {action}: only from {allowed}."
     if transition.reason_required and not facts.reason.strip():
         return f"Say why: a reason is required to {action} a compact."
+    if action in NEEDS_PARTIES and facts.parties < 2:
+        return "A compact needs at least two parties."
     if action == "propose":
-        if facts.parties < 2:
-            return "A compact needs at least two parties."
         if facts.missing:
             return "Fill in before proposing: " + ", ".join(facts.missing) + "."
     if action == "sign":
@@ -143,3 +148,29 @@ def target(state: str, action: str, facts: Facts) -> str:
         # `unsigned` still counts the signer: the last signature is the one that completes it
         return SIGNED if len(facts.unsigned) <= 1 else PROPOSED
     return TRANSITIONS[action].target
+
+
+def withdrawal_refusal(state: str, parties_left: int) -> str | None:
+    """Why a party cannot leave a compact in `state`, leaving `parties_left`; None when it can.
+    A party leaves before the compact is in force; once in force the compact is public record,
+    and a party that wants out terminates it (with a reason, in the registry)."""
+    if state in FINAL:
+        return f"{a_compact(state)} keeps its parties: it has ended."
+    if state == ACTIVE:
+        return (
+            "An active compact keeps its parties: a party that wants out terminates it, with a "
+            "reason."
+        )
+    if state == UNDER_REVIEW:
+        return (
+            "A compact under review keeps its parties: withdraw the compact, or leave it once "
+            "an editor has returned it for changes."
+        )
+    if state != DRAFT and parties_left < 2:
+        return (
+            f"{a_compact(state)} keeps at least two parties: withdraw the compact instead of "
+            "leaving it with one."
+        )
+    if parties_left < 1:
+        return "A compact keeps at least one party: withdraw the compact instead."
+    return None

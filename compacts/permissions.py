@@ -9,6 +9,9 @@ cannot see, so a guessed id from another organisation looks like one that does n
                     their party), submit, complete, withdraw and terminate; editors approve,
                     return and terminate; members of a party file progress reports, and each
                     party's owner confirms them
+    parties         a party's resources are written by its own members; only a party's own
+                    owner withdraws it, except that in a draft the other parties' members may
+                    take back the naming of a party that has not joined yet
 """
 
 from __future__ import annotations
@@ -100,6 +103,29 @@ def require_compact_action(user, compact: Compact, action: str, party: Party | N
     }.get(actor, is_owner)
     if not allowed:
         raise PermissionDenied(NOT_EDITOR if actor == lifecycle.EDITOR else NOT_PARTY_OWNER)
+
+
+def require_resource_writer(user, party: Party) -> None:
+    """What a party commits is its own to write, change or take back."""
+    _signed_in(user)
+    if role_in(user, party.organisation) is None:
+        raise PermissionDenied(
+            f"Only members of {party.organisation.name} can change what it commits."
+        )
+
+
+def require_party_withdrawal(user, party: Party, *, only_named: bool) -> None:
+    """A party's own owner withdraws it. A party only named in a draft (it committed nothing and
+    never signed) may also be taken off by a member of another party, who named it."""
+    require_party_member(user, party.compact)
+    role = role_in(user, party.organisation)
+    if role == Role.OWNER:
+        return
+    if only_named and role is None and party.compact.status == lifecycle.DRAFT:
+        return
+    raise PermissionDenied(
+        f"Only an owner of {party.organisation.name} can withdraw it from this compact."
+    )
 
 
 # fetch helpers: 404 for what the user cannot see -------------------------------------------

@@ -165,7 +165,7 @@ def _compact_edit_page(request, compact: Compact, *, status: int = 200, **forms)
     forms.setdefault("terms_form", CompactTermsForm(instance=compact))
     forms.setdefault("party_form", PartyForm(compact=compact))
     for part, form_class in PART_FORMS.items():
-        forms.setdefault(f"{part}_form", form_class(compact=compact))
+        forms.setdefault(f"{part}_form", form_class(compact=compact, user=request.user))
     context = {
         **selectors.compact_page(request.user, compact),
         **forms,
@@ -242,7 +242,7 @@ def _part(part: str):
 def part_add_view(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     form_class = _part(part)
     compact = _editable_compact(request, pk)
-    form = form_class(request.POST, compact=compact)
+    form = form_class(request.POST, compact=compact, user=request.user)
     status = 400
     if form.is_valid():
         try:

@@ -437,7 +437,11 @@ class CompactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceVi
         url_name="party-remove",
     )
     def party_remove(self, request, pk: str, party_id: str):
-        """Remove a party that filed no report (a new revision)."""
+        """A party leaves a compact before it is in force (a new revision: the signatures
+        given so far no longer count; recorded in the history). Only the party's own owner
+        withdraws it; in a draft, members of another party may take back the naming of a party
+        that has not joined yet (committed nothing, never signed). Past draft two parties or
+        more stay (409)."""
         compact = self.compact()
         party = compact.parties.filter(pk=party_id).first()
         if party is None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from aimai_site.errors import DomainError, InvalidInput
 from compacts import lifecycle
-from compacts.choices import CompactStatus, ResourceKind
+from compacts.choices import CompactStatus, ResourceKind, Role
 from compacts.models import (
     Compact,
     Membership,
@@ -29,6 +29,9 @@ from compacts.notifications import compact_notify
 from compacts.permissions import (
     require_member,
     require_party_member,
+    require_party_withdrawal,
+    require_resource_writer,
+    role_in,
 )
 from compacts.wording import a_compact
 
@@ -219,6 +222,15 @@ def party_add(*, user, compact: Compact, organisation: Organisation, role: str) 
     party.full_clean()
     _content_changed(compact, user, "parties")
     party.save()
+    Transition.objects.create(
+        compact=compact,
+        action="party named",
+        from_status=compact.status,
+        to_status=compact.status,
+        actor=user,
+        organisation=_acting_party_organisation(user, compact),
+        reason=f"{organisation} named as {party.get_role_display().lower()}.",
+    )
     compact_notify(
         compact,
         "Named as a party",
@@ -230,12 +242,31 @@ def party_add(*, user, compact: Compact, organisation: Organisation, role: str) 
     return party
 
 
+def _only_named(party: Party, compact: Compact) -> bool:
+    """A party named by another that has not joined yet: it committed nothing, never signed,
+    filed nothing, and it is not the party that created the compact."""
+    return not (
+        party.resources.exists()
+        or party.signatures.exists()
+        or party.reports.exists()
+        or compact.transitions.filter(action="create", organisation=party.organisation).exists()
+    )
+
+
 @transaction.atomic
-def party_remove(*, user, party: Party) -> None:
-    require_party_member(user, party.compact)
+def party_remove(*, user, party: Party, reason: str = "") -> None:
+    """A party leaves a compact before it is in force: withdrawn by its own owner, or, in a
+    draft, a naming taken back before the named party joined. Either way it is a new revision
+    (the signatures given so far no longer count) and a line in the compact's history; past
+    draft two parties or more stay. Only the leaving party's own commitments go with it."""
     compact = _locked_compact(party.compact)
-    if compact.parties.count() <= 1:
-        raise DomainError("A compact keeps at least one party.", code="last_party")
+    party = Party.objects.select_related("organisation").get(pk=party.pk, compact=compact)
+    party.compact = compact
+    only_named = _only_named(party, compact)
+    require_party_withdrawal(user, party, only_named=only_named)
+    refused = lifecycle.withdrawal_refusal(compact.status, compact.parties.count() - 1)
+    if refused:
+        raise DomainError(refused, code="party_stays")
     if party.reports.exists():
         raise DomainError("A party that filed a report stays.", code="has_reports")
     if compact.amends and compact.amends.parties.filter(organisation=party.organisation).exists():
@@ -244,16 +275,49 @@ def party_remove(*, user, party: Party) -> None:
             "compact, not through an amendment made without it.",
             code="party_in_force",
         )
-    _content_changed(compact, user, "parties")
+    organisation = party.organisation
+    own = role_in(user, organisation) == Role.OWNER
+    previous = compact.status
+    _content_changed(compact, user, f"{organisation} left")
     party.delete()
+    Transition.objects.create(
+        compact=compact,
+        action="party withdrawn" if own else "naming withdrawn",
+        from_status=previous,
+        to_status=compact.status,
+        actor=user,
+        organisation=organisation if own else _acting_party_organisation(user, compact),
+        reason=reason.strip()
+        or (
+            f"{organisation} withdrew from the compact."
+            if own
+            else f"{organisation} was named but had not joined; the naming is taken back."
+        ),
+    )
+
+
+def _acting_party_organisation(user, compact: Compact) -> Organisation | None:
+    return (
+        Organisation.objects.filter(parties__compact=compact, memberships__user=user)
+        .order_by("pk")
+        .first()
+    )
 
 
 _CHILD = {"resource": Resource, "outcome": Outcome, "milestone": Milestone}
 
 
+REACHED_THROUGH_ITS_ACTION = (
+    "A milestone is marked reached on an active compact, through its own action (“reached”), "
+    "not written in with the terms."
+)
+
+
 @transaction.atomic
 def compact_part_save(*, user, compact: Compact, part: str, instance=None, **fields):
-    """Add or change a resource, an outcome or a milestone (each edit is a new revision)."""
+    """Add or change a resource, an outcome or a milestone (each edit is a new revision). A
+    resource is written by a member of the party that commits it; a milestone's date reached
+    is progress, recorded by `milestone_done` alone."""
     require_party_member(user, compact)
     compact = _locked_compact(compact)
     model = _CHILD[part]
@@ -261,10 +325,16 @@ def compact_part_save(*, user, compact: Compact, part: str, instance=None, **fie
         obj = model(compact=compact)
     else:
         obj = model.objects.get(pk=instance.pk, compact=compact)
+    if part == "resource" and instance is not None:
+        require_resource_writer(user, obj.party)
+    if part == "milestone" and "done_on" in fields and fields["done_on"] != obj.done_on:
+        raise InvalidInput(REACHED_THROUGH_ITS_ACTION, field="done_on")
     for name, value in fields.items():
         setattr(obj, name, value)
-    if part == "resource" and obj.party.compact_id != compact.pk:
-        raise InvalidInput("That party is not in this compact.", field="party")
+    if part == "resource":
+        if obj.party.compact_id != compact.pk:
+            raise InvalidInput("That party is not in this compact.", field="party")
+        require_resource_writer(user, obj.party)
     obj.full_clean()
     _content_changed(compact, user, f"{part}s")
     obj.save()
@@ -278,6 +348,8 @@ def compact_part_delete(*, user, compact: Compact, part: str, pk) -> None:
     obj = _CHILD[part].objects.filter(pk=pk, compact=compact).first()
     if obj is None:
         raise Http404(f"No such {part}.")
+    if part == "resource":
+        require_resource_writer(user, obj.party)
     _content_changed(compact, user, f"{part}s")
     obj.delete()
 

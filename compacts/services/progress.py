@@ -129,9 +129,17 @@ def _report_verified_check(report: ProgressReport) -> bool:
 def report_confirm(*, user, report: ProgressReport, party: Party) -> ProgressReport:
     """A party's owner confirms a report; the last confirmation verifies it (in the log)."""
     require_owner(user, party.organisation)
+    compact = _locked_compact(report.compact)  # the same order as a termination's: no race
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if party.compact_id != report.compact_id:
         raise InvalidInput("That party is not in this compact.", field="party")
+    if compact.status != CompactStatus.ACTIVE:
+        # nothing is recorded on a compact once it has ended
+        raise DomainError(
+            "Reports are confirmed while the compact is active; it is "
+            f"{CompactStatus(compact.status).label.lower()}.",
+            code="not_active",
+        )
     if Confirmation.objects.filter(report=report, party=party).exists():
         raise DomainError("This party already confirmed the report.", code="confirmed")
     Confirmation.objects.create(report=report, party=party, confirmed_by=user)

@@ -2,8 +2,10 @@
 
 The actors are seen from the provider organisation: its owner, its plain member, an outsider
 (owner of another organisation), an editor of the alliance, and an anonymous visitor. The
-allowed ones succeed and change something; everyone else gets 401/403, or 404 where the
-target is hidden from them (another organisation's drafts), and the database is unchanged.
+allowed ones succeed and change something; those allowed to act whom the rules refuse (a party
+that would leave a proposed compact alone, a date reached written in, a confirmation after the
+end) get 409 or 400; everyone else gets 401/403, or 404 where the target is hidden from them
+(another organisation's drafts), and the database is unchanged.
 """
 
 from collections import defaultdict
@@ -107,7 +109,15 @@ def suggestion_scene(cast) -> dict:
 
 
 # how many of the lifecycle steps below each stage has taken
-STAGES = {"draft": 0, "proposed": 1, "signed": 3, "under_review": 4, "active": 5, "reported": 5}
+STAGES = {
+    "draft": 0,
+    "proposed": 1,
+    "signed": 3,
+    "under_review": 4,
+    "active": 5,
+    "reported": 5,
+    "terminated": 5,
+}
 
 
 def compact_scene(stage: str) -> Callable[[object], dict]:
@@ -139,10 +149,11 @@ def compact_scene(stage: str) -> Callable[[object], dict]:
             "provider_party": provider.pk,
             "steward_party": steward.pk,
             "resource": compact.resources.get(party=provider).pk,
+            "steward_resource": compact.resources.get(party=steward).pk,
             "outcome": compact.outcomes.get().pk,
             "milestone": compact.milestones.get().pk,
         }
-        if stage == "reported":  # by a plain member: no party has confirmed it yet
+        if stage in ("reported", "terminated"):  # by a plain member: nobody confirmed it yet
             report = services.report_file(
                 user=cast.steward_member,
                 compact=compact,
@@ -151,6 +162,10 @@ def compact_scene(stage: str) -> Callable[[object], dict]:
                 summary="Half-way.",
             )
             ids["report"] = report.pk
+        if stage == "terminated":
+            services.compact_transition(
+                user=cast.editor, compact=compact, action="terminate", reason="Data misused."
+            )
         return ids
 
     return make
@@ -202,6 +217,8 @@ class Write:
     allowed: frozenset[str]
     hidden: frozenset[str] = frozenset()  # they cannot see the target: 404
     body: Callable[[dict], dict] = field(default=lambda ids: {})
+    refused: frozenset[str] = frozenset()  # may act, but the rules say no: `refused_status`
+    refused_status: int = 409
 
 
 def _listing_writes(kind: str, create_body: dict) -> list[Write]:
@@ -252,7 +269,7 @@ def _listing_writes(kind: str, create_body: dict) -> list[Write]:
     ]
 
 
-def _compact_write(name, method, path, stage, allowed, *, body=None):
+def _compact_write(name, method, path, stage, allowed, *, body=None, refused=(), status=409):
     """Drafts are hidden from everyone outside the parties; other stages before activation
     from outsiders only (editors review them); active compacts are public."""
     hidden = {
@@ -269,6 +286,8 @@ def _compact_write(name, method, path, stage, allowed, *, body=None):
         frozenset(allowed),
         hidden=frozenset(hidden),
         body=body or (lambda ids: {}),
+        refused=frozenset(refused),
+        refused_status=status,
     )
 
 
@@ -372,7 +391,56 @@ WRITES = [
         PROVIDER,
         body=lambda ids: {"organisation": "elsewhere-ltd", "role": "funder"},
     ),
-    _compact_write("party remove", "delete", "parties/{steward_party}/", "draft", PROVIDER),
+    # a party is its own owner's to withdraw; another party's members cannot remove it
+    _compact_write("party remove", "delete", "parties/{steward_party}/", "draft", ()),
+    _compact_write("party withdraw", "delete", "parties/{provider_party}/", "draft", {OWNER}),
+    _compact_write(
+        "party withdraw leaving one",
+        "delete",
+        "parties/{provider_party}/",
+        "proposed",
+        (),
+        refused={OWNER},
+    ),
+    _compact_write(
+        "another party's resource delete", "delete", "resources/{steward_resource}/", "draft", ()
+    ),
+    _compact_write(
+        "resource add for another party",
+        "post",
+        "resources/",
+        "draft",
+        (),
+        body=lambda ids: {"party": ids["steward_party"], "kind": "model", "description": "ASR"},
+    ),
+    _compact_write(
+        "milestone add already reached",
+        "post",
+        "milestones/",
+        "draft",
+        (),
+        body=lambda ids: {"title": "Pilot", "due": "2027-01-01", "done_on": "2099-01-01"},
+        refused=PROVIDER,
+        status=400,
+    ),
+    _compact_write(
+        "milestone done after the end",
+        "post",
+        "milestones/{milestone}/done/",
+        "terminated",
+        (),
+        body=lambda ids: {"done_on": timezone.localdate().isoformat()},
+        refused=PROVIDER,
+    ),
+    _compact_write(
+        "report confirm after the end",
+        "post",
+        "reports/{report}/confirm/",
+        "terminated",
+        (),
+        body=lambda ids: {"party": ids["provider_party"]},
+        refused={OWNER},
+    ),
     *_part_writes(
         "resource",
         lambda ids: {"party": ids["provider_party"], "kind": "model", "description": "ASR"},
@@ -432,6 +500,9 @@ def test_write(cast, write: Write, actor: str):
         assert body["code"] == "not_authenticated"
     elif actor in write.hidden:
         assert (response.status_code, body["code"]) == (404, "not_found"), body
+    elif actor in write.refused:
+        assert response.status_code == write.refused_status, body
+        assert body["code"] not in ("permission_denied", "not_found"), body
     else:
         assert (response.status_code, body["code"]) == (403, "permission_denied"), body
         assert body["message"].startswith("Only "), body  # the service's words, not DRF's

@@ -51,8 +51,12 @@ MATRIX = {
     "compact create": (LOGIN, 404, OK, OK, 403),
     "compact edit": (LOGIN, 404, OK, OK, 404),
     "party add": (LOGIN, 404, OK, OK, 404),
-    "party remove": (LOGIN, 404, OK, OK, 404),
+    "party remove": (LOGIN, 404, 403, 403, 404),  # another party: its own owner's to withdraw
+    "party withdraw": (LOGIN, 404, 403, OK, 404),
+    "party withdraw leaving one": (LOGIN, 404, 403, 409, 403),
     "resource add": (LOGIN, 404, OK, OK, 404),
+    "resource add for another party": (LOGIN, 404, 400, 400, 404),
+    "milestone add": (LOGIN, 404, OK, OK, 404),
     "outcome add": (LOGIN, 404, OK, OK, 404),
     "propose": (LOGIN, 404, 403, OK, 404),
     "sign": (LOGIN, 404, 403, OK, 403),
@@ -67,6 +71,8 @@ MATRIX = {
     "report file": (LOGIN, 403, OK, OK, 403),
     "report confirm": (LOGIN, 403, 403, OK, 403),
     "milestone reached": (LOGIN, 403, OK, OK, 403),
+    "report confirm after the end": (LOGIN, 403, 403, 409, 403),
+    "milestone reached after the end": (LOGIN, 403, 409, 409, 403),
 }
 
 
@@ -218,15 +224,28 @@ def _content(cast, name: str) -> Case:
             form,
             lambda: compact.parties.filter(organisation=cast.outsider_org).exists(),
         )
-    if name == "party remove":
-        steward = compact.parties.get(organisation=cast.steward)
+    if name.startswith("party "):
+        leaving = cast.steward if name == "party remove" else cast.provider
+        if name == "party withdraw leaving one":
+            compact = services.compact_transition(
+                user=cast.provider_owner, compact=compact, action="propose"
+            )
+        party = compact.parties.get(organisation=leaving)
         return Case(
-            f"{url}parties/{steward.pk}/remove/",
+            f"{url}parties/{party.pk}/remove/",
             {},
-            lambda: not Party.objects.filter(pk=steward.pk).exists(),
+            lambda: not Party.objects.filter(pk=party.pk).exists(),
         )
-    if name == "resource add":
-        party = compact.parties.get(organisation=cast.provider)
+    if name == "milestone add":
+        form = {"milestone-title": "Pilot clinic", "milestone-due": "2027-06-30"}
+        return Case(
+            f"{url}milestone/add/",
+            form,
+            lambda: compact.milestones.filter(title="Pilot clinic").exists(),
+        )
+    if name.startswith("resource add"):
+        theirs = name == "resource add for another party"
+        party = compact.parties.get(organisation=cast.steward if theirs else cast.provider)
         form = {"resource-party": party.pk, "resource-kind": "know_how"}
         form |= {"resource-description": "Two MLOps engineers"}
         return Case(
@@ -293,6 +312,7 @@ def _admin(cast, name: str) -> Case:
 
 def _report(cast, name: str) -> Case:
     compact = compact_in(cast, "active")
+    ended = name.endswith("after the end")
     provider = compact.parties.get(organisation=cast.provider)
     if name == "report file":
         form = {"party": provider.pk, "period_end": timezone.localdate().isoformat()}
@@ -305,6 +325,10 @@ def _report(cast, name: str) -> Case:
         period_end=timezone.localdate(),
         summary="GPU-hours delivered.",
     )
+    if ended:
+        services.compact_transition(
+            user=cast.editor, compact=compact, action="terminate", reason="Data misused."
+        )
     return Case(
         f"/compacts/reports/{report.pk}/confirm/",
         {"party": provider.pk},
@@ -312,9 +336,13 @@ def _report(cast, name: str) -> Case:
     )
 
 
-def _milestone(cast) -> Case:
+def _milestone(cast, name: str) -> Case:
     compact = compact_in(cast, "active", milestone=True)
     milestone = compact.milestones.get()
+    if name.endswith("after the end"):
+        services.compact_transition(
+            user=cast.editor, compact=compact, action="terminate", reason="Data misused."
+        )
     return Case(
         f"/compacts/{compact.pk}/milestones/{milestone.pk}/done/",
         {"done_on": timezone.localdate().isoformat()},
@@ -323,8 +351,8 @@ def _milestone(cast) -> Case:
 
 
 def case_for(cast, name: str) -> Case:
-    if name == "milestone reached":
-        return _milestone(cast)
+    if name.startswith("milestone reached"):
+        return _milestone(cast, name)
     if name in ("organisation edit", "invite a member", "remove a member"):
         return _org(cast, name)
     if name.startswith(("offer ", "need ")):
@@ -335,9 +363,9 @@ def case_for(cast, name: str) -> Case:
         return _admin(cast, name)
     if name.startswith("report"):
         return _report(cast, name)
-    if name in ("compact create", "compact edit", "party add", "party remove") or name.endswith(
-        " add"
-    ):
+    if name in ("compact create", "compact edit") or name.startswith(("party ", "resource add")):
+        return _content(cast, name)
+    if name.endswith(" add"):  # outcome, milestone
         return _content(cast, name)
     return _lifecycle(cast, name)
 

@@ -483,12 +483,12 @@ def test_compact_create_and_edit_with_clear_errors(client, cast):
     assert client.post(f"/compacts/{compact.pk}/outcome/add/", outcome).status_code == 302
     party = {"party-organisation": cast.steward.pk, "party-role": "data_steward"}
     assert client.post(f"/compacts/{compact.pk}/parties/add/", party).status_code == 302
-    steward = compact.parties.get(organisation=cast.steward)
-    resource = {"resource-party": steward.pk, "resource-kind": "dataset"}
-    resource |= {"resource-description": "Clinic records"}
+    own = compact.parties.get(organisation=cast.provider)  # a member writes its own commitments
+    resource = {"resource-party": own.pk, "resource-kind": "know_how"}
+    resource |= {"resource-description": "Two MLOps engineers"}
     assert client.post(f"/compacts/{compact.pk}/resource/add/", resource).status_code == 302
     page = body(client.get(edit))
-    assert "Clinic records" in page
+    assert "Two MLOps engineers" in page
     assert "Nairobi Health Data Trust (Data steward)" in page
     item = compact.resources.get()
     removed = client.post(f"/compacts/{compact.pk}/resource/{item.pk}/remove/")

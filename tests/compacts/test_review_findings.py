@@ -19,7 +19,7 @@ def test_an_amendment_cannot_drop_a_party_of_the_version_in_force(cast):
     v2 = services.compact_amend(user=cast.provider_owner, compact=v1, reason="Fewer partners.")
     steward = v2.parties.get(organisation=cast.steward)
     with pytest.raises(DomainError, match="party to the version in force"):
-        services.party_remove(user=cast.provider_owner, party=steward)
+        services.party_remove(user=cast.steward_owner, party=steward)  # even by its own owner
     assert v2.parties.filter(organisation=cast.steward).exists()
 
 
