@@ -26,7 +26,10 @@ from compacts.models import (
     Transition,
 )
 from compacts.permissions import REVIEW_PERM, owned_parties, party_member
-from compacts.services import compact_missing  # what `propose` checks, shown beforehand
+from compacts.services import (
+    compact_missing,  # what `propose` checks, shown beforehand
+    party_only_named,
+)
 
 OPEN_STATUSES = (
     CompactStatus.DRAFT,
@@ -227,6 +230,22 @@ def _reports(user, compact: Compact, owned: list[Party]) -> list[ProgressReport]
     return reports
 
 
+def _leaving(compact: Compact, party: Party, owned: list[Party], mine: set[int]) -> str:
+    """The button a member sees by a party: "withdraw" their own party (an owner), "remove" a
+    party only named in a draft (a member of another party), or none."""
+    if compact.status not in lifecycle.EDITABLE or not mine:
+        return ""
+    if party in owned:
+        return "withdraw"
+    if (
+        compact.status == CompactStatus.DRAFT
+        and party.organisation_id not in mine
+        and party_only_named(party, compact)
+    ):
+        return "remove"
+    return ""
+
+
 def compact_page(user, compact: Compact) -> dict:
     """Everything a compact's page shows to this user."""
     parties = list(
@@ -237,10 +256,12 @@ def compact_page(user, compact: Compact) -> dict:
     signed = set(
         compact.signatures.filter(revision=compact.revision).values_list("party", flat=True)
     )
-    for party in parties:
-        party.signed_current = party.pk in signed
     owned = list(owned_parties(user, compact))
     member = party_member(user, compact)
+    mine = set(user.organisations.values_list("pk", flat=True)) if member else set()
+    for party in parties:
+        party.signed_current = party.pk in signed
+        party.leaving = _leaving(compact, party, owned, mine)
     versions = (
         Compact.objects.visible_to(user)
         .filter(lineage=compact.lineage)

@@ -171,6 +171,8 @@ def _compact_edit_page(request, compact: Compact, *, status: int = 200, **forms)
         **forms,
         "editable": editable,
         "resources": compact.resources.select_related("party__organisation"),
+        # a member changes what their own organisation commits, not what another does
+        "my_organisations": set(request.user.organisations.values_list("pk", flat=True)),
     }
     return render(request, "compacts/compact_edit.html", context, status=status)
 

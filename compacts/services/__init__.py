@@ -17,6 +17,7 @@ from compacts.services.content import (
     compact_update,
     milestone_done,
     party_add,
+    party_only_named,
     party_remove,
 )
 from compacts.services.listings import listing_publish, listing_withdraw, need_save, offer_save
@@ -65,6 +66,7 @@ __all__ = [
     "organisation_update",
     "organisation_verify",
     "party_add",
+    "party_only_named",
     "party_remove",
     "report_confirm",
     "report_file",

@@ -242,7 +242,7 @@ def party_add(*, user, compact: Compact, organisation: Organisation, role: str) 
     return party
 
 
-def _only_named(party: Party, compact: Compact) -> bool:
+def party_only_named(party: Party, compact: Compact) -> bool:
     """A party named by another that has not joined yet: it committed nothing, never signed,
     filed nothing, and it is not the party that created the compact."""
     return not (
@@ -262,7 +262,7 @@ def party_remove(*, user, party: Party, reason: str = "") -> None:
     compact = _locked_compact(party.compact)
     party = Party.objects.select_related("organisation").get(pk=party.pk, compact=compact)
     party.compact = compact
-    only_named = _only_named(party, compact)
+    only_named = party_only_named(party, compact)
     require_party_withdrawal(user, party, only_named=only_named)
     refused = lifecycle.withdrawal_refusal(compact.status, compact.parties.count() - 1)
     if refused:

@@ -285,3 +285,25 @@ def test_an_amendment_copies_every_party_with_its_own_commitments(cast):
             user=cast.steward_owner, party=v2.parties.get(organisation=cast.steward)
         )
     assert not Transition.objects.filter(compact=v2, action="party withdrawn").exists()
+
+
+def test_the_page_offers_each_member_only_the_buttons_the_rules_allow(client, cast):
+    compact = compact_ready(cast)
+    funder = services.party_add(
+        user=cast.provider_owner, compact=compact, organisation=cast.outsider_org, role="funder"
+    )
+    url = f"/compacts/{compact.pk}/"
+    provider = compact.parties.get(organisation=cast.provider)
+    steward = compact.parties.get(organisation=cast.steward)
+    theirs = compact.resources.get(party=steward)
+    client.force_login(cast.provider_owner)
+    page = client.get(f"{url}edit/").content.decode()
+    assert f"{url}parties/{provider.pk}/remove/" in page  # its own: "Withdraw"
+    assert 'aria-label="Withdraw Open Compute Cooperative"' in page
+    assert f"{url}parties/{funder.pk}/remove/" in page  # only named: "Remove"
+    assert 'aria-label="Remove Elsewhere Ltd"' in page
+    assert f"{url}parties/{steward.pk}/remove/" not in page  # another's, joined
+    assert f"{url}resource/{theirs.pk}/remove/" not in page
+    client.force_login(cast.provider_member)  # a plain member withdraws nothing
+    page = client.get(f"{url}edit/").content.decode()
+    assert f"{url}parties/{provider.pk}/remove/" not in page
