@@ -253,6 +253,12 @@ class MilestoneSerializer(RejectUnknownFields, serializers.ModelSerializer):
     class Meta:
         model = Milestone
         fields = ["id", "title", "due", "done_on"]
+        extra_kwargs = {
+            "done_on": {
+                "help_text": "When it was reached: recorded through `milestones/{id}/done/` on "
+                "an active compact; a new milestone is not yet reached (null)."
+            }
+        }
 
 
 class ProgressValueSerializer(serializers.Serializer):
