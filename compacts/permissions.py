@@ -116,7 +116,8 @@ def require_resource_writer(user, party: Party) -> None:
 
 def require_party_withdrawal(user, party: Party, *, only_named: bool) -> None:
     """A party's own owner withdraws it. A party only named in a draft (it committed nothing and
-    never signed) may also be taken off by a member of another party, who named it."""
+    never signed) may also be taken off by a member of another party: the naming is taken back,
+    with nothing of the named party's lost."""
     require_party_member(user, party.compact)
     role = role_in(user, party.organisation)
     if role == Role.OWNER:
