@@ -247,6 +247,12 @@ STORAGES = {
     },
 }
 
+# --- Rendered charts ----------------------------------------------------------------------
+
+# Server-rendered charts (SVG, PNG) are cached per score set; a cache miss costs about a second
+# of CPU, so one address may cause this many renders a minute (cached answers are not counted).
+RENDERS_PER_MINUTE = env_int("RENDERS_PER_MINUTE", 12)
+
 # --- Security -----------------------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
