@@ -44,6 +44,8 @@ STAFF = [
     "/admin/countries/datarelease/",
     "/admin/registry/entry/",
     "/compacts/dashboard/",
+    "/accounts/email/",
+    "/accounts/password/change/",
 ]
 
 

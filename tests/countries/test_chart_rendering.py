@@ -1,6 +1,8 @@
 """Server-rendered charts: rendered once per score set and options, cached, conditional GETs
 answered with 304, and renders (not cached answers) rate-limited per address."""
 
+import uuid
+
 import pytest
 from django.core.cache import cache
 
@@ -11,10 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _own_cache_keys(settings):
+    """The configured cache (Redis when REDIS_URL is set), under keys of this test alone: no
+    render cached and no render counted by another test."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
 
 
 def current() -> ScoreSet:
