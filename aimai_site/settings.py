@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",  # its system checks of CONTENT_SECURITY_POLICY
     "allauth",
     "allauth.account",
     "countries",
@@ -294,9 +295,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-CSP_REPORT_URI = env_str("CSP_REPORT_URI", "")
-if CSP_REPORT_URI:
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [CSP_REPORT_URI]
+# (not a CSP_* setting: django-csp's check refuses those as its 3.x style)
+if report_uri := env_str("CSP_REPORT_URI", ""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [report_uri]
 
 # Powerful browser features the site never uses, off for every page and any frame. WebAuthn
 # (publickey-credentials-*) keeps its default, this origin only.

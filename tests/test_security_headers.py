@@ -2,12 +2,16 @@
 nonce: no 'unsafe-inline', no 'unsafe-eval'), refuses framing, and sets a Permissions-Policy;
 pages hold no inline script, event handler or style that the policy would block."""
 
+import os
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from countries.models import DataRelease, ScoreSet
+from tests.test_settings import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +162,25 @@ def test_the_api_docs_keep_a_same_origin_opener_policy(client):
     docs = client.get("/api/docs/").content.decode()
     assert '<script src="/api/docs/?script=">' in docs
     assert client.get("/api/docs/?script")["Content-Type"].startswith("application/javascript")
+
+
+def test_violation_reports_go_where_the_setting_says():
+    probe = (
+        "from django.conf import settings; import django; django.setup(); "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES'].get('report-uri'))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "aimai_site.settings"}
+    for value, expected in [
+        ("https://reports.example.org/csp", "['https://reports.example.org/csp']"),
+        ("", "None"),
+    ]:
+        run = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=ROOT,
+            env={**env, "CSP_REPORT_URI": value},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert run.stdout.strip() == expected
