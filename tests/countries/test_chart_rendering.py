@@ -81,8 +81,11 @@ def test_a_chart_url_that_names_its_score_set_is_immutable(client):
     assert digest[:12].encode() in response.content
 
 
-def test_a_chart_of_an_unknown_score_set_is_a_404_not_a_render(client, settings):
+def test_a_chart_of_an_unknown_or_malformed_score_set_is_refused_not_rendered(client, settings):
     settings.RENDERS_PER_MINUTE = 0
     response = client.get("/charts/map.png", {"score_set": "0" * 64})
     assert response.status_code == 404
     assert "No score set" in response.content.decode()
+    malformed = client.get("/charts/map.svg", {"as_of": "bad"})
+    assert malformed.status_code == 400
+    assert "is not a date" in malformed.content.decode()
