@@ -278,8 +278,9 @@ if PRODUCTION:
 
 # Scripts only from this site's own files (or an inline <script nonce="{{ request.csp_nonce }}">
 # where a library leaves no other way); no 'unsafe-inline', no 'unsafe-eval', no inline event
-# handlers. Styles likewise. No page may be framed. The API docs' views relax style-src only
-# (see aimai_site/urls.py). Violations go to CSP_REPORT_URI when it is set.
+# handlers. Styles likewise. No page may be framed. Redoc's page alone relaxes style-src and
+# worker-src, never script-src (see aimai_site/urls.py). Violations go to CSP_REPORT_URI when
+# it is set.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
