@@ -62,6 +62,7 @@ chromium:
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r . -q --severity-level high
 
 check: $(VENV)/.test-deps
 	$(BIN)/python manage.py check --fail-level WARNING

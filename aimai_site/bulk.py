@@ -21,7 +21,7 @@ def rows_insert(table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> 
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {quoted} ({names}) VALUES ({marks})"  # noqa: S608
+            sql = f"INSERT INTO {quoted} ({names}) VALUES ({marks})"  # noqa: S608  # nosec B608
             cursor.executemany(sql, list(rows))
 
 
@@ -30,4 +30,4 @@ def rows_update(table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> 
     quoted = connection.ops.quote_name(table)
     sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {quoted} SET {sets} WHERE id = %s", list(rows))  # noqa: S608
+        cursor.executemany(f"UPDATE {quoted} SET {sets} WHERE id = %s", list(rows))  # noqa: S608  # nosec B608

@@ -18,3 +18,13 @@ def rate_limited(key: str, limit: int, window_seconds: int) -> bool:
     except ValueError:  # the window expired between add and incr: a fresh window
         cache.add(bucket, 1, timeout=window_seconds + 1)
         return False
+
+
+def client_address(request) -> str:
+    """The address a limit is counted against."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def retry_after(window_seconds: int) -> int:
+    """Seconds until the current fixed window ends (at least 1): a 429's Retry-After."""
+    return max(1, window_seconds - int(time.time()) % window_seconds)

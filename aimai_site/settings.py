@@ -8,6 +8,7 @@ hosts, and switches on the HTTPS-only protections that `manage.py check --deploy
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from aimai_site.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",  # its system checks of CONTENT_SECURITY_POLICY
     "allauth",
     "allauth.account",
     "countries",
@@ -61,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -234,7 +238,7 @@ USE_TZ = True
 # --- Static files (served by WhiteNoise; nothing from a CDN) -------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", "") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -246,6 +250,12 @@ STORAGES = {
         )
     },
 }
+
+# --- Rendered charts ----------------------------------------------------------------------
+
+# Server-rendered charts (SVG, PNG) are cached per score set; a cache miss costs about a second
+# of CPU, so one address may cause this many renders a minute (cached answers are not counted).
+RENDERS_PER_MINUTE = env_int("RENDERS_PER_MINUTE", 12)
 
 # --- Security -----------------------------------------------------------------------------
 
@@ -263,6 +273,59 @@ if PRODUCTION:
     if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
         # Only behind a proxy that sets this header itself and strips it from clients.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Content-Security-Policy and Permissions-Policy ---------------------------------------
+
+# Scripts only from this site's own files (or an inline <script nonce="{{ request.csp_nonce }}">
+# where a library leaves no other way); no 'unsafe-inline', no 'unsafe-eval', no inline event
+# handlers. Styles likewise. No page may be framed. Redoc's page alone relaxes style-src and
+# worker-src, never script-src (see aimai_site/urls.py). Violations go to CSP_REPORT_URI when
+# it is set.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # data: for the small icons inside the admin's and Swagger UI's style sheets
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# (not a CSP_* setting: django-csp's check refuses those as its 3.x style)
+if report_uri := env_str("CSP_REPORT_URI", ""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [report_uri]
+
+# Powerful browser features the site never uses, off for every page and any frame. WebAuthn
+# (publickey-credentials-*) keeps its default, this origin only.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# the API docs open in a window of their own; Django's default, stated because it is relied on
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- API ----------------------------------------------------------------------------------
 

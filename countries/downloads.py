@@ -4,6 +4,7 @@ carries an ETag (the score set's digest: its content never changes)."""
 
 import csv
 import io
+import json
 
 import vl_convert
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 
 from aimai_site.errors import DomainError
 from aimai_site.exports import safe_row
+from aimai_site.rendered import Rendered, rendered_response
 from countries import charts
 from countries.models import DataRelease, ScoreSet
 from countries.selectors import score_row, score_rows, score_set_resolve
@@ -143,28 +145,52 @@ def observations_download_view(request: HttpRequest, slug: str, fmt: str) -> Htt
     return response
 
 
-@condition(etag_func=_etag)
 def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
-    """A chart as Vega-Lite JSON, SVG or PNG: the embeddable URL of every chart on the site."""
-    builder = charts.SPECS[name]
-    score_set = _score_set(request)
+    """A chart as Vega-Lite JSON, SVG or PNG: the embeddable URL of every chart on the site.
+    Rendered once per score set and options, then served from the shared cache."""
+    try:
+        score_set = _score_set(request)
+    except DomainError as exc:
+        return HttpResponse(
+            exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8"
+        )
+    options = chart_options(name, request.GET)
+    return rendered_response(
+        request,
+        kind=f"chart:{name}.{fmt}",
+        digest=score_set.digest,
+        params=options,
+        render=lambda: _chart_render(score_set, name, fmt, options),
+        # ?score_set=<digest> names the content itself; other URLs follow the current set
+        immutable=bool(request.GET.get("score_set")),
+    )
+
+
+def chart_options(name: str, params) -> dict[str, str]:
+    """The options a chart's URL may set, each with its default filled in (one cache entry
+    per distinct chart); anything else in the query is ignored."""
+    if name == "concentration":
+        sort = params.get("sort")
+        return {"sort_by": sort if sort in ("capability", "aimai") else "capability"}
+    if name == "map":
+        field = params.get("field")
+        return {"field": field if field in charts.DIMENSIONS else "aimai"}
+    return {}
+
+
+def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, str]) -> Rendered:
     rows = [score_row(s) for s in score_rows(score_set) if s.aimai is not None]
-    options = {}
-    if name == "concentration" and request.GET.get("sort") in ("capability", "aimai"):
-        options["sort_by"] = request.GET["sort"]
-    if name == "map" and request.GET.get("field") in charts.DIMENSIONS:
-        options["field"] = request.GET["field"]
-    spec = builder(rows, **options)
+    spec = charts.SPECS[name](rows, **options)
     if spec.get("width") == "container":  # a file has no container to fit
         spec["width"] = 900 if name == "map" else 640
     spec["title"] = (
         f"{spec['title']} ({score_set.methodology_version}, score set {score_set.digest[:12]})"
     )
     if fmt == "json":
-        return JsonResponse(spec)
+        return Rendered(json.dumps(spec).encode(), "application/json")
     if fmt == "svg":
-        return HttpResponse(vl_convert.vegalite_to_svg(spec), content_type="image/svg+xml")
-    return HttpResponse(vl_convert.vegalite_to_png(spec, scale=2), content_type="image/png")
+        return Rendered(vl_convert.vegalite_to_svg(spec).encode(), "image/svg+xml")
+    return Rendered(bytes(vl_convert.vegalite_to_png(spec, scale=2)), "image/png")
 
 
 def vega_bundle_view(request: HttpRequest) -> HttpResponse:

@@ -50,7 +50,7 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER countries_datarelease_frozen
     BEFORE UPDATE OR DELETE ON countries_datarelease
     FOR EACH ROW EXECUTE FUNCTION countries_datarelease_frozen();
-"""
+"""  # SQL from constants  # nosec B608
 
 POSTGRES_DOWN = """
 DROP TRIGGER IF EXISTS countries_observation_frozen ON countries_observation;

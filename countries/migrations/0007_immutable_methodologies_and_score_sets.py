@@ -43,7 +43,7 @@ CREATE TRIGGER countries_scoreset_append_only
 CREATE TRIGGER countries_score_append_only
     BEFORE UPDATE OR DELETE ON countries_score
     FOR EACH ROW EXECUTE FUNCTION countries_scores_append_only();
-"""
+"""  # SQL from constants  # nosec B608
 
 POSTGRES_DOWN = """
 DROP TRIGGER IF EXISTS countries_methodologyversion_frozen ON countries_methodologyversion;

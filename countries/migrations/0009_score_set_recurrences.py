@@ -22,7 +22,7 @@ SQLITE_UP = [
     f"""CREATE TRIGGER countries_scoresetrecurrence_append_only_delete
         BEFORE DELETE ON countries_scoresetrecurrence
         WHEN NOT EXISTS (SELECT 1 FROM countries_frozen_purge)
-        BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END""",
+        BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END""",  # SQL from constants  # nosec B608
 ]
 SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS countries_scoresetrecurrence_append_only_update",

@@ -9,7 +9,12 @@
       .vegaEmbed(element, spec, {
         renderer: "svg",
         actions: { export: true, source: false, compiled: false, editor: false },
-        tooltip: { theme: "light" },
+        // the Content-Security-Policy allows neither eval nor injected <style>: expressions
+        // go through Vega's interpreter, the default styles come from css/vega.css
+        ast: true,
+        defaultStyle: false,
+        forceActionsMenu: true, // the menu vega-embed draws only with its default style
+        tooltip: { theme: "light", disableDefaultStyle: true },
       })
       .then(() => {
         // the export menu's button is an icon: give it a name for screen readers

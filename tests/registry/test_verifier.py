@@ -144,6 +144,12 @@ def test_an_unreachable_registry_is_reported_as_such():
     assert "cannot read the registry" in run.stderr
 
 
+def test_the_verifier_reads_only_http_addresses():
+    run = verifier("file:///etc/passwd")
+    assert run.returncode == 2
+    assert "give the site's http:// or https:// address" in run.stderr
+
+
 @pytest.mark.postgres
 def test_concurrent_appends_from_many_connections_never_gap_duplicate_or_fork(fresh_log):
     if connection.vendor != "postgresql":
