@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "simple_history",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "aimai_site",  # account-level models (API tokens) that every app builds on
     "countries",
     "compacts",
     "registry",
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "aimai_site.middleware.LoginGuardMiddleware",
+    "aimai_site.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "aimai_site.urls"
@@ -125,7 +129,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A table, not process memory: rate limits and log-in failures are counted across all the
+    # processes of the site (created by migrate, see aimai_site/migrations/0002).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "aimai_cache",
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -185,6 +196,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 AUTHENTICATION_BACKENDS = [
+    "aimai_site.login_guard.GuardBackend",  # refuses locked attempts first (429)
     "django.contrib.auth.backends.ModelBackend",  # the admin's username login
     "allauth.account.auth_backends.AuthenticationBackend",  # members: e-mail login
 ]
@@ -197,6 +209,33 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AI4NATIONS] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+
+# --- Accounts: client address, login protection, API tokens, second factor -----------------
+
+# How many proxies in front of the site append to X-Forwarded-For (0: clients connect
+# directly). Every rate limit keys on the address the outermost trusted proxy saw.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ACCOUNT_ADAPTER = "aimai_site.adapter.AccountAdapter"
+# Failed log-ins (site, admin, API tokens), per address and account: free attempts, then a
+# lock that doubles from LOGIN_BACKOFF_SECONDS up to LOGIN_BACKOFF_MAX_SECONDS; and a cap per
+# address on all accounts. See aimai_site/login_guard.py.
+LOGIN_FREE_ATTEMPTS = env_int("LOGIN_FREE_ATTEMPTS", 5)
+LOGIN_BACKOFF_SECONDS = env_int("LOGIN_BACKOFF_SECONDS", 30)
+LOGIN_BACKOFF_MAX_SECONDS = env_int("LOGIN_BACKOFF_MAX_SECONDS", 3600)
+LOGIN_FAILURES_PER_ADDRESS_PER_HOUR = env_int("LOGIN_FAILURES_PER_ADDRESS_PER_HOUR", 50)
+# Personal API tokens last at most this many days.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+# Two-factor authentication: TOTP apps and recovery codes; required of staff, editors and
+# reviewers when MFA_REQUIRED_FOR_STAFF is on (default: on in production).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "AI4NATIONS"
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", default=PRODUCTION)
+# DRF throttling of the API, per client address (anonymous) or per account (signed in).
+API_THROTTLE_RATES = {
+    "anon": env_str("API_THROTTLE_ANON", "300/minute"),
+    "user": env_str("API_THROTTLE_USER", "600/minute"),
+}
 
 # --- E-mail: the console unless an SMTP host is given --------------------------------------
 
@@ -267,6 +306,16 @@ if PRODUCTION:
 # --- API ----------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # the session (the site's log-in) or a personal API token; no HTTP Basic passwords
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "aimai_site.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "aimai_site.throttling.AnonymousThrottle",
+        "aimai_site.throttling.MemberThrottle",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
