@@ -32,7 +32,8 @@ def make_on_the_page(client, **fields):
 def test_a_token_is_shown_once_and_stored_hashed(client, member):
     client.force_login(member)
     menu = client.get("/accounts/email/").content.decode()
-    assert 'href="/accounts/tokens/"' in menu and 'href="/accounts/2fa/"' in menu
+    assert 'href="/accounts/tokens/"' in menu
+    assert 'href="/accounts/2fa/"' in menu
     page = client.get("/accounts/tokens/")
     assert page.status_code == 200
     assert "You have no API tokens." in page.content.decode()
@@ -41,16 +42,19 @@ def test_a_token_is_shown_once_and_stored_hashed(client, member):
     assert made.status_code == 200
     assert made["Cache-Control"] == "no-store"
     secret = made.context["new_token"].secret
-    assert secret.startswith("aimai_") and secret in made.content.decode()
+    assert secret.startswith("aimai_")
+    assert secret in made.content.decode()
     stored = ApiToken.objects.get(user=member)
-    assert stored.name == "my script" and stored.scope == "read_write"
+    assert stored.name == "my script"
+    assert stored.scope == "read_write"
     assert stored.digest == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in {stored.prefix, stored.digest, stored.name}
     assert timedelta(days=29) < stored.expires_at - timezone.now() <= timedelta(days=30)
 
     again = client.get("/accounts/tokens/").content.decode()
     assert secret not in again
-    assert f"aimai_{stored.prefix}_" in again and "never" in again
+    assert f"aimai_{stored.prefix}_" in again
+    assert "never" in again
 
 
 def test_a_read_write_token_writes_and_records_its_last_use(member):

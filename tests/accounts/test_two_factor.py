@@ -50,7 +50,8 @@ def test_with_an_authenticator_the_password_alone_does_not_log_in(client, member
     secret = generate_totp_secret()
     TOTP.activate(member, secret)
     asked = password_step(client, member)
-    assert asked.status_code == 302 and asked.url == "/accounts/2fa/authenticate/"
+    assert asked.status_code == 302
+    assert asked.url == "/accounts/2fa/authenticate/"
     assert SESSION_KEY not in client.session
     assert client.post(asked.url, {"code": "123456"}).status_code == 200
     assert SESSION_KEY not in client.session
