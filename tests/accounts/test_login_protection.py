@@ -179,3 +179,15 @@ def test_another_process_sees_the_same_count(committed_demo_data):
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {"done": True}
     assert_throttled(site_login(Client(), member.email, PASSWORD, ATTACKER))
     assert site_login(Client(), member.email, PASSWORD, OWNER).status_code == 302
+
+
+def test_allauths_own_limits_answer_429_with_retry_after(client, member, mailoutbox):
+    """Password reset requests stay limited by allauth (per address and per e-mail)."""
+    answers = [
+        client.post("/accounts/password/reset/", {"email": member.email}).status_code
+        for _ in range(6)
+    ]
+    assert answers[0] == 302
+    refused = client.post("/accounts/password/reset/", {"email": member.email})
+    assert_throttled(refused)
+    assert len(mailoutbox) <= 5
