@@ -197,7 +197,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 AUTHENTICATION_BACKENDS = [
     "aimai_site.login_guard.GuardBackend",  # refuses locked attempts first (429)
-    "django.contrib.auth.backends.ModelBackend",  # the admin's username login
+    "django.contrib.auth.backends.ModelBackend",  # permissions; usernames (shell, tests)
     "allauth.account.auth_backends.AuthenticationBackend",  # members: e-mail login
 ]
 # Members sign up and log in with their e-mail address, which they must verify first.

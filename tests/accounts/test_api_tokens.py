@@ -151,3 +151,14 @@ def test_the_schema_documents_the_token_scheme_and_no_basic(client, db):
     assert schemes["personalToken"]["scheme"] == "bearer"
     assert "basicAuth" not in schemes
     assert "cookieAuth" in schemes
+
+
+def test_staff_see_tokens_without_their_secret_and_can_revoke_them(client, member, staff_member):
+    made = token_create(user=member, name="script", scope=ApiToken.Scope.READ, days=5)
+    client.force_login(staff_member)
+    listing = client.get("/admin/aimai_site/apitoken/").content.decode()
+    assert made.token.prefix in listing
+    assert made.secret not in listing
+    url = f"/admin/aimai_site/apitoken/{made.token.pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not ApiToken.objects.exists()
