@@ -332,7 +332,10 @@ SPECTACULAR_SETTINGS = {
         "The AI Mutual Aid Index (countries, indicators, observations with their sources, "
         "releases, methodologies and score sets: public and read-only), the transparency "
         "registry, members' compacts (writes for signed-in members), and the editors' desk "
-        "(imports and release steps, for editors and reviewers)."
+        "(imports and release steps, for editors and reviewers). Sign in with the site's "
+        "session or a personal API token (`Authorization: Bearer <token>`, made on "
+        "/accounts/tokens/); passwords are not accepted here. Anonymous calls are refused "
+        "with 401."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

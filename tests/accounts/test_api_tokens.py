@@ -162,3 +162,10 @@ def test_staff_see_tokens_without_their_secret_and_can_revoke_them(client, membe
     url = f"/admin/aimai_site/apitoken/{made.token.pk}/delete/"
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not ApiToken.objects.exists()
+
+
+def test_an_anonymous_write_is_told_to_send_a_token(db):
+    refused = APIClient().post("/api/v1/organisations/", ORGANISATION, format="json")
+    assert refused.status_code == 401
+    assert refused["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert refused.json()["code"] == "not_authenticated"
