@@ -1,7 +1,8 @@
 """One protection against password and token guessing, for every door.
 
 The site's log-in (which the admin's log-in leads to) and the API's tokens all count their
-failures here, in the shared cache, so every process of the site sees the same count:
+failures here, in the shared "limits" cache, so every process of the site sees the same
+count:
 
 - per (client address, account): after LOGIN_FREE_ATTEMPTS failures, each further failure
   locks that pair for LOGIN_BACKOFF_SECONDS, doubled each time, up to
@@ -20,11 +21,11 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Q
 from django.http import HttpRequest
 
-from aimai_site.ratelimit import client_address
+from aimai_site.ratelimit import client_address, count
 
 PAIR_MEMORY_SECONDS = 24 * 3600  # failures on a pair are forgotten a day after the last one
 
@@ -82,39 +83,31 @@ def check(request: HttpRequest, account: str) -> None:
     """Raise LoginThrottled when this address, or this address on this account, is locked."""
     address = client_address(request)
     _, locked_key, address_key = _keys(address, account)
-    remaining = _remaining(cache.get(locked_key))
+    limits = caches["limits"]
+    remaining = _remaining(limits.get(locked_key))
     if remaining > 0:
         raise LoginThrottled(remaining)
-    if (cache.get(address_key) or 0) >= settings.LOGIN_FAILURES_PER_ADDRESS_PER_HOUR:
+    if (limits.get(address_key) or 0) >= settings.LOGIN_FAILURES_PER_ADDRESS_PER_HOUR:
         raise LoginThrottled(3600 - int(time.time()) % 3600)
-
-
-def _count(key: str, timeout: int) -> int:
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
 
 
 def record_failure(request: HttpRequest, account: str) -> None:
     address = client_address(request)
     failures_key, locked_key, address_key = _keys(address, account)
-    _count(address_key, 3600 + 1)
-    failures = _count(failures_key, PAIR_MEMORY_SECONDS)
+    count(address_key, 3600 + 1)
+    failures = count(failures_key, PAIR_MEMORY_SECONDS)
     beyond = failures - settings.LOGIN_FREE_ATTEMPTS
     if beyond >= 0:
         delay = min(
             settings.LOGIN_BACKOFF_SECONDS * 2 ** min(beyond, 30),
             settings.LOGIN_BACKOFF_MAX_SECONDS,
         )
-        cache.set(locked_key, time.time() + delay, timeout=int(delay) + 1)
+        caches["limits"].set(locked_key, time.time() + delay, timeout=int(delay) + 1)
 
 
 def record_success(request: HttpRequest, account: str) -> None:
     failures_key, locked_key, _ = _keys(client_address(request), account)
-    cache.delete_many([failures_key, locked_key])
+    caches["limits"].delete_many([failures_key, locked_key])
 
 
 class GuardBackend:

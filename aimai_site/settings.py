@@ -120,22 +120,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: broker, result store and cache; absent means in-process -----------------------
 
 REDIS_URL = env_str("REDIS_URL", "")
+# "limits" counts rate limits, failed log-ins and API throttling: it must be shared by every
+# process of the site. Without Redis it is a table (made by migrate, see
+# aimai_site/migrations/0002); the default cache (pages' computed rows) may stay per process.
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "aimai",
-        }
+    _redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "aimai",
     }
+    CACHES = {"default": _redis_cache, "limits": _redis_cache | {"KEY_PREFIX": "aimai-limits"}}
 else:
-    # A table, not process memory: rate limits and log-in failures are counted across all the
-    # processes of the site (created by migrate, see aimai_site/migrations/0002).
     CACHES = {
-        "default": {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "aimai_cache",
-        }
+            # culling at the default 300 entries would forget live counters
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

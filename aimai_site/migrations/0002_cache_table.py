@@ -1,5 +1,5 @@
-"""The cache table that counts rate limits and log-in failures across processes when there is
-no Redis (a no-op when the cache is Redis)."""
+"""The "limits" cache table that counts rate limits and log-in failures across processes when
+there is no Redis (a no-op when that cache is Redis)."""
 
 from django.core.management import call_command
 from django.db import migrations

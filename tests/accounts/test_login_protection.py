@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from rest_framework.test import APIClient
@@ -191,3 +192,31 @@ def test_allauths_own_limits_answer_429_with_retry_after(client, member, mailout
     refused = client.post("/accounts/password/reset/", {"email": member.email})
     assert_throttled(refused)
     assert len(mailoutbox) <= 5
+
+
+def test_counts_keep_their_lifetime_in_the_database_cache(settings):
+    """Without Redis the counts live in a table, whose `incr` would shorten their lifetime to
+    the cache's default five minutes: a day's failures must be remembered for the day."""
+    from datetime import UTC, timedelta
+
+    from django.core.cache import caches
+    from django.db import connection
+    from django.utils import timezone
+
+    from aimai_site.ratelimit import count
+
+    if "DatabaseCache" not in settings.CACHES["limits"]["BACKEND"]:
+        pytest.skip("Redis keeps a key's lifetime through INCR")
+    for _ in range(3):
+        count("lifetime-check", 24 * 3600)
+    key = caches["limits"].make_key("lifetime-check")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM aimai_cache WHERE cache_key = %s", [key])
+        (expires,) = cursor.fetchone()
+    if isinstance(expires, str):
+        from django.utils.dateparse import parse_datetime
+
+        expires = parse_datetime(expires)
+    if timezone.is_naive(expires):
+        expires = expires.replace(tzinfo=UTC)
+    assert expires - timezone.now() > timedelta(hours=23)
