@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, quote_etag
 
-from aimai_site.ratelimit import client_address, rate_limited, retry_after
+from aimai_site.ratelimit import client_address, rate_limited
 
 # an immutable render can stay as long as the cache keeps it; the cache evicts what is unused
 KEEP_SECONDS = 30 * 24 * 3600
@@ -64,8 +64,9 @@ def rendered_once(
     if found is not None:
         return found
     address = client_address(request)
-    if rate_limited(f"render:{address}", settings.RENDERS_PER_MINUTE, RENDER_WINDOW_SECONDS):
-        raise TooManyRenders(retry_after(RENDER_WINDOW_SECONDS))
+    wait = rate_limited(f"render:{address}", settings.RENDERS_PER_MINUTE, RENDER_WINDOW_SECONDS)
+    if wait:
+        raise TooManyRenders(wait)
     lock = f"{key}:rendering"
     if not cache.add(lock, 1, timeout=int(WAIT_SECONDS) + 5):
         found = _wait_for(key)

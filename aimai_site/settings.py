@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "csp",  # its system checks of CONTENT_SECURITY_POLICY
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "aimai_site",  # account-level models (API tokens) that every app builds on
     "countries",
     "compacts",
     "registry",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "aimai_site.middleware.LoginGuardMiddleware",
+    "aimai_site.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "aimai_site.urls"
@@ -120,16 +124,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: broker, result store and cache; absent means in-process -----------------------
 
 REDIS_URL = env_str("REDIS_URL", "")
+# "limits" counts rate limits, failed log-ins and API throttling: it must be shared by every
+# process of the site. Without Redis it is a table (made by migrate, see
+# aimai_site/migrations/0002); the default cache (pages' computed rows) may stay per process.
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "aimai",
-        }
+    _redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "aimai",
     }
+    CACHES = {"default": _redis_cache, "limits": _redis_cache | {"KEY_PREFIX": "aimai-limits"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "aimai_cache",
+            # culling at the default 300 entries would forget live counters
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -189,7 +203,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",  # the admin's username login
+    "aimai_site.login_guard.GuardBackend",  # refuses locked attempts first (429)
+    "django.contrib.auth.backends.ModelBackend",  # permissions; usernames (shell, tests)
     "allauth.account.auth_backends.AuthenticationBackend",  # members: e-mail login
 ]
 # Members sign up and log in with their e-mail address, which they must verify first.
@@ -201,6 +216,33 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AI4NATIONS] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+
+# --- Accounts: client address, login protection, API tokens, second factor -----------------
+
+# How many proxies in front of the site append to X-Forwarded-For (0: clients connect
+# directly). Every rate limit keys on the address the outermost trusted proxy saw.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ACCOUNT_ADAPTER = "aimai_site.adapter.AccountAdapter"
+# Failed log-ins (site, admin, API tokens), per address and account: free attempts, then a
+# lock that doubles from LOGIN_BACKOFF_SECONDS up to LOGIN_BACKOFF_MAX_SECONDS; and a cap per
+# address on all accounts. See aimai_site/login_guard.py.
+LOGIN_FREE_ATTEMPTS = env_int("LOGIN_FREE_ATTEMPTS", 5)
+LOGIN_BACKOFF_SECONDS = env_int("LOGIN_BACKOFF_SECONDS", 30)
+LOGIN_BACKOFF_MAX_SECONDS = env_int("LOGIN_BACKOFF_MAX_SECONDS", 3600)
+LOGIN_FAILURES_PER_ADDRESS_PER_HOUR = env_int("LOGIN_FAILURES_PER_ADDRESS_PER_HOUR", 50)
+# Personal API tokens last at most this many days.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+# Two-factor authentication: TOTP apps and recovery codes; required of staff, editors and
+# reviewers when MFA_REQUIRED_FOR_STAFF is on (default: on in production).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "AI4NATIONS"
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", default=PRODUCTION)
+# DRF throttling of the API, per client address (anonymous) or per account (signed in).
+API_THROTTLE_RATES = {
+    "anon": env_str("API_THROTTLE_ANON", "300/minute"),
+    "user": env_str("API_THROTTLE_USER", "600/minute"),
+}
 
 # --- E-mail: the console unless an SMTP host is given --------------------------------------
 
@@ -330,6 +372,16 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # --- API ----------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # the session (the site's log-in) or a personal API token; no HTTP Basic passwords
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "aimai_site.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "aimai_site.throttling.AnonymousThrottle",
+        "aimai_site.throttling.MemberThrottle",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -346,7 +398,10 @@ SPECTACULAR_SETTINGS = {
         "The AI Mutual Aid Index (countries, indicators, observations with their sources, "
         "releases, methodologies and score sets: public and read-only), the transparency "
         "registry, members' compacts (writes for signed-in members), and the editors' desk "
-        "(imports and release steps, for editors and reviewers)."
+        "(imports and release steps, for editors and reviewers). Sign in with the site's "
+        "session or a personal API token (`Authorization: Bearer <token>`, made on "
+        "/accounts/tokens/); passwords are not accepted here. Anonymous calls are refused "
+        "with 401."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

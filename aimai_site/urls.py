@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.contrib import admin
@@ -10,12 +11,16 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from aimai_site.account_views import api_token_revoke_view, api_tokens_view
+from aimai_site.middleware import too_many_attempts
 from countries import downloads
 from countries.views import check_file_view, overview_view, release_list_view
 
 admin.site.site_header = "AI4NATIONS editors' desk"
 admin.site.site_title = "AI4NATIONS desk"
 admin.site.index_title = "Data, methodology, registry and compacts"
+# The admin has no log-in form of its own: the site's log-in (login guard, second factor).
+admin.site.login = secure_admin_login(admin.site.login)
 
 api_v1 = [
     path("", include("countries.api.urls")),
@@ -50,6 +55,8 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("compacts/", include("compacts.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/tokens/", api_tokens_view, name="api-tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", api_token_revoke_view, name="api-token-revoke"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -68,3 +75,9 @@ urlpatterns = [
 ]
 
 handler404 = "aimai_site.api.api_page_not_found"
+
+
+def handler429(request):
+    """allauth's own rate limits (sign-up, password reset, second-factor codes) answer here:
+    their windows are a minute or less."""
+    return too_many_attempts(request, "Too many requests: please wait a minute.", 60)

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from aimai_site.errors import DomainError, InvalidInput, NotFoundError
-from aimai_site.ratelimit import rate_limited
+from aimai_site.ratelimit import client_address, rate_limited
 from countries import charts
 from countries.choices import Classification
 from countries.filtersets import CountryFilterSet, ScoreFilterSet
@@ -136,11 +136,12 @@ def check_file_view(request: HttpRequest) -> HttpResponse:
     """Anyone checks a file before sending it: the same row-numbered report editors see,
     against the current release. Nothing is stored; size- and rate-limited."""
     form = ObservationFileForm(request.POST or None, request.FILES or None)
-    report, status = None, 200
+    report, status, retry_after = None, 200, 0
     if request.method == "POST" and form.is_valid():
-        address = request.META.get("REMOTE_ADDR", "")
+        address = client_address(request)
         upload = form.cleaned_data["file"]
-        if rate_limited(f"check:ip:{address}", settings.CHECK_RATE_PER_HOUR, 3600):
+        retry_after = rate_limited(f"check:ip:{address}", settings.CHECK_RATE_PER_HOUR, 3600)
+        if retry_after:
             form.add_error(None, CHECK_RATE_LIMITED)
             status = 429
         elif upload.size > settings.CHECK_MAX_BYTES:
@@ -162,7 +163,10 @@ def check_file_view(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     context = {"form": form, "report": report, "max_mb": settings.CHECK_MAX_BYTES // 2**20}
-    return render(request, "countries/check_file.html", context, status=status)
+    response = render(request, "countries/check_file.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def release_list_view(request: HttpRequest) -> HttpResponse:

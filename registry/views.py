@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from aimai_site.errors import DomainError
 from aimai_site.exports import safe_row
-from aimai_site.ratelimit import rate_limited
+from aimai_site.ratelimit import client_address, rate_limited
 from registry.filtersets import EntryFilterSet
 from registry.forms import ConcernForm
 from registry.models import Concern, Entry
@@ -186,12 +186,15 @@ def concern_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_new_view(request: HttpRequest) -> HttpResponse:
     form = ConcernForm(request.POST or None, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
-        address = request.META.get("REMOTE_ADDR", "")
-        if rate_limited(f"concern:user:{request.user.pk}", CONCERNS_PER_HOUR, 3600) or (
-            rate_limited(f"concern:ip:{address}", CONCERNS_PER_DAY_PER_ADDRESS, 86400)
-        ):
+        address = client_address(request)
+        retry_after = rate_limited(
+            f"concern:user:{request.user.pk}", CONCERNS_PER_HOUR, 3600
+        ) or rate_limited(f"concern:ip:{address}", CONCERNS_PER_DAY_PER_ADDRESS, 86400)
+        if retry_after:
             form.add_error(None, "Too many concerns filed recently; please try again later.")
-            return render(request, "registry/concern_form.html", {"form": form}, status=429)
+            response = render(request, "registry/concern_form.html", {"form": form}, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
         links = form.cleaned_data["evidence_links"].splitlines()
         fields = {k: v for k, v in form.cleaned_data.items() if k != "evidence_links"}
         try:

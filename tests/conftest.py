@@ -44,6 +44,13 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_api_throttling(settings):
+    """The suite calls the API far faster than anyone should: throttling tests set their own
+    low rates."""
+    settings.API_THROTTLE_RATES = {"anon": "100000/minute", "user": "100000/minute"}
+
+
 def demo_index_load():
     """The shipped releases (demo, then world), their methodologies and score sets, computed
     in-process. Returns the demo release's load report."""

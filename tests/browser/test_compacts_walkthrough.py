@@ -8,6 +8,7 @@ import importlib
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
@@ -34,6 +35,7 @@ def editor(committed_demo_data):
     user = get_user_model().objects.create_user(
         "editor", "editor@example.org", PASSWORD, is_staff=True
     )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user.groups.add(group)
     return user
 
@@ -94,10 +96,10 @@ def test_from_sign_up_to_an_active_compact(
     ada_page, wanjiru_page, admin_page = ada.new_page(), wanjiru.new_page(), admin.new_page()
 
     # the editor logs in to the admin
-    admin_page.goto(f"{base}/admin/login/")
-    admin_page.fill("input[name=username]", "editor")
+    admin_page.goto(f"{base}/admin/login/")  # leads to the site's log-in
+    admin_page.fill("input[name=login]", "editor@example.org")
     admin_page.fill("input[name=password]", PASSWORD)
-    admin_page.get_by_role("button", name="Log in").click()
+    admin_page.get_by_role("button", name="Sign In").click()
     expect(admin_page.get_by_text("Members and compacts")).to_be_visible()
 
     # a provider signs up, creates its organisation, which the editor verifies

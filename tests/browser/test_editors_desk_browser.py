@@ -11,6 +11,7 @@ import io
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
@@ -48,6 +49,7 @@ def staff(username: str, group: Group):
     user = get_user_model().objects.create_user(
         username, f"{username}@example.org", PASSWORD, is_staff=True
     )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user.groups.add(group)
     return user
 
@@ -88,10 +90,10 @@ def long_csv(path, rows) -> str:
 
 
 def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/admin/login/")
-    page.fill("input[name=username]", username)
+    page.goto(f"{base}/admin/login/")  # leads to the site's log-in
+    page.fill("input[name=login]", f"{username}@example.org")
     page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign In").click()
     expect(page.locator("#user-tools")).to_contain_text(username)
 
 

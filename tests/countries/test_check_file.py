@@ -119,4 +119,5 @@ def test_checks_are_rate_limited_per_address(client, settings):
     assert check(client, FILE).status_code == 200
     refused = check(client, FILE)
     assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3601
     assert "Too many files checked" in refused.content.decode()

@@ -163,6 +163,7 @@ def test_filing_is_rate_limited(client, member):
         assert client.post("/registry/concerns/new/", concern_form()).status_code == 302
     refused = client.post("/registry/concerns/new/", concern_form())
     assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3601
     assert "Too many concerns filed recently" in refused.content.decode()
     assert Concern.objects.count() == 5
 

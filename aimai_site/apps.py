@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class AimaiSiteConfig(AppConfig):
+    """The account-level pieces every other app builds on: API tokens, the login guard."""
+
+    name = "aimai_site"
+    verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from aimai_site import login_guard
+
+        user_login_failed.connect(login_guard.on_login_failed, dispatch_uid="login-guard-failed")
+        user_logged_in.connect(login_guard.on_logged_in, dispatch_uid="login-guard-success")
