@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 def _own_cache_keys(settings):
     """The configured cache (Redis when REDIS_URL is set), under keys of this test alone: no
     render cached and no render counted by another test."""
+    prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
-        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        alias: {**config, "KEY_PREFIX": f"{prefix}-{alias}"}
+        for alias, config in settings.CACHES.items()
     }
 
 
