@@ -273,7 +273,7 @@ REST_FRAMEWORK = {
         "aimai_site.api.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "aimai_site.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "aimai_site.schema.AutoSchema",
     "EXCEPTION_HANDLER": "aimai_site.api.exception_handler",
 }
 
