@@ -2,6 +2,14 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.urls import path as route
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from aimai_site.api_params import KnownQueryParameters
 
 
 def test_schema_builds_and_validates(tmp_path):
@@ -20,8 +28,6 @@ def test_api_docs_are_served_from_the_site_itself(client):
 
 
 def _operations():
-    from drf_spectacular.generators import SchemaGenerator
-
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
@@ -76,3 +82,38 @@ def test_a_website_is_documented_as_a_uri():
     for name in ("Organisation", "OrganisationRequest", "PatchedOrganisationRequest"):
         website = schemas[name]["properties"]["website"]
         assert {"type": "string", "format": "uri", "maxLength": 200} in website["oneOf"], name
+
+
+class _TenAMinute(SimpleRateThrottle):
+    rate = "10/min"
+
+    def get_cache_key(self, request, view):
+        return "throttle-test"
+
+
+class _ThrottledView(KnownQueryParameters, APIView):
+    throttle_classes = [_TenAMinute]
+
+    @extend_schema(responses={200: None})
+    def get(self, request):
+        return Response()
+
+
+class _OpenView(KnownQueryParameters, APIView):
+    throttle_classes = []
+
+    @extend_schema(responses={200: None})
+    def get(self, request):
+        return Response()
+
+
+def test_a_throttled_operation_documents_429_with_retry_after():
+    patterns = [
+        route("api/v1/throttled/", _ThrottledView.as_view()),
+        route("api/v1/open/", _OpenView.as_view()),
+    ]
+    schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+    throttled = schema["paths"]["/api/v1/throttled/"]["get"]["responses"]
+    assert "Retry-After" in throttled["429"]["headers"]
+    assert throttled["429"]["content"]["application/json"]["schema"] == ERROR_REF
+    assert "429" not in schema["paths"]["/api/v1/open/"]["get"]["responses"]
