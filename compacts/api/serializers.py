@@ -46,6 +46,9 @@ class RejectUnknownFields:
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 3166-1 alpha-3 code"}
+)
 class CountryField(serializers.SlugRelatedField):
     """A country by its ISO3 code, in either case."""
 

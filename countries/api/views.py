@@ -268,7 +268,12 @@ class ScoreSetViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
 
 SCORE_SET_PARAMETERS = [
     OpenApiParameter("methodology", str, description="methodology slug (default: the headline)"),
-    OpenApiParameter("score_set", str, description="a score set digest"),
+    OpenApiParameter(
+        "score_set",
+        str,
+        pattern="^[0-9a-f]{64}$",
+        description="a score set digest (alone: not with `methodology` or `as_of`)",
+    ),
     OpenApiParameter("as_of", OpenApiTypes.DATE, description="the scores current on that day"),
 ]
 
@@ -294,7 +299,7 @@ class ScoreListView(KnownQueryParameters, generics.ListAPIView):
         return score_rows(self.score_set)
 
     @extend_schema(parameters=SCORE_SET_PARAMETERS)
-    def get(self, request, *args, **kwargs):
+    def get(self, request, *args, **kwargs):  # the schema reads GET, not list()
         return super().get(request, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
