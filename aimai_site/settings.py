@@ -309,6 +309,9 @@ SPECTACULAR_SETTINGS = {
     | {"StatusEnum": "countries.choices.ReleaseStatus"},  # the name it had before
 }
 
+# --- Sessions: the database store, refusing cookie values it could not have issued -------
+SESSION_ENGINE = "aimai_site.sessions"
+
 # --- Logging ------------------------------------------------------------------------------
 
 LOGGING = {
