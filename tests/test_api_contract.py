@@ -1,7 +1,9 @@
 """The API keeps its OpenAPI contract: schemathesis drives every operation of the published
-schema against the live test server, anonymously and as a signed-in member, with valid and
-invalid input. No answer may be a server error, and every answer's status, content type,
-headers and body must be the ones the schema documents."""
+schema against the live test server, with valid and invalid input, in three passes:
+anonymously, as a signed-in member, and as that member on their own compact, offer and need.
+No answer may be a server error, and every answer's status, content type, headers and body
+must be the ones the schema documents. The figures of each pass are printed and kept in
+artefacts/api-contract.txt."""
 
 import re
 from collections import Counter
@@ -52,7 +54,7 @@ def members_objects(release) -> dict[str, object]:
     and a milestone), offer and need; with real index objects, the values that bind path
     parameters, so that the third pass reaches the code behind the lookups."""
     ada, provider = member_make("ada", "Open Compute Cooperative", "DEU")
-    wanjiru, steward = member_make("wanjiru", "Nairobi Health Data Trust", "KEN")
+    _, steward = member_make("wanjiru", "Nairobi Health Data Trust", "KEN")
     compact = services.compact_create(
         user=ada,
         organisation=provider,
@@ -211,7 +213,8 @@ def test_every_operation_keeps_the_schema(live_server, committed_demo_data, arte
     with capsys.disabled():
         print(f"\n{summary}")
     assert all(run.operations == len(operations) for run in runs)
-    # not vacuous: the API answered, rather than refusing everything (a limit, a lost session)
-    assert all(sum(n for code, n in run.statuses.items() if code < 300) >= 20 for run in runs)
     failures = [failure for run in runs for failure in run.failures]
     assert not failures, "\n\n".join(failures)
+    # not vacuous: the API answered, rather than refusing everything (a limit, a lost session)
+    for run in runs:
+        assert sum(n for code, n in run.statuses.items() if code < 300) >= 20, run.summary()
