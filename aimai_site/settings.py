@@ -388,7 +388,7 @@ REST_FRAMEWORK = {
         "aimai_site.api.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "aimai_site.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "aimai_site.schema.AutoSchema",
     "EXCEPTION_HANDLER": "aimai_site.api.exception_handler",
 }
 
@@ -426,6 +426,9 @@ SPECTACULAR_SETTINGS = {
     }
     | {"StatusEnum": "countries.choices.ReleaseStatus"},  # the name it had before
 }
+
+# --- Sessions: the database store, refusing cookie values it could not have issued -------
+SESSION_ENGINE = "aimai_site.sessions"
 
 # --- Logging ------------------------------------------------------------------------------
 

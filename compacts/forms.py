@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.utils import timezone
 
+from aimai_site.validators import web_address_check
 from compacts.choices import (
     PUBLIC_STATUSES,
     CompactStatus,
@@ -106,7 +107,9 @@ def _country_select(**kwargs) -> forms.ModelChoiceField:
 
 class OrganisationForm(forms.ModelForm):
     country = _country_select(help_text="Where the organisation is based.")
-    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    website = forms.URLField(
+        required=False, assume_scheme="https", max_length=200, validators=[web_address_check]
+    )
 
     class Meta:
         model = Organisation

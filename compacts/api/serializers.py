@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from aimai_site.validators import web_address_check
 from compacts import lifecycle
 from compacts.choices import Contribution, Domain, Licence, PartyRole, ResourceKind, Role
 from compacts.models import (
@@ -45,6 +46,9 @@ class RejectUnknownFields:
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 3166-1 alpha-3 code"}
+)
 class CountryField(serializers.SlugRelatedField):
     """A country by its ISO3 code, in either case."""
 
@@ -68,6 +72,9 @@ def _words(choices=None, *, required: bool = False, **kwargs) -> serializers.Lis
 
 class OrganisationSerializer(RejectUnknownFields, serializers.ModelSerializer):
     country = CountryField()
+    website = serializers.URLField(
+        max_length=200, allow_blank=True, required=False, validators=[web_address_check]
+    )
     verified = serializers.BooleanField(read_only=True)
 
     class Meta:

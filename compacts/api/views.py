@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from aimai_site.api_params import KnownQueryParameters
 from aimai_site.errors import InvalidInput
 from compacts import services
 from compacts.api.serializers import (
@@ -61,7 +62,7 @@ from compacts.permissions import compact_for_user, organisation_for_member
 from compacts.wording import article
 
 
-class ServiceViewSet(viewsets.GenericViewSet):
+class ServiceViewSet(KnownQueryParameters, viewsets.GenericViewSet):
     """Input is checked by a serializer, then handed to one service."""
 
     def valid(self, serializer_class, data, **kwargs) -> dict:

@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from aimai_site.schema import ErrorSerializer
 from countries.index.aggregate import EXPLAIN_DECOMPOSITION
 from countries.models import (
     Country,
@@ -41,7 +42,12 @@ class IndicatorBriefSerializer(serializers.ModelSerializer):
 
 class DataReleaseSerializer(serializers.ModelSerializer):
     observation_count = serializers.IntegerField(read_only=True)
-    corrects = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    corrects = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The release this one corrects (its slug); null for an original release.",
+    )
 
     class Meta:
         model = DataRelease
@@ -82,6 +88,14 @@ class ImportReportSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     applied = serializers.BooleanField()
     report = serializers.JSONField()
+
+
+class ImportRefusalSerializer(ErrorSerializer):
+    """A refused import: the error body, with the row-numbered report when rows were read."""
+
+    ok = serializers.BooleanField(required=False)
+    applied = serializers.BooleanField(required=False)
+    report = serializers.JSONField(required=False)
 
 
 class ReasonInputSerializer(serializers.Serializer):

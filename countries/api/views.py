@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from aimai_site.api_params import KnownQueryParameters
 from aimai_site.errors import InvalidInput
 from countries.api.serializers import (
     CountryDetailSerializer,
@@ -17,6 +18,7 @@ from countries.api.serializers import (
     DataReleaseSerializer,
     ExplanationSerializer,
     ImportInputSerializer,
+    ImportRefusalSerializer,
     ImportReportSerializer,
     IndicatorSerializer,
     MethodologyVersionSerializer,
@@ -48,7 +50,7 @@ from countries.selectors import score_explain, score_rows, score_set_resolve
 from countries.services import data_release_publish, data_release_return, data_release_submit
 
 
-class CountryViewSet(viewsets.ReadOnlyModelViewSet):
+class CountryViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Countries; the detail carries every observation of the current release with its source."""
 
     lookup_field = "iso3"
@@ -84,7 +86,7 @@ class CountryViewSet(viewsets.ReadOnlyModelViewSet):
         return {**super().get_serializer_context(), "release": getattr(self, "release", None)}
 
 
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Indicators with their meaning, unit, direction, source and licence."""
 
     queryset = Indicator.objects.all()
@@ -96,7 +98,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["dimension", "code"]
 
 
-class DataReleaseViewSet(viewsets.ReadOnlyModelViewSet):
+class DataReleaseViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Published data releases and their content digests; for editors and reviewers, the
     desk's steps on a release: import a file, submit, return, publish."""
 
@@ -124,7 +126,7 @@ class DataReleaseViewSet(viewsets.ReadOnlyModelViewSet):
         responses={
             200: ImportReportSerializer,
             201: ImportReportSerializer,
-            400: ImportReportSerializer,
+            400: ImportRefusalSerializer,
         },
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
@@ -198,7 +200,7 @@ class DataReleaseViewSet(viewsets.ReadOnlyModelViewSet):
         return self._step_response(release)
 
 
-class MethodologyVersionViewSet(viewsets.ReadOnlyModelViewSet):
+class MethodologyVersionViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Published methodology versions: definition, version, status and digest.
 
     `?methodology=SLUG` keeps one methodology's versions.
@@ -215,7 +217,7 @@ class MethodologyVersionViewSet(viewsets.ReadOnlyModelViewSet):
         return MethodologyVersion.objects.published().select_related("methodology")
 
 
-class ScoreSetViewSet(viewsets.ReadOnlyModelViewSet):
+class ScoreSetViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Score sets: one methodology version on one data release, named by their digest.
 
     The newest score set of a methodology is its current one; older ones stay, superseded.
@@ -266,17 +268,23 @@ class ScoreSetViewSet(viewsets.ReadOnlyModelViewSet):
 
 SCORE_SET_PARAMETERS = [
     OpenApiParameter("methodology", str, description="methodology slug (default: the headline)"),
-    OpenApiParameter("score_set", str, description="a score set digest"),
+    OpenApiParameter(
+        "score_set",
+        str,
+        pattern="^[0-9a-f]{64}$",
+        description="a score set digest (alone: not with `methodology` or `as_of`)",
+    ),
     OpenApiParameter("as_of", OpenApiTypes.DATE, description="the scores current on that day"),
 ]
 
 
-class ScoreListView(generics.ListAPIView):
+class ScoreListView(KnownQueryParameters, generics.ListAPIView):
     """One row per country of a score set: the current one of the headline methodology unless
     `methodology`, `score_set` or `as_of` says otherwise. The response names the score set."""
 
     serializer_class = ScoreSerializer
     filterset_class = ScoreFilterSet
+    query_lookups = ("methodology", "score_set", "as_of")
     ordering_fields = ["rank", "aimai", "capability", "solidarity", "burden", "coverage"]
 
     def get_queryset(self):
@@ -291,6 +299,9 @@ class ScoreListView(generics.ListAPIView):
         return score_rows(self.score_set)
 
     @extend_schema(parameters=SCORE_SET_PARAMETERS)
+    def get(self, request, *args, **kwargs):  # the schema reads GET, not list()
+        return super().get(request, *args, **kwargs)
+
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         score_set = ScoreSetSerializer(self.score_set, context=self.get_serializer_context())
@@ -298,10 +309,11 @@ class ScoreListView(generics.ListAPIView):
         return response
 
 
-class ScoreExplainView(generics.GenericAPIView):
+class ScoreExplainView(KnownQueryParameters, generics.GenericAPIView):
     """Every indicator's value, provenance and contribution to a country's scores."""
 
     serializer_class = ExplanationSerializer
+    query_lookups = ("methodology", "score_set", "as_of")
 
     @extend_schema(parameters=SCORE_SET_PARAMETERS)
     def get(self, request, iso3: str):

@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from aimai_site.api_params import KnownQueryParameters
 from registry.keys import public_key_pem
 from registry.models import Entry, Witness
 from registry.selectors import consistency_proof, entry_range, inclusion_proof, log_size
@@ -45,7 +46,7 @@ def tree_head_body(head) -> dict:
     }
 
 
-class TreeHeadView(APIView):
+class TreeHeadView(KnownQueryParameters, APIView):
     """The signed tree head: Ed25519 over canonical JSON of root_hash, timestamp, tree_size."""
 
     @extend_schema(responses=TreeHeadSerializer)
@@ -53,7 +54,7 @@ class TreeHeadView(APIView):
         return Response(tree_head_body(tree_head_current()))
 
 
-class PublicKeyView(APIView):
+class PublicKeyView(KnownQueryParameters, APIView):
     """The log's Ed25519 public key (PEM), to check tree head signatures with."""
 
     @extend_schema(responses={(200, "application/x-pem-file"): OpenApiTypes.STR})
@@ -61,8 +62,10 @@ class PublicKeyView(APIView):
         return HttpResponse(public_key_pem(), content_type="application/x-pem-file")
 
 
-class EntriesView(APIView):
+class EntriesView(KnownQueryParameters, APIView):
     """Entries `start` to `end` inclusive (as RFC 6962's get-entries), at most 1000 at once."""
+
+    query_parameters = ("start", "end")
 
     @extend_schema(
         parameters=[
@@ -105,8 +108,10 @@ class EntriesView(APIView):
         )
 
 
-class InclusionProofView(APIView):
+class InclusionProofView(KnownQueryParameters, APIView):
     """The audit path of leaf `leaf_index` in the tree of `tree_size` leaves (RFC 6962 2.1.1)."""
+
+    query_parameters = ("leaf_index", "tree_size")
 
     @extend_schema(
         parameters=[
@@ -127,8 +132,10 @@ class InclusionProofView(APIView):
         return Response(inclusion_proof(params.get("leaf_index"), params.get("tree_size")))
 
 
-class ConsistencyProofView(APIView):
+class ConsistencyProofView(KnownQueryParameters, APIView):
     """The proof that the tree of `second` leaves extends the tree of `first` (RFC 6962 2.1.2)."""
+
+    query_parameters = ("first", "second")
 
     @extend_schema(
         parameters=[
@@ -149,7 +156,7 @@ class ConsistencyProofView(APIView):
         return Response(consistency_proof(params.get("first"), params.get("second")))
 
 
-class WitnessesView(APIView):
+class WitnessesView(KnownQueryParameters, APIView):
     """Every witness ever registered, with its Ed25519 public key and whether it still
     co-signs: a deactivated witness's earlier co-signatures must stay checkable."""
 
@@ -179,13 +186,14 @@ class CosignatureSerializer(serializers.Serializer):
     signature = serializers.CharField(max_length=100)
 
 
-class WitnessView(APIView):
+class WitnessView(KnownQueryParameters, APIView):
     """A registered witness co-signs a tree head it has checked (its Ed25519 signature over
     the same canonical JSON the log signs). The signature is the credential: no session, so
     no CSRF token either."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    body_lookups = ("witness",)  # an unregistered witness is a 404
 
     @extend_schema(request=CosignatureSerializer, responses=TreeHeadSerializer)
     def post(self, request):
