@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # a domain refusal raised by a plain view is a 4xx with its message, never a 500
+    "aimai_site.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "aimai_site.urls"
@@ -273,6 +275,12 @@ REST_FRAMEWORK = {
         "aimai_site.api.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "aimai_site.api.Pagination",
+    # JSON with a bound on nesting (a 400, not a RecursionError), forms and uploads
+    "DEFAULT_PARSER_CLASSES": [
+        "aimai_site.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "aimai_site.api.exception_handler",
 }

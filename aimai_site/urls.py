@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from aimai_site.docs import RedocView, SwaggerView
 from countries import downloads
 from countries.views import check_file_view, overview_view, release_list_view
 
@@ -47,8 +48,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
 
+# under /api/ every error is the API's JSON body, even one raised outside DRF
+handler400 = "aimai_site.api.api_bad_request"
+handler403 = "aimai_site.api.api_permission_denied"
 handler404 = "aimai_site.api.api_page_not_found"
+handler500 = "aimai_site.api.api_server_error"

@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from aimai_site.errors import InvalidInput
+from aimai_site.exports import attachment_header
 from countries.api.serializers import (
     CountryDetailSerializer,
     CountrySerializer,
@@ -256,8 +257,8 @@ class ScoreSetViewSet(viewsets.ReadOnlyModelViewSet):
             response = HttpResponse(status=304)
         else:
             response = HttpResponse(score_set_bundle(score_set), content_type="application/zip")
-            response["Content-Disposition"] = (
-                f'attachment; filename="aimai-scores-{score_set.digest[:12]}.zip"'
+            response["Content-Disposition"] = attachment_header(
+                f"aimai-scores-{score_set.digest[:12]}.zip"
             )
         response["ETag"] = etag
         response["Cache-Control"] = "public, max-age=31536000, immutable"
