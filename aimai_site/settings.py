@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # a domain refusal raised by a plain view is a 4xx with its message, never a 500
     "aimai_site.middleware.DomainErrorMiddleware",
+    # the admin's ids and initial values checked before its views use them
+    "aimai_site.admin.AdminParametersMiddleware",
 ]
 
 ROOT_URLCONF = "aimai_site.urls"
