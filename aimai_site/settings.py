@@ -201,6 +201,8 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AI4NATIONS] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# allauth's messages go through the site's retrying mail task
+ACCOUNT_ADAPTER = "aimai_site.accounts.AccountAdapter"
 
 # --- E-mail: the console unless an SMTP host is given --------------------------------------
 
