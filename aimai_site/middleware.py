@@ -2,7 +2,7 @@
 answers with its own status and message, not a server error. DRF views answer through the
 API's exception handler before this is reached."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
 from aimai_site.api import error_json, is_api_request
@@ -32,3 +32,27 @@ class DomainErrorMiddleware:
             {"message": exception.message, "status": exception.http_status},
             status=exception.http_status,
         )
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the address is answered before any view reads it: PostgreSQL cannot
+    store or compare text that holds one, so it would otherwise surface as a server error
+    wherever a parameter reaches a query. Nothing lives at such a path (404); such a query
+    string is malformed (400)."""
+
+    MESSAGE = "The query string holds a NUL character (%00)."
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            raise Http404("Nothing lives at an address with a NUL character.")
+        if any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            if is_api_request(request):
+                return error_json("bad_request", self.MESSAGE, 400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -141,6 +141,25 @@ def test_a_download_name_cannot_end_its_parameter_or_the_header(name, header):
     assert attachment_header(name) == header
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/downloads/scores.csv?methodology=%00",
+        "/api/v1/score-sets/?methodology=a%00b",
+        "/api/v1/scores/?as%00of=1",
+    ],
+)
+def test_a_nul_character_in_the_query_string_is_a_400(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/methodology/1%00/2.yaml", "/api/v1/releases/a%00/"])
+def test_nothing_lives_at_a_path_with_a_nul_character(client, url):
+    assert client.get(url).status_code == 404
+
+
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
 def test_options_on_the_documentation_pages_lists_the_allowed_methods(client, url):
     response = client.options(url)
@@ -184,3 +203,11 @@ def test_errors_raised_outside_drf_under_api_are_the_json_error_body(client):
     page = client.get("/page/bad/")
     assert page.status_code == 400
     assert page["Content-Type"].startswith("text/html")
+
+
+def test_json_typed_into_a_form_is_bounded_too():
+    from countries.forms import ObservationFileForm
+
+    form = ObservationFileForm(data={"indicator_codes": '{"a":' * 3000 + "1" + "}" * 3000})
+    form.is_valid()
+    assert "nested deeper" in form.errors["indicator_codes"][0]
