@@ -74,3 +74,13 @@ def test_a_description_keeps_its_line_breaks_but_not_an_override(cast):
     response = owner.patch(url, {"description": "\u202eevil"}, format="json")
     assert response.status_code == 400
     assert response.json()["fields"] == {"description": [TEXT_MESSAGE]}
+
+
+def test_a_reason_given_for_a_lifecycle_step_is_plain_text_too(cast):
+    compact = compact_ready(cast)
+    response = api(cast.provider_owner).post(
+        f"/api/v1/compacts/{compact.pk}/withdraw/", {"reason": "\u202eevil"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"reason": [TEXT_MESSAGE]}
+    assert Compact.objects.get(pk=compact.pk).status == compact.status
