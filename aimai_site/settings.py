@@ -281,11 +281,11 @@ REST_FRAMEWORK = {
         "aimai_site.api.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "aimai_site.api.Pagination",
-    # JSON with a bound on nesting (a 400, not a RecursionError), forms and uploads
+    # JSON with a bound on nesting (a 400, not a RecursionError), forms and uploads; no NUL
     "DEFAULT_PARSER_CLASSES": [
         "aimai_site.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "aimai_site.parsers.FormParser",
+        "aimai_site.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "aimai_site.api.exception_handler",

@@ -83,6 +83,20 @@ def test_deep_objects_count_but_brackets_inside_strings_do_not():
 
 
 @pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"name": "a\\u0000b"}', "application/json"),
+        ('{"a\\u0000": 1}', "application/json"),
+        ("name=a%00b", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_nul_character_in_a_body_is_a_400(member_client, body, content_type):
+    response = member_client.post("/api/v1/organisations/", body, content_type=content_type)
+    assert response.status_code == 400
+    assert "NUL" in error_body(response)["message"]
+
+
+@pytest.mark.parametrize(
     ("url", "status", "words"),
     [
         ("/downloads/scores.csv?as_of=garbage", 400, "is not a date"),

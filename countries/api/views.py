@@ -7,11 +7,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from aimai_site.errors import InvalidInput
 from aimai_site.exports import attachment_header
+from aimai_site.parsers import FormParser, MultiPartParser
 from countries.api.serializers import (
     CountryDetailSerializer,
     CountrySerializer,
