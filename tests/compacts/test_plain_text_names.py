@@ -44,12 +44,13 @@ def api(user) -> APIClient:
     return client
 
 
-@pytest.mark.parametrize("value", HOSTILE)
+# a NUL never reaches a field: the API's parser refuses it first (see test_bad_input_answers)
+@pytest.mark.parametrize("value", [v for v in HOSTILE if "\x00" not in v])
 def test_renaming_an_organisation_with_a_line_break_is_refused_and_changes_nothing(cast, value):
     url = f"/api/v1/organisations/{cast.provider.slug}/"
     response = api(cast.provider_owner).patch(url, {"name": value}, format="json")
     assert response.status_code == 400
-    assert SINGLE_LINE_MESSAGE in response.json()["fields"]["name"]
+    assert response.json()["fields"] == {"name": [SINGLE_LINE_MESSAGE]}
     assert Organisation.objects.get(pk=cast.provider.pk).name == "Open Compute Cooperative"
 
 
