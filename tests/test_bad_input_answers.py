@@ -225,3 +225,29 @@ def test_json_typed_into_a_form_is_bounded_too():
     form = ObservationFileForm(data={"indicator_codes": '{"a":' * 3000 + "1" + "}" * 3000})
     form.is_valid()
     assert "nested deeper" in form.errors["indicator_codes"][0]
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "pw"))
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/countries/datarelease/1e19/change/",
+        "/admin/countries/country/%C3%A9/history/",
+        "/admin/compacts/compact/99999999999999999999999/change/",
+    ],
+)
+def test_an_admin_object_id_that_cannot_be_a_key_is_not_found(superuser_client, url):
+    assert superuser_client.get(url).status_code == 404
+
+
+def test_an_admin_initial_value_that_names_no_object_is_a_400(superuser_client):
+    response = superuser_client.get("/admin/countries/observation/add/?country=1e19")
+    assert response.status_code == 400
+    assert "does not name a country" in response.content.decode()
+    response = superuser_client.get("/admin/countries/observation/add/?country=1")
+    assert response.status_code == 200
