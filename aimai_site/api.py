@@ -4,7 +4,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
 from django.http import Http404, HttpRequest, JsonResponse
-from django.views.defaults import page_not_found
+from django.views import defaults
 from rest_framework import exceptions, filters, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -138,10 +138,36 @@ def _as_list(value: object) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_json(code: str, message: str, status: int, fields: dict | None = None) -> JsonResponse:
+    """The API's error body for responses made outside DRF."""
+    return JsonResponse({"code": code, "message": message, "fields": fields or {}}, status=status)
+
+
+def api_bad_request(request: HttpRequest, exception: Exception | None = None):
+    """400 raised outside a view (a malformed request, a suspicious header)."""
+    if is_api_request(request):
+        return error_json("bad_request", "Bad request.", 400)
+    return defaults.bad_request(request, exception)
+
+
+def api_permission_denied(request: HttpRequest, exception: Exception | None = None):
+    if is_api_request(request):
+        return error_json("permission_denied", str(exception or "") or "Not allowed.", 403)
+    return defaults.permission_denied(request, exception)
+
+
 def api_page_not_found(request: HttpRequest, exception: Exception | None = None):
     """404 for URLs no route matches: JSON under /api/, the site's page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"code": "not_found", "message": "Not found.", "fields": {}}, status=404
-        )
-    return page_not_found(request, exception)
+    if is_api_request(request):
+        return error_json("not_found", "Not found.", 404)
+    return defaults.page_not_found(request, exception)
+
+
+def api_server_error(request: HttpRequest):
+    if is_api_request(request):
+        return error_json("server_error", "Server error; it has been logged.", 500)
+    return defaults.server_error(request)

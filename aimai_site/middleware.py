@@ -1,10 +1,16 @@
-"""Answers for the account protections, the same on every page and API route."""
+"""Middleware of the site: answers for the account protections, the same on every page and
+API route; a refusal of the domain that reaches the top of a plain Django view (a download, a
+chart) answered with its own status and message, not a server error (DRF views answer through
+the API's exception handler before this is reached); a NUL character refused before any view
+reads it."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from aimai_site.api import error_json, is_api_request
+from aimai_site.errors import DomainError, InvalidInput
 from aimai_site.login_guard import LoginThrottled
 from aimai_site.second_factor import SETUP_REQUIRED, second_factor_missing
 
@@ -13,14 +19,10 @@ from aimai_site.second_factor import SETUP_REQUIRED, second_factor_missing
 SETUP_PATHS = ("/accounts/", "/static/", "/favicon.ico")
 
 
-def is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
-
-
 def too_many_attempts(request: HttpRequest, message: str, retry_after: int) -> HttpResponse:
     """429 with Retry-After: the API's JSON error body under /api/, a page elsewhere."""
-    if is_api(request):
-        response = JsonResponse({"code": "throttled", "message": message, "fields": {}}, status=429)
+    if is_api_request(request):
+        response = error_json("throttled", message, 429)
     else:
         context = {"message": message, "retry_after": retry_after}
         response = render(request, "429.html", context, status=429)
@@ -54,9 +56,56 @@ class SecondFactorRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(SETUP_PATHS) or not second_factor_missing(request.user):
             return self.get_response(request)
-        if is_api(request):
-            return JsonResponse(
-                {"code": "mfa_required", "message": SETUP_REQUIRED, "fields": {}}, status=403
-            )
+        if is_api_request(request):
+            return error_json("mfa_required", SETUP_REQUIRED, 403)
         query = urlencode({"next": request.get_full_path()})
         return redirect(f"{reverse('mfa_activate_totp')}?{query}")
+
+
+class DomainErrorMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError):
+            return None
+        if is_api_request(request):
+            fields = (
+                {exception.field: [exception.message]}
+                if isinstance(exception, InvalidInput)
+                else {}
+            )
+            return error_json(exception.code, exception.message, exception.http_status, fields)
+        return render(
+            request,
+            "refused.html",
+            {"message": exception.message, "status": exception.http_status},
+            status=exception.http_status,
+        )
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the address is answered before any view reads it: PostgreSQL cannot
+    store or compare text that holds one, so it would otherwise surface as a server error
+    wherever a parameter reaches a query. Nothing lives at such a path (404); such a query
+    string is malformed (400)."""
+
+    MESSAGE = "The query string holds a NUL character (%00)."
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            raise Http404("Nothing lives at an address with a NUL character.")
+        if any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            if is_api_request(request):
+                return error_json("bad_request", self.MESSAGE, 400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

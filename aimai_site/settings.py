@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # a NUL in the address is a 400 before any view passes it to the database
+    "aimai_site.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -78,6 +80,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "aimai_site.middleware.LoginGuardMiddleware",
     "aimai_site.middleware.SecondFactorRequiredMiddleware",
+    # a domain refusal raised by a plain view is a 4xx with its message, never a 500
+    "aimai_site.middleware.DomainErrorMiddleware",
+    # the admin's ids and initial values checked before its views use them
+    "aimai_site.admin.AdminParametersMiddleware",
 ]
 
 ROOT_URLCONF = "aimai_site.urls"
@@ -223,6 +229,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # directly). Every rate limit keys on the address the outermost trusted proxy saw.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# the client address, the login guard, and allauth's mail through the retrying mail task
 ACCOUNT_ADAPTER = "aimai_site.adapter.AccountAdapter"
 # Failed log-ins (site, admin, API tokens), per address and account: free attempts, then a
 # lock that doubles from LOGIN_BACKOFF_SECONDS up to LOGIN_BACKOFF_MAX_SECONDS; and a cap per
@@ -388,6 +395,12 @@ REST_FRAMEWORK = {
         "aimai_site.api.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "aimai_site.api.Pagination",
+    # JSON with a bound on nesting (a 400, not a RecursionError), forms and uploads; no NUL
+    "DEFAULT_PARSER_CLASSES": [
+        "aimai_site.parsers.JSONParser",
+        "aimai_site.parsers.FormParser",
+        "aimai_site.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "aimai_site.schema.AutoSchema",
     "EXCEPTION_HANDLER": "aimai_site.api.exception_handler",
 }

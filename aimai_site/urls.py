@@ -5,13 +5,10 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView
 
 from aimai_site.account_views import api_token_revoke_view, api_tokens_view
+from aimai_site.docs import RedocView, SwaggerView
 from aimai_site.middleware import too_many_attempts
 from countries import downloads
 from countries.views import check_file_view, overview_view, release_list_view
@@ -64,17 +61,21 @@ urlpatterns = [
     # injects <style> elements from script and runs its search in a worker made from a blob, so
     # its page alone allows inline styles (a nonce would void 'unsafe-inline') and blob: workers;
     # never inline scripts
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path(
         "api/redoc/",
         csp_replace({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
-            SpectacularRedocView.as_view(url_name="api-schema")
+            RedocView.as_view(url_name="api-schema")
         ),
         name="api-redoc",
     ),
 ]
 
+# under /api/ every error is the API's JSON body, even one raised outside DRF
+handler400 = "aimai_site.api.api_bad_request"
+handler403 = "aimai_site.api.api_permission_denied"
 handler404 = "aimai_site.api.api_page_not_found"
+handler500 = "aimai_site.api.api_server_error"
 
 
 def handler429(request):

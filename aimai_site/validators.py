@@ -1,8 +1,15 @@
-"""Validators shared by the site's forms and the API."""
+"""What people may type into names, texts and web addresses shown to others.
+
+A name or title is one line: no control character (a line break in a name ends up in an
+e-mail header) and no character that reverses the direction of the text around it (U+202A to
+U+202E, U+2066 to U+2069), which can make a name read as something else. A longer text may
+keep its line breaks and tabs, and nothing else of either kind. A web address holds only
+the characters a URI may hold."""
 
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 
 # RFC 3986: unreserved and reserved characters, and percent-encoded octets; nothing else
 URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
@@ -18,3 +25,39 @@ def web_address_check(value: str) -> None:
             "accented letters).",
             code="invalid",
         )
+
+
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+# C0 controls, DEL and the C1 controls
+_SINGLE_LINE_REFUSED = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+_TEXT_REFUSED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+
+SINGLE_LINE_MESSAGE = (
+    "Write this on one line, without control characters or text-direction overrides."
+)
+TEXT_MESSAGE = "Remove the control characters or text-direction overrides from this text."
+
+
+@deconstructible
+class PlainTextValidator:
+    """Refuses control and bidi-override characters; `multiline` allows line breaks and tabs."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, value) -> None:
+        refused = _TEXT_REFUSED if self.multiline else _SINGLE_LINE_REFUSED
+        found = refused.search(str(value))
+        if found:
+            raise ValidationError(
+                TEXT_MESSAGE if self.multiline else SINGLE_LINE_MESSAGE,
+                code="control_character",
+                params={"character": f"U+{ord(found.group()):04X}"},
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PlainTextValidator) and other.multiline == self.multiline
+
+
+single_line = PlainTextValidator()
+plain_text = PlainTextValidator(multiline=True)

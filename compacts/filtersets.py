@@ -3,6 +3,7 @@ matched through the querysets, which know how the JSON lists are stored."""
 
 import django_filters
 
+from aimai_site.filters import FilterSet, IdFilter
 from compacts.choices import (
     CompactStatus,
     Domain,
@@ -15,7 +16,7 @@ from compacts.models import Compact, Need, Offer, Organisation, Suggestion
 YES_NO = [("true", "Yes"), ("false", "No")]
 
 
-class OrganisationFilterSet(django_filters.FilterSet):
+class OrganisationFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label="Kind")
     country = django_filters.CharFilter(
         field_name="country__iso3", lookup_expr="iexact", label="Country (ISO3)"
@@ -33,7 +34,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         return queryset.filter(verified_at__isnull=value != "true")
 
 
-class ListingFilterSet(django_filters.FilterSet):
+class ListingFilterSet(FilterSet):
     """What offers and needs share."""
 
     organisation = django_filters.CharFilter(field_name="organisation__slug", label="Organisation")
@@ -68,7 +69,7 @@ class NeedFilterSet(ListingFilterSet):
         fields = ["organisation", "status", "domain", "language", "country"]
 
 
-class CompactFilterSet(django_filters.FilterSet):
+class CompactFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(choices=CompactStatus.choices, label="Status")
     domain = django_filters.ChoiceFilter(
         choices=Domain.choices, method="filter_domain", label="Domain"
@@ -93,10 +94,10 @@ class CompactFilterSet(django_filters.FilterSet):
         return queryset.with_resource_kind(value)
 
 
-class SuggestionFilterSet(django_filters.FilterSet):
+class SuggestionFilterSet(FilterSet):
     # plain ids, so an unknown id finds nothing rather than saying whether it exists
-    need = django_filters.NumberFilter(field_name="need_id", label="Need id")
-    offer = django_filters.NumberFilter(field_name="offer_id", label="Offer id")
+    need = IdFilter(field_name="need_id", label="Need id")
+    offer = IdFilter(field_name="offer_id", label="Offer id")
 
     class Meta:
         model = Suggestion

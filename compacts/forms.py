@@ -8,7 +8,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from aimai_site.validators import web_address_check
+from aimai_site.validators import plain_text, web_address_check
 from compacts.choices import (
     PUBLIC_STATUSES,
     CompactStatus,
@@ -316,7 +316,9 @@ class ActionForm(forms.Form):
     """A lifecycle button's form: a reason where one is required; for a signature the party
     and the revision the signer read."""
 
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), validators=[plain_text]
+    )
     party = forms.IntegerField(required=False, widget=forms.HiddenInput)
     revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -332,7 +334,7 @@ class ReportForm(forms.Form):
 
     party = forms.ModelChoiceField(Party.objects.none(), label="Reporting party")
     period_end = forms.DateField(label="Period ending", widget=DATE)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), validators=[plain_text])
 
     def __init__(self, *args, compact: Compact, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from aimai_site.validators import plain_text, single_line
 from compacts.choices import (
     PUBLIC_STATUSES,
     CompactStatus,
@@ -46,13 +47,13 @@ class Organisation(models.Model):
     verified by an editor can sign a compact."""
 
     slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     kind = models.CharField(max_length=20, choices=OrganisationKind)
     country = models.ForeignKey(
         "countries.Country", on_delete=models.PROTECT, related_name="organisations"
     )
     website = models.URLField(blank=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[plain_text])
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -139,8 +140,8 @@ class Listing(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="%(class)ss"
     )
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=200, validators=[single_line])
+    description = models.TextField(blank=True, validators=[plain_text])
     domains = models.JSONField(default=list, help_text='Domains, e.g. ["climate", "health"].')
     languages = models.JSONField(default=list, help_text='Language codes (ISO 639), e.g. ["sw"].')
     status = models.CharField(
@@ -185,6 +186,7 @@ class Offer(Listing):
         "Reciprocal and data-sovereignty terms",
         blank=True,
         help_text="What the provider asks in return, and how partners' data stays theirs.",
+        validators=[plain_text],
     )
     hosted_in = models.ForeignKey(
         "countries.Country",
@@ -198,17 +200,25 @@ class Offer(Listing):
         default=list, blank=True, help_text="What the offer lacks: local_data, governance."
     )
     # compute
-    accelerator = models.CharField(max_length=100, blank=True, help_text="e.g. NVIDIA H100")
+    accelerator = models.CharField(
+        max_length=100, blank=True, help_text="e.g. NVIDIA H100", validators=[single_line]
+    )
     amount = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
-    unit = models.CharField(max_length=40, blank=True, help_text="e.g. GPU-hours per month")
+    unit = models.CharField(
+        max_length=40, blank=True, help_text="e.g. GPU-hours per month", validators=[single_line]
+    )
     available_from = models.DateField(null=True, blank=True)
     available_until = models.DateField(null=True, blank=True)
     # open model
-    model_name = models.CharField(max_length=200, blank=True)
-    modality = models.CharField(max_length=100, blank=True, help_text="e.g. text, speech")
-    parameters = models.CharField(max_length=40, blank=True, help_text="Model size, e.g. 7B")
+    model_name = models.CharField(max_length=200, blank=True, validators=[single_line])
+    modality = models.CharField(
+        max_length=100, blank=True, help_text="e.g. text, speech", validators=[single_line]
+    )
+    parameters = models.CharField(
+        max_length=40, blank=True, help_text="Model size, e.g. 7B", validators=[single_line]
+    )
 
     class Meta(Listing.Meta):
         pass
@@ -247,7 +257,10 @@ class Need(Listing):
     wants = models.JSONField(default=list, help_text="Resource kinds sought.")
     brings = models.JSONField(default=list, blank=True, help_text="local_data, governance")
     brings_detail = models.TextField(
-        "What it brings", blank=True, help_text="The local data or governance it contributes."
+        "What it brings",
+        blank=True,
+        help_text="The local data or governance it contributes.",
+        validators=[plain_text],
     )
     licences = models.JSONField(default=list, help_text="Licence families it can accept.")
     data_stays = models.BooleanField(
@@ -303,20 +316,27 @@ class Compact(models.Model):
     amends = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendment"
     )
-    title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
+    title = models.CharField(max_length=200, validators=[single_line])
+    summary = models.TextField(blank=True, validators=[plain_text])
     domains = models.JSONField(default=list, blank=True)
     countries = models.ManyToManyField("countries.Country", blank=True, related_name="compacts")
     status = models.CharField(max_length=15, choices=CompactStatus, default=CompactStatus.DRAFT)
     revision = models.PositiveIntegerField(default=1, help_text="Bumped by every edit.")
     # safeguards
     data_steward = models.TextField(
-        "Data trust or steward", blank=True, help_text="Who holds the data, on whose behalf."
+        "Data trust or steward",
+        blank=True,
+        help_text="Who holds the data, on whose behalf.",
+        validators=[plain_text],
     )
-    licensing_terms = models.TextField(blank=True)
-    data_residency = models.TextField(blank=True)
-    misuse_prevention = models.TextField("Misuse-prevention terms", blank=True)
-    exit_and_redress = models.TextField("Exit and redress terms", blank=True)
+    licensing_terms = models.TextField(blank=True, validators=[plain_text])
+    data_residency = models.TextField(blank=True, validators=[plain_text])
+    misuse_prevention = models.TextField(
+        "Misuse-prevention terms", blank=True, validators=[plain_text]
+    )
+    exit_and_redress = models.TextField(
+        "Exit and redress terms", blank=True, validators=[plain_text]
+    )
     reporting_period_days = models.PositiveSmallIntegerField(
         default=90, validators=[MinValueValidator(7), MaxValueValidator(730)]
     )
@@ -388,11 +408,11 @@ class Resource(models.Model):
     compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="resources")
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="resources")
     kind = models.CharField(max_length=10, choices=ResourceKind)
-    description = models.CharField(max_length=500)
+    description = models.CharField(max_length=500, validators=[plain_text])
     amount = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
-    unit = models.CharField(max_length=40, blank=True)
+    unit = models.CharField(max_length=40, blank=True, validators=[single_line])
 
     class Meta:
         ordering = ["pk"]
@@ -405,8 +425,8 @@ class Outcome(models.Model):
     """A measurable public-value outcome: an indicator from a baseline to a target by a date."""
 
     compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="outcomes")
-    indicator = models.CharField(max_length=200)
-    unit = models.CharField(max_length=40, blank=True)
+    indicator = models.CharField(max_length=200, validators=[single_line])
+    unit = models.CharField(max_length=40, blank=True, validators=[single_line])
     baseline = models.DecimalField(max_digits=16, decimal_places=4)
     target = models.DecimalField(max_digits=16, decimal_places=4)
     due = models.DateField()
@@ -424,7 +444,7 @@ class Outcome(models.Model):
 
 class Milestone(models.Model):
     compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="milestones")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[single_line])
     due = models.DateField()
     done_on = models.DateField(null=True, blank=True)
 
@@ -464,7 +484,7 @@ class Transition(models.Model):
     to_status = models.CharField(max_length=15, choices=CompactStatus)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
     organisation = models.ForeignKey(Organisation, null=True, on_delete=models.PROTECT)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, validators=[plain_text])
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -481,7 +501,7 @@ class ProgressReport(models.Model):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="reports")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     period_end = models.DateField()
-    summary = models.TextField()
+    summary = models.TextField(validators=[plain_text])
     filed_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(null=True, blank=True)
 

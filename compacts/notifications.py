@@ -1,15 +1,15 @@
 """E-mail to the owners of organisations when something awaits them: a compact that names
-them, a signature, a review's outcome, a report to confirm. Sent after the transaction
-commits, so nobody is told of a change that was rolled back."""
+them, a signature, a review's outcome, a report to confirm. Queued after the transaction
+commits, so nobody is told of a change that was rolled back, and a mail server that is down
+never undoes or hides one."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db import transaction
 
+from aimai_site.mail import mail_after_commit
 from compacts.choices import Role
 from compacts.models import Compact, Membership, Organisation
 
@@ -28,8 +28,7 @@ def notify(organisations: Iterable[Organisation], subject: str, body: str, *, bu
     if not recipients:
         return
     subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
-    messages = [(subject, body, None, [to]) for to in recipients]  # nobody sees the others
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+    mail_after_commit([(subject, body, [to]) for to in recipients])  # nobody sees the others
 
 
 def compact_link(compact: Compact) -> str:
@@ -61,5 +60,4 @@ def editors_notify(compact: Compact, subject: str, text: str) -> None:
         return
     subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}: {compact.title}"
     body = f"{text}\n\n{compact.title} ({compact.reference})\n{compact_link(compact)}\n"
-    messages = [(subject, body, None, [to]) for to in sorted(set(emails))]
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+    mail_after_commit([(subject, body, [to]) for to in sorted(set(emails))])

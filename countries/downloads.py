@@ -5,6 +5,7 @@ carries an ETag (the score set's digest: its content never changes)."""
 import csv
 import io
 import json
+import re
 
 import vl_convert
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,8 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import condition
 from openpyxl import Workbook
 
-from aimai_site.errors import DomainError
-from aimai_site.exports import safe_row
+from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.exports import attachment_header, safe_row
 from aimai_site.rendered import Rendered, rendered_response
 from countries import charts
 from countries.models import DataRelease, ScoreSet
@@ -37,6 +38,7 @@ SCORE_COLUMNS = [
     "coverage",
     "confidence",
 ]
+ISO3 = re.compile(r"[A-Z]{3}")
 PROVENANCE_COLUMNS = ["methodology", "methodology_version", "data_release", "score_set"]
 
 
@@ -68,7 +70,7 @@ def _provenance(score_set: ScoreSet) -> dict:
 
 def _file(content, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = attachment_header(name)
     response["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -82,7 +84,7 @@ def scores_download_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt == "json":
         body = {"score_set": provenance, "scores": [{k: r[k] for k in SCORE_COLUMNS} for r in rows]}
         response = JsonResponse(body, json_dumps_params={"indent": 1})
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = attachment_header(name)
         return response
     # names come from reference data and members: no cell may open as a formula
     table = [[*SCORE_COLUMNS, *PROVENANCE_COLUMNS]] + [
@@ -115,6 +117,8 @@ def observations_download_view(request: HttpRequest, slug: str, fmt: str) -> Htt
     its source. A release is frozen, so its files never change: immutable, with an ETag."""
     release = get_object_or_404(DataRelease.objects.published(), slug=slug)
     country = request.GET.get("country", "").upper()
+    if country and not ISO3.fullmatch(country):
+        raise InvalidInput("A country is an ISO 3166-1 alpha-3 code, e.g. KEN.", field="country")
     etag = f'"{release.content_digest}-{country}-{fmt}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304)
@@ -129,7 +133,7 @@ def observations_download_view(request: HttpRequest, slug: str, fmt: str) -> Htt
             "observations": rows,
         }
         response = JsonResponse(body, json_dumps_params={"indent": 1})
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = attachment_header(name)
     else:
         out = io.StringIO()
         columns = ["indicator", "country", "year", "value", "source_url", "note"]

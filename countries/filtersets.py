@@ -3,13 +3,14 @@
 import django_filters
 from django.db.models import Q
 
+from aimai_site.filters import FilterSet
 from countries.choices import Classification, IncomeGroup, Region, Subregion
 from countries.models import Country, DataRelease, MethodologyVersion, Score, ScoreSet
 
 YES_NO = [("true", "Yes"), ("false", "No")]
 
 
-class CountryFilterSet(django_filters.FilterSet):
+class CountryFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     region = django_filters.ChoiceFilter(
         choices=Region.choices, empty_label="All regions", label="Region"
@@ -44,7 +45,7 @@ class CountryFilterSet(django_filters.FilterSet):
         return queryset.with_data(release, has_data=value == "true")
 
 
-class MethodologyVersionFilterSet(django_filters.FilterSet):
+class MethodologyVersionFilterSet(FilterSet):
     methodology = django_filters.CharFilter(field_name="methodology__slug", label="Methodology")
 
     class Meta:
@@ -52,7 +53,7 @@ class MethodologyVersionFilterSet(django_filters.FilterSet):
         fields = ["methodology"]
 
 
-class ScoreSetFilterSet(django_filters.FilterSet):
+class ScoreSetFilterSet(FilterSet):
     methodology = django_filters.CharFilter(
         field_name="methodology_version__methodology__slug", label="Methodology"
     )
@@ -63,7 +64,7 @@ class ScoreSetFilterSet(django_filters.FilterSet):
         fields = ["methodology", "release"]
 
 
-class ScoreFilterSet(django_filters.FilterSet):
+class ScoreFilterSet(FilterSet):
     """Filters on the rows of one score set (which one is chosen by the view)."""
 
     classification = django_filters.ChoiceFilter(

@@ -4,6 +4,7 @@ import json
 
 from django import forms
 
+from aimai_site.jsonbounds import JSONTooDeep, json_loads_bounded
 from countries.choices import ImportLayout
 from countries.models import ImportMapping
 
@@ -63,9 +64,11 @@ class ObservationFileForm(forms.Form):
         if not text:
             return {}
         try:
-            codes = json.loads(text)
+            codes = json_loads_bounded(text)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).") from None
+        except JSONTooDeep as exc:
+            raise forms.ValidationError(str(exc)) from None
         if not isinstance(codes, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in codes.items()
         ):

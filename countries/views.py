@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from aimai_site.errors import DomainError, InvalidInput, NotFoundError
+from aimai_site.exports import attachment_header
 from aimai_site.ratelimit import client_address, rate_limited
 from countries import charts
 from countries.choices import Classification
@@ -212,7 +213,9 @@ def methodology_view(request: HttpRequest) -> HttpResponse:
 
 def methodology_schema_view(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(methodology_schema(), json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = 'inline; filename="aimai-methodology.schema.json"'
+    response["Content-Disposition"] = attachment_header(
+        "aimai-methodology.schema.json", inline=True
+    )
     return response
 
 
@@ -222,7 +225,7 @@ def methodology_file_view(request: HttpRequest, slug: str, version: str) -> Http
         MethodologyVersion.objects.published(), methodology__slug=slug, version=version
     )
     response = HttpResponse(found.source, content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-{version}.yaml"'
+    response["Content-Disposition"] = attachment_header(f"{slug}-{version}.yaml")
     response["ETag"] = f'"{found.digest}"'
     return response
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 import django_filters
 from django.db.models import Q
 
+from aimai_site.filters import FilterSet
 from registry.models import Entry
 
 EVENTS = [
@@ -29,7 +30,7 @@ def _ms(day, end: bool) -> int:
     return int(moment.timestamp() * 1000)
 
 
-class EntryFilterSet(django_filters.FilterSet):
+class EntryFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Identifier or digest")
     event = django_filters.ChoiceFilter(choices=EVENTS, empty_label="All events", label="Event")
     organisation = django_filters.CharFilter(lookup_expr="icontains", label="Organisation")

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+from aimai_site.validators import plain_text, single_line
+
 ISO3_VALIDATOR = RegexValidator(r"^[A-Za-z]{3}$", "Three letters: an ISO 3166-1 alpha-3 code.")
 CODE_VALIDATOR = RegexValidator(r"^[a-z0-9_]{1,60}$", "An indicator code: a-z, 0-9 and _.")
 REFERENCE_VALIDATOR = RegexValidator(
@@ -90,7 +92,7 @@ class TreeHead(models.Model):
 class Witness(models.Model):
     """Another alliance member that checks and co-signs tree heads with its own key."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[single_line])
     public_key = models.TextField(help_text="The witness's Ed25519 public key, PEM.")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -173,7 +175,7 @@ class Concern(models.Model):
         help_text="A score set digest or a compact's identifier.",
     )
     category = models.CharField(max_length=20, choices=Category)
-    description = models.TextField()
+    description = models.TextField(validators=[plain_text])
     evidence = models.JSONField(default=list, blank=True, help_text="Links to evidence.")
     status = models.CharField(max_length=10, choices=Status, default=Status.FILED)
     response = models.TextField(blank=True, help_text="The editors' answer, published.")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from aimai_site.errors import DomainError
-from aimai_site.exports import safe_row
+from aimai_site.exports import attachment_header, safe_row
 from aimai_site.ratelimit import client_address, rate_limited
 from registry.filtersets import EntryFilterSet
 from registry.forms import ConcernForm
@@ -137,7 +137,7 @@ def registry_csv_view(request: HttpRequest) -> HttpResponse:
     """Every entry matching the filters, oldest first, as CSV (the exact entry text included)."""
     entries = _feed_entries(request).order_by("leaf_index")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="aimai-registry.csv"'
+    response["Content-Disposition"] = attachment_header("aimai-registry.csv")
     writer = csv.writer(response)
     writer.writerow(
         [

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from aimai_site.validators import web_address_check
+from aimai_site.validators import plain_text, web_address_check
 from compacts import lifecycle
 from compacts.choices import Contribution, Domain, Licence, PartyRole, ResourceKind, Role
 from compacts.models import (
@@ -411,7 +411,9 @@ class PartyAddSerializer(RejectUnknownFields, serializers.Serializer):
 
 
 class ReasonSerializer(RejectUnknownFields, serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", validators=[plain_text]
+    )
 
 
 class SignSerializer(RejectUnknownFields, serializers.Serializer):
@@ -427,7 +429,7 @@ class SignSerializer(RejectUnknownFields, serializers.Serializer):
 class ReportFileSerializer(RejectUnknownFields, serializers.Serializer):
     party = serializers.IntegerField(help_text="The reporting party.")
     period_end = serializers.DateField()
-    summary = serializers.CharField()
+    summary = serializers.CharField(validators=[plain_text])
     values = serializers.DictField(
         child=serializers.DecimalField(max_digits=16, decimal_places=4),
         required=False,

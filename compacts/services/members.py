@@ -7,13 +7,13 @@ import hashlib
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
 from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.mail import mail_after_commit
 from compacts.choices import Role
 from compacts.models import (
     Invitation,
@@ -126,19 +126,19 @@ def invitation_create(*, user, organisation: Organisation, email: str, role: str
     invitation = Invitation(organisation=organisation, email=email, role=role, invited_by=user)
     invitation.full_clean()
     invitation.save()
-    transaction.on_commit(lambda: _invitation_send(invitation))
-    return invitation
-
-
-def _invitation_send(invitation: Invitation) -> None:
-    send_mail(
-        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Join {invitation.organisation.name}",
-        f"{invitation.invited_by.email} invites you to join {invitation.organisation.name} on "
-        f"AI4NATIONS as {invitation.get_role_display().lower()}.\n\n"
-        "Sign up or log in with this address, and accept the invitation on your dashboard.",
-        None,
-        [invitation.email],
+    mail_after_commit(
+        [
+            (
+                f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Join {organisation.name}",
+                f"{user.email} invites you to join {organisation.name} on AI4NATIONS as "
+                f"{invitation.get_role_display().lower()}.\n\n"
+                "Sign up or log in with this address, and accept the invitation on your "
+                "dashboard.",
+                [invitation.email],
+            )
+        ]
     )
+    return invitation
 
 
 @transaction.atomic

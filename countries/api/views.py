@@ -7,11 +7,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from aimai_site.api_params import KnownQueryParameters
 from aimai_site.errors import InvalidInput
+from aimai_site.exports import attachment_header
+from aimai_site.parsers import FormParser, MultiPartParser
 from countries.api.serializers import (
     CountryDetailSerializer,
     CountrySerializer,
@@ -258,8 +259,8 @@ class ScoreSetViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
             response = HttpResponse(status=304)
         else:
             response = HttpResponse(score_set_bundle(score_set), content_type="application/zip")
-            response["Content-Disposition"] = (
-                f'attachment; filename="aimai-scores-{score_set.digest[:12]}.zip"'
+            response["Content-Disposition"] = attachment_header(
+                f"aimai-scores-{score_set.digest[:12]}.zip"
             )
         response["ETag"] = etag
         response["Cache-Control"] = "public, max-age=31536000, immutable"

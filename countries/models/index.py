@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from aimai_site.validators import plain_text, single_line
 from countries.choices import (
     Classification,
     ReleaseStatus,
@@ -28,8 +29,8 @@ class Methodology(models.Model):
     """
 
     slug = models.SlugField(max_length=60, unique=True)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=200, validators=[single_line])
+    description = models.TextField(blank=True, validators=[plain_text])
     is_headline = models.BooleanField(
         "headline", default=False, help_text="The methodology the public sees first."
     )

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from aimai_site.validators import single_line
 from countries.choices import (
     Dimension,
     Direction,
@@ -32,9 +33,14 @@ class Country(models.Model):
     numeric = models.CharField(
         "ISO numeric", max_length=3, blank=True, help_text="Blank when ISO assigns none (Kosovo)."
     )
-    name = models.CharField(max_length=100, help_text="The short name readers know it by.")
+    name = models.CharField(
+        max_length=100, help_text="The short name readers know it by.", validators=[single_line]
+    )
     official_name = models.CharField(
-        max_length=200, blank=True, help_text="The formal name ISO 3166-1 gives."
+        max_length=200,
+        blank=True,
+        help_text="The formal name ISO 3166-1 gives.",
+        validators=[single_line],
     )
     iso_assigned = models.BooleanField(
         default=True, help_text="False for codes outside ISO 3166-1 (XKX, used by the World Bank)."
@@ -83,7 +89,9 @@ class Indicator(models.Model):
     code = models.SlugField(
         max_length=60, unique=True, help_text="Short stable name used in files, e.g. oda_gni."
     )
-    name = models.CharField(max_length=200, help_text="What the indicator measures, in words.")
+    name = models.CharField(
+        max_length=200, help_text="What the indicator measures, in words.", validators=[single_line]
+    )
     dimension = models.CharField(
         max_length=20, choices=Dimension, help_text="The AIMAI dimension it feeds."
     )

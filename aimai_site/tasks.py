@@ -1,0 +1,39 @@
+"""Background jobs shared by the apps: sending e-mail."""
+
+import logging
+from smtplib import SMTPException
+
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
+from django.core.mail import EmailMultiAlternatives
+
+logger = logging.getLogger(__name__)
+
+MAIL_MAX_RETRIES = 8  # about nine hours of back-off in all
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAIL_MAX_RETRIES)
+def mail_send_task(
+    self,
+    *,
+    subject: str,
+    body: str,
+    to: list[str],
+    from_email: str | None = None,
+    html: str | None = None,
+) -> int:
+    """Send one message; a mail server that is down or refuses is tried again later, with
+    exponential back-off. Run in-process (development), a failure is logged, not retried."""
+    message = EmailMultiAlternatives(subject, body, from_email, to)
+    if html:
+        message.attach_alternative(html, "text/html")
+    try:
+        return message.send()
+    except (SMTPException, OSError) as exc:
+        if self.request.is_eager:
+            logger.exception("E-mail “%s” to %s could not be sent", subject, ", ".join(to))
+            return 0
+        countdown = get_exponential_backoff_interval(
+            factor=30, retries=self.request.retries, maximum=3600, full_jitter=True
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
