@@ -103,14 +103,18 @@ def test_a_blocked_inline_script_is_reported_as_a_violation(live_server, watched
 def test_the_editors_desk_runs_under_the_policy_without_a_violation(
     live_server, committed_demo_data, watched
 ):
+    from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
 
-    get_user_model().objects.create_superuser("desk", "desk@example.org", "a long pass phrase")
+    desk = get_user_model().objects.create_superuser(
+        "desk", "desk@example.org", "a long pass phrase"
+    )
+    EmailAddress.objects.create(user=desk, email=desk.email, verified=True, primary=True)
     page, errors = watched
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", "desk")
+    page.goto(f"{live_server.url}/admin/login/")  # leads to the site's log-in
+    page.fill("input[name=login]", "desk@example.org")
     page.fill("input[name=password]", "a long pass phrase")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign In").click()
     expect(page.locator("#user-tools")).to_contain_text("desk")
     seen = {"/admin/": violations(page)}
     release = committed_demo_data
