@@ -23,6 +23,22 @@ def _proposed(cast) -> Compact:
     )
 
 
+def _funder_joins(cast, compact: Compact, what: str) -> Party:
+    """The outsider's organisation is named as a funder and joins by committing `what`."""
+    funder = services.party_add(
+        user=cast.provider_owner, compact=compact, organisation=cast.outsider_org, role="funder"
+    )
+    services.compact_part_save(
+        user=cast.outsider,
+        compact=compact,
+        part="resource",
+        party=funder,
+        kind=ResourceKind.KNOW_HOW,
+        description=what,
+    )
+    return funder
+
+
 def _snapshot(compact: Compact) -> dict:
     return {
         "compact": Compact.objects.filter(pk=compact.pk).values().get(),
@@ -78,17 +94,7 @@ def test_a_party_cannot_leave_a_proposed_compact_with_one_party(cast):
 
 def test_a_party_withdraws_itself_the_signatures_are_void_and_the_history_says_so(cast):
     compact = _proposed(cast)
-    outsider_party = services.party_add(
-        user=cast.provider_owner, compact=compact, organisation=cast.outsider_org, role="funder"
-    )
-    services.compact_part_save(
-        user=cast.outsider,
-        compact=compact,
-        part="resource",
-        party=outsider_party,
-        kind=ResourceKind.KNOW_HOW,
-        description="Two evaluation engineers",
-    )
+    outsider_party = _funder_joins(cast, compact, "Two evaluation engineers")
     services.organisation_verify(user=cast.editor, organisation=cast.outsider_org)
     compact.refresh_from_db()
     for owner in (cast.provider_owner, cast.steward_owner):
@@ -114,17 +120,7 @@ def test_a_party_withdraws_itself_the_signatures_are_void_and_the_history_says_s
 
 def test_a_signed_compact_goes_back_to_proposed_when_a_party_leaves(cast):
     compact = _proposed(cast)
-    funder = services.party_add(
-        user=cast.provider_owner, compact=compact, organisation=cast.outsider_org, role="funder"
-    )
-    services.compact_part_save(
-        user=cast.outsider,
-        compact=compact,
-        part="resource",
-        party=funder,
-        kind=ResourceKind.KNOW_HOW,
-        description="Evaluation",
-    )
+    funder = _funder_joins(cast, compact, "Evaluation")
     services.organisation_verify(user=cast.editor, organisation=cast.outsider_org)
     compact.refresh_from_db()
     for owner in (cast.provider_owner, cast.steward_owner, cast.outsider):
@@ -168,17 +164,7 @@ def test_in_a_draft_a_naming_is_taken_back_before_the_named_party_joined(cast):
 
 def test_a_party_that_committed_something_is_its_own_to_withdraw(cast):
     compact = compact_ready(cast)
-    funder = services.party_add(
-        user=cast.provider_owner, compact=compact, organisation=cast.outsider_org, role="funder"
-    )
-    services.compact_part_save(
-        user=cast.outsider,
-        compact=compact,
-        part="resource",
-        party=funder,
-        kind=ResourceKind.KNOW_HOW,
-        description="Evaluation",
-    )
+    funder = _funder_joins(cast, compact, "Evaluation")
     with pytest.raises(PermissionDenied):
         services.party_remove(user=cast.provider_owner, party=funder)
     assert Resource.objects.filter(party=funder).exists()
