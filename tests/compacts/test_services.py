@@ -159,7 +159,7 @@ def test_verification_enters_the_log(cast):
 
 
 def test_an_invitation_is_sent_and_only_its_addressee_can_accept_it(
-    cast, mailoutbox, django_capture_on_commit_callbacks
+    cast, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
 ):
     from django.http import Http404
 
@@ -208,7 +208,7 @@ def test_a_concern_names_a_public_compact_by_its_reference(cast):
 
 
 def test_owners_and_editors_are_told_what_awaits_them(
-    cast, mailoutbox, django_capture_on_commit_callbacks
+    cast, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
 ):
     compact = compact_ready(cast)
     with django_capture_on_commit_callbacks(execute=True):

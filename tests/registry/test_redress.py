@@ -42,7 +42,7 @@ def member(client):
     return user
 
 
-def test_sign_up_verify_the_email_then_file_a_concern(client):
+def test_sign_up_verify_the_email_then_file_a_concern(client, eager_tasks):
     response = client.post(
         "/accounts/signup/",
         {
