@@ -133,19 +133,25 @@ REDIS_URL = env_str("REDIS_URL", "")
 # "limits" counts rate limits, failed log-ins and API throttling: it must be shared by every
 # process of the site. Without Redis it is a table (made by migrate, see
 # aimai_site/migrations/0002); the default cache (pages' computed rows) may stay per process.
+# Every cache key starts with this: instances sharing one Redis keep apart by it.
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "aimai")
 if REDIS_URL:
     _redis_cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "aimai",
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
     }
-    CACHES = {"default": _redis_cache, "limits": _redis_cache | {"KEY_PREFIX": "aimai-limits"}}
+    CACHES = {
+        "default": _redis_cache,
+        "limits": _redis_cache | {"KEY_PREFIX": f"{CACHE_KEY_PREFIX}-limits"},
+    }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "limits": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "aimai_cache",
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-limits",
             # culling at the default 300 entries would forget live counters
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },

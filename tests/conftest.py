@@ -45,6 +45,26 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache_keys(settings, monkeypatch):
+    """Each test reads and writes cache keys of its own: no count, lock or cached chart left by
+    another test (or by an earlier run on the same Redis) reaches it. Processes a test starts
+    (a worker, a script) inherit the prefix through the environment."""
+    prefix = f"aimai-test-{uuid.uuid4().hex[:16]}"
+    monkeypatch.setenv("CACHE_KEY_PREFIX", prefix)
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": prefix if alias == "default" else f"{prefix}-{alias}"}
+        for alias, config in settings.CACHES.items()
+    }
+    yield
+    if os.environ.get("REDIS_URL"):  # the keys expire, but a test run should leave none
+        from django.core.cache import caches
+
+        client = caches["default"]._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{prefix}*", count=1000):
+            client.delete(key)
+
+
+@pytest.fixture(autouse=True)
 def _no_api_throttling(settings):
     """The suite calls the API far faster than anyone should: throttling tests set their own
     low rates."""

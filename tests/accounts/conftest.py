@@ -3,21 +3,10 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.core.cache import caches
 
 PASSWORD = "correct horse battery staple"
 ATTACKER = "203.0.113.9"
 OWNER = "198.51.100.7"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counts(db):
-    """Each test starts with no failures counted (Redis keeps them across tests)."""
-    for alias in ("default", "limits"):
-        caches[alias].clear()
-    yield
-    for alias in ("default", "limits"):
-        caches[alias].clear()
 
 
 def account_make(email: str, *, verified: bool = True, **extra):

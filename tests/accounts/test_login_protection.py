@@ -194,7 +194,7 @@ def test_allauths_own_limits_answer_429_with_retry_after(client, member, mailout
     assert len(mailoutbox) <= 5
 
 
-def test_counts_keep_their_lifetime_in_the_database_cache(settings):
+def test_counts_keep_their_lifetime_in_the_database_cache(settings, db):
     """Without Redis the counts live in a table, whose `incr` would shorten their lifetime to
     the cache's default five minutes: a day's failures must be remembered for the day."""
     from datetime import UTC, timedelta

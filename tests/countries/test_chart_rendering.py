@@ -1,8 +1,6 @@
 """Server-rendered charts: rendered once per score set and options, cached, conditional GETs
 answered with 304, and renders (not cached answers) rate-limited per address."""
 
-import uuid
-
 import pytest
 from django.core.cache import cache
 
@@ -10,17 +8,6 @@ from aimai_site.rendered import rendered_key
 from countries.models import ScoreSet
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _own_cache_keys(settings):
-    """The configured cache (Redis when REDIS_URL is set), under keys of this test alone: no
-    render cached and no render counted by another test."""
-    prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        alias: {**config, "KEY_PREFIX": f"{prefix}-{alias}"}
-        for alias, config in settings.CACHES.items()
-    }
 
 
 def current() -> ScoreSet:
