@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from aimai_site.accounts import has_verified_email
 from aimai_site.models import ApiToken
-from aimai_site.tokens import TokenRefused, has_verified_email, token_create, token_revoke
+from aimai_site.tokens import TokenRefused, token_create, token_revoke
 
 DEFAULT_DAYS = 90
 

@@ -9,6 +9,7 @@ address makes or uses one; a read-only token is refused on every writing method.
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +21,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
 from aimai_site import login_guard
+from aimai_site.accounts import has_verified_email
 from aimai_site.models import ApiToken
 from aimai_site.second_factor import SETUP_REQUIRED, second_factor_missing
 
@@ -29,6 +31,7 @@ GUESSED_ACCOUNT = "api-token"  # noqa: S105 (a cache key part, not a secret)
 UNVERIFIED = "Verify your e-mail address before using API tokens."
 READ_ONLY = "This token is read-only: make a read-and-write token to change data."
 INVALID = "Invalid, expired or revoked token."
+PREFIX = re.compile(r"[0-9a-f]{12}")  # secrets.token_hex(6)
 LAST_USE_PRECISION = timedelta(minutes=1)  # one write a minute at most per token
 
 
@@ -46,12 +49,6 @@ class NewToken:
 
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def has_verified_email(user) -> bool:
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 def token_create(*, user, name: str, scope: str, days: int) -> NewToken:
@@ -79,7 +76,8 @@ def token_revoke(*, user, pk: int) -> None:
 def token_find(raw: str) -> ApiToken | None:
     """The live token `raw` is, or None (unknown, wrong secret, expired)."""
     parts = raw.split("_")
-    if len(parts) < 3 or parts[0] != "aimai":
+    # the prefix is looked up: only what token_create makes (no NUL reaches the database)
+    if len(parts) < 3 or parts[0] != "aimai" or not PREFIX.fullmatch(parts[1]):
         return None
     token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
     if token is None or not hmac.compare_digest(token.digest, _digest(raw)):

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from aimai_site.accounts import has_verified_email
 from aimai_site.errors import DomainError
 from registry import merkle
 from registry.models import Concern
@@ -60,7 +60,7 @@ def evidence_clean(lines: list[str]) -> list[str]:
 @transaction.atomic
 def concern_file(*, user, **fields) -> Concern:
     """File a concern and enter it in the log (digest of its content, commitment of its filer)."""
-    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+    if not has_verified_email(user):
         raise DomainError(NOT_VERIFIED, code="unverified")
     concern = Concern(filed_by=user, **fields)
     concern.country = concern.country.upper()

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
+from aimai_site.accounts import has_verified_email
 from aimai_site.errors import DomainError, InvalidInput
 from aimai_site.mail import mail_after_commit
 from compacts.choices import Role
@@ -45,7 +46,7 @@ def organisation_create(*, user, **fields) -> Organisation:
     """A new organisation, owned by the member who made it; unverified until an editor checks."""
     if not user.is_authenticated:
         raise PermissionDenied("Sign in first.")
-    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+    if not has_verified_email(user):
         raise DomainError("Verify your e-mail address first.", code="unverified")
     fields.pop("slug", None)
     org = Organisation(slug=_unique_slug(fields.get("name", "")), **fields)
