@@ -1,14 +1,42 @@
 """The site's allauth adapter: the real client address, one login protection, and allauth's
 e-mail (address confirmation, password reset, login codes) through the same retrying task as
-the site's own, so a mail server that is down never breaks a sign-up."""
+the site's own, so a mail server that is down never breaks a sign-up.
+
+Its e-mail greets with the site's name and links to SITE_URL, like the site's own e-mail,
+whatever host or port the request came through (a proxy, a development port)."""
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.contrib.sites.shortcuts import get_current_site
+from django.conf import settings
 from django.utils.html import strip_tags
 
 from aimai_site.mail import mail_queue
 from aimai_site.ratelimit import client_address
+
+
+@dataclass(frozen=True)
+class SiteFromSettings:
+    """What allauth's templates read of `current_site`: the name and the domain."""
+
+    name: str
+    domain: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def current_site() -> SiteFromSettings:
+    return SiteFromSettings(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+
+
+def site_link(url: str) -> str:
+    """The same page at SITE_URL: allauth builds its links from the request's host."""
+    parts = urlsplit(url)
+    site = urlsplit(settings.SITE_URL)
+    return urlunsplit((site.scheme, site.netloc, parts.path, parts.query, parts.fragment))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,14 +51,20 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
+        links = {
+            name: site_link(value)
+            for name, value in context.items()
+            if name.endswith("_url") and isinstance(value, str) and "://" in value
+        }
         message = self.render_mail(
             template_prefix,
             email,
             {
                 "request": request,
                 "email": email,
-                "current_site": get_current_site(request),
                 **context,
+                **links,
+                "current_site": current_site(),
             },
         )
         html = next(

@@ -7,6 +7,7 @@ keep its line breaks and tabs, and nothing else of either kind. A web address ho
 the characters a URI may hold."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -61,3 +62,41 @@ class PlainTextValidator:
 
 single_line = PlainTextValidator()
 plain_text = PlainTextValidator(multiline=True)
+
+
+# Scripts whose letters look alike ("О" Cyrillic, "Ο" Greek, "O" Latin): a name may use one
+# of them, never two. Other scripts mix freely (Latin with Han or Devanagari reads as it is).
+LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC")
+MIXED_SCRIPTS_MESSAGE = (
+    "This name mixes letters of different alphabets ({scripts}) that look alike; write it in "
+    "one alphabet."
+)
+
+
+def lookalike_scripts(value: str) -> list[str]:
+    """The look-alike scripts the letters of `value` come from, by their Unicode names."""
+    found = []
+    for char in unicodedata.normalize("NFKC", value):
+        if not char.isalpha():
+            continue
+        script = unicodedata.name(char, "").split(" ", 1)[0]
+        if script in LOOKALIKE_SCRIPTS and script not in found:
+            found.append(script)
+    return found
+
+
+def one_alphabet(value: str) -> None:
+    """Refuses a name that mixes look-alike alphabets, e.g. "Оpen" with a Cyrillic О."""
+    scripts = lookalike_scripts(str(value))
+    if len(scripts) > 1:
+        raise ValidationError(
+            MIXED_SCRIPTS_MESSAGE.format(scripts=" and ".join(s.capitalize() for s in scripts)),
+            code="mixed_scripts",
+        )
+
+
+def name_key(value: str) -> str:
+    """A name as people read it: NFKC, case folded, punctuation and spaces as one space. Two
+    names with the same key are the same name ("Open  Compute, Co-op" and "open compute co op")."""
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    return " ".join("".join(c if c.isalnum() else " " for c in folded).split())

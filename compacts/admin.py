@@ -4,13 +4,17 @@ actions call the same services as the site, so the same checks and registry entr
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError
 from compacts import services, wording
-from compacts.choices import Contribution, Domain, Licence, ResourceKind
+from compacts.alliance import services as alliance
+from compacts.alliance.models import AllianceMembership, OversightRole, Principles
+from compacts.choices import Contribution, Domain, Licence, OrganisationKind, ResourceKind, Role
 from compacts.models import (
     Compact,
     Invitation,
@@ -75,6 +79,46 @@ def _each(model_admin, request, objects, act, done: str) -> None:
             model_admin.message_user(request, f"{obj}: {done}.", messages.SUCCESS)
 
 
+ERASE_REASON = "Erased at the member's request"
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        initial=ERASE_REASON,
+        help_text="Shown publicly on every registry entry withheld: no personal data here.",
+        error_messages={"required": "Say why: a reason is required to erase a person."},
+    )
+
+
+def _erase_people(model_admin, request, queryset, people, action: str):
+    """The confirmation page, then the erasure of each person (see services.person_erase)."""
+    form = ErasureForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        reason = form.cleaned_data["reason"]
+        for person in people:
+            erasure = services.person_erase(user=person, reason=reason)
+            model_admin.message_user(
+                request,
+                f"Account {person.pk} erased: {len(erasure.withheld)} registry entries "
+                f"withheld, {erasure.commitments} commitments erased, "
+                f"{erasure.organisations} organisations anonymised.",
+                messages.SUCCESS,
+            )
+        return None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Erase at the member's request",
+        "opts": model_admin.model._meta,
+        "objects": queryset,
+        "people": people,
+        "form": form,
+        "action": action,
+        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+    }
+    return TemplateResponse(request, "compacts/admin_erase.html", context)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(ReadOnlyAdmin):
     """Members create and edit organisations on the site; editors verify them here."""
@@ -83,10 +127,25 @@ class OrganisationAdmin(ReadOnlyAdmin):
     list_filter = [("verified_at", admin.EmptyFieldListFilter), "kind"]
     search_fields = ["name", "slug", "website"]
     fields = ["name", "slug", "kind", "country", "website", "description", "verified_at"]
-    actions = ["verify_selected"]
+    actions = ["verify_selected", "erase_individuals"]
 
     def has_verify_permission(self, request) -> bool:
         return request.user.has_perm(VERIFY_PERM)
+
+    def has_erase_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    @admin.action(description="Erase at the member's request", permissions=["erase"])
+    def erase_individuals(self, request, queryset):
+        """The owners of the selected individual organisations are erased (other kinds of
+        organisation are not people, and are left alone)."""
+        individuals = queryset.filter(kind=OrganisationKind.INDIVIDUAL)
+        people = (
+            get_user_model()
+            .objects.filter(memberships__organisation__in=individuals, memberships__role=Role.OWNER)
+            .distinct()
+        )
+        return _erase_people(self, request, individuals, list(people), "erase_individuals")
 
     @admin.action(description="Verify selected organisations", permissions=["verify"])
     def verify_selected(self, request, queryset):
@@ -277,3 +336,143 @@ class MembershipAdmin(ReadOnlyAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(ReadOnlyAdmin):
     list_display = ["organisation", "email", "role", "created_at", "accepted_at"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class MemberAdmin(UserAdmin):
+    """Accounts, as Django's admin shows them, with the erasure door."""
+
+    actions = ["erase_members"]
+
+    def has_erase_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    @admin.action(description="Erase at the member's request", permissions=["erase"])
+    def erase_members(self, request, queryset):
+        return _erase_people(self, request, queryset, list(queryset), "erase_members")
+
+
+class DecisionReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text="The organisation's owners are told; a declined applicant may appeal it.",
+        error_messages={"required": "Say why: a reason is required for this decision."},
+    )
+
+
+MEMBERSHIP_DECISIONS = {
+    "decline_selected": (alliance.membership_decline, "Decline", "declined"),
+    "suspend_selected": (alliance.membership_suspend, "Suspend", "suspended"),
+    "reinstate_selected": (alliance.membership_reinstate, "Reinstate", "reinstated"),
+}
+
+
+@admin.register(AllianceMembership)
+class AllianceMembershipAdmin(ReadOnlyAdmin):
+    """Applications and memberships; editors decide here or on the desk at /join/review/,
+    through the same services."""
+
+    list_display = ["organisation", "status", "applied_at", "accepted_at", "changed_at"]
+    list_filter = ["status"]
+    search_fields = ["organisation__name", "reason"]
+    list_select_related = ["organisation"]
+    fields = [
+        "organisation",
+        "applicant",
+        "status",
+        "status_reason",
+        "reason",
+        "ways",
+        "domains",
+        "listed",
+        "applied_at",
+        "decided_at",
+        "decided_by",
+        "accepted_at",
+        "changed_at",
+    ]
+    actions = ["accept_selected", *MEMBERSHIP_DECISIONS]
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm(alliance.DECIDE_PERM)
+
+    @admin.action(description="Accept selected applications", permissions=["decide"])
+    def accept_selected(self, request, queryset):
+        _each(
+            self,
+            request,
+            queryset,
+            lambda m: alliance.membership_accept(user=request.user, membership=m),
+            "accepted",
+        )
+
+    def _decide(self, request, queryset, action: str):
+        """A page asks for the reason first; its form posts back to the action."""
+        decide, title, done = MEMBERSHIP_DECISIONS[action]
+        form = DecisionReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            _each(
+                self,
+                request,
+                queryset,
+                lambda m: decide(user=request.user, membership=m, reason=reason),
+                done,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "explanation": f"These memberships will be {done}; the reason is sent to their owners.",
+            "action": action,
+            "opts": self.model._meta,
+            "memberships": queryset.select_related("organisation"),
+            "form": form,
+            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "compacts/admin_reason.html", context)
+
+    @admin.action(description="Decline selected applications", permissions=["decide"])
+    def decline_selected(self, request, queryset):
+        return self._decide(request, queryset, "decline_selected")
+
+    @admin.action(description="Suspend selected memberships", permissions=["decide"])
+    def suspend_selected(self, request, queryset):
+        return self._decide(request, queryset, "suspend_selected")
+
+    @admin.action(description="Reinstate selected memberships", permissions=["decide"])
+    def reinstate_selected(self, request, queryset):
+        return self._decide(request, queryset, "reinstate_selected")
+
+
+@admin.register(Principles)
+class PrinciplesAdmin(ReadOnlyAdmin):
+    """Versions of the principles; editors publish a new one at /principles/new/."""
+
+    list_display = ["version", "published_at", "renewal_days", "note"]
+    fields = ["version", "principles", "note", "renewal_days", "digest", "published_at"]
+
+
+@admin.register(OversightRole)
+class OversightRoleAdmin(admin.ModelAdmin):
+    """Editors record who takes part in the alliance's oversight; a role that ends gets its
+    end date (members' pages keep the history), it is never deleted."""
+
+    list_display = ["organisation", "kind", "witness", "description", "since", "until"]
+    list_filter = ["kind"]
+    search_fields = ["organisation__name", "description"]
+    list_select_related = ["organisation", "witness"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation":  # only members of the alliance take a role
+            kwargs["queryset"] = Organisation.objects.filter(
+                alliance_memberships__status="accepted"
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -6,11 +6,13 @@ class CompactsConfig(AppConfig):
     verbose_name = "Members and compacts"
 
     def ready(self) -> None:
+        from compacts.alliance.services import membership_appeal_check
         from compacts.indicator import commitment_rows, compacts_counted_for
         from compacts.receivers import score_set_published
         from compacts.selectors import country_compacts
         from countries.providers import provide
         from countries.publication import published
+        from registry.redress import concern_check_register
 
         published.connect(score_set_published, dispatch_uid="compacts-score-set-suggestions")
         # the index counts compacts and country pages list them: the countries app asks here
@@ -19,3 +21,5 @@ class CompactsConfig(AppConfig):
             country_compacts=country_compacts,
             compacts_counted_for=compacts_counted_for,
         )
+        # a declined applicant appeals once, through a concern about the decision
+        concern_check_register("membership", membership_appeal_check)

@@ -88,3 +88,51 @@ PUBLIC_STATUSES = frozenset(
         CompactStatus.SUPERSEDED,
     }
 )
+
+
+class Way(models.TextChoices):
+    """The four ways of taking part in the alliance, as its founding text names them."""
+
+    COMPASS = "compass", "Adopt AIMAI as a planning compass"
+    COMPACTS = "compacts", "Co-create mutual-aid compacts"
+    CONTRIBUTE = "contribute", "Contribute compute, open models, datasets or know-how"
+    OVERSIGHT = "oversight", "Help expand the methodology and join oversight"
+
+
+class MembershipStatus(models.TextChoices):
+    """An application to the alliance and the membership it becomes."""
+
+    APPLIED = "applied", "Applied, awaiting an editor"
+    ACCEPTED = "accepted", "Member"
+    DECLINED = "declined", "Declined"
+    SUSPENDED = "suspended", "Suspended"
+    LAPSED = "lapsed", "Lapsed: the current principles are not endorsed"
+    ENDED = "ended", "Ended"
+
+
+# an organisation has at most one of these at a time; declined and ended ones are history
+OPEN_MEMBERSHIP = frozenset(
+    {
+        MembershipStatus.APPLIED,
+        MembershipStatus.ACCEPTED,
+        MembershipStatus.SUSPENDED,
+        MembershipStatus.LAPSED,
+    }
+)
+
+
+class ClusterStatus(models.TextChoices):
+    """A regional cooperation cluster: proposed by a member, decided by an editor."""
+
+    PROPOSED = "proposed", "Proposed, awaiting an editor"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+class ClusterRegion(models.TextChoices):
+    """Where a cluster's countries come from: a UN M49 grouping, or a list of its own."""
+
+    REGION = "region", "UN M49 region"
+    SUBREGION = "subregion", "UN M49 sub-region"
+    INTERMEDIATE_REGION = "intermediate_region", "UN M49 intermediate region"
+    CUSTOM = "custom", "Countries chosen one by one"

@@ -2,16 +2,20 @@
 matched through the querysets, which know how the JSON lists are stored."""
 
 import django_filters
+from django.db.models import Q
 
 from aimai_site.filters import FilterSet, IdFilter
+from compacts.alliance.models import AllianceMembership
 from compacts.choices import (
     CompactStatus,
     Domain,
     OrganisationKind,
     PublicationStatus,
     ResourceKind,
+    Way,
 )
 from compacts.models import Compact, Need, Offer, Organisation, Suggestion
+from countries.choices import Region
 
 YES_NO = [("true", "Yes"), ("false", "No")]
 
@@ -102,3 +106,56 @@ class SuggestionFilterSet(FilterSet):
     class Meta:
         model = Suggestion
         fields = ["need", "offer"]
+
+
+class MemberFilterSet(FilterSet):
+    """The member directory's filters, on the page and in the API alike. Rows are the
+    alliance memberships of listed members; ways and domains are the membership's."""
+
+    q = django_filters.CharFilter(method="search", label="Search", max_length=100)
+    kind = django_filters.ChoiceFilter(
+        field_name="organisation__kind",
+        choices=OrganisationKind.choices,
+        empty_label="Any kind",
+        label="Kind",
+    )
+    country = django_filters.CharFilter(
+        field_name="organisation__country__iso3",
+        lookup_expr="iexact",
+        label="Country (ISO3)",
+        max_length=3,
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="organisation__country__region",
+        choices=Region.choices,
+        empty_label="Any region",
+        label="Region (UN M49)",
+    )
+    domain = django_filters.ChoiceFilter(
+        choices=Domain.choices, method="filter_words", empty_label="Any domain", label="Domain"
+    )
+    way = django_filters.ChoiceFilter(
+        choices=Way.choices,
+        method="filter_words",
+        empty_label="Any way of taking part",
+        label="Way of taking part",
+    )
+
+    class Meta:
+        model = AllianceMembership
+        fields = ["q", "kind", "country", "region", "domain", "way"]
+
+    def search(self, queryset, name: str, value: str):
+        term = value.strip()
+        if not term:
+            return queryset
+        return queryset.filter(
+            Q(organisation__name__icontains=term)
+            | Q(organisation__description__icontains=term)
+            | Q(organisation__country__name__icontains=term)
+        )
+
+    def filter_words(self, queryset, name: str, value: str):
+        # JSON lists of words: a quoted word in the stored text (see compacts/querysets.py)
+        field = {"domain": "domains", "way": "ways"}[name]
+        return queryset.filter(**{f"{field}__icontains": f'"{value}"'})

@@ -223,6 +223,7 @@ class NeedForm(forms.ModelForm):
             "brings_detail",
             "licences",
             "data_stays",
+            "prefer_cluster",
         ]
         widgets = {**LISTING_TEXT, "brings_detail": forms.Textarea(attrs={"rows": 3})}
 

@@ -4,8 +4,9 @@ tests walk every (state, action) pair from the same table.
 
     draft -> proposed (every party invited) -> signed (every party's owner signed)
           -> under_review (an editor checks the safeguards) -> active -> completed
-    terminated / withdrawn end a compact early, with a reason; an amendment of an active
-    compact is a new version that goes through the same steps and, once active, supersedes it.
+    terminated / withdrawn end a compact early; completed, terminated and withdrawn each need
+    a reason, kept in the history. An amendment of an active compact is a new version that
+    goes through the same steps and, once active, supersedes it.
 
 Past draft a compact always has two parties or more: every action that moves it forward checks
 it, and a party may leave a proposed or signed compact only if two stay (`withdrawal_refusal`).
@@ -71,7 +72,14 @@ TRANSITIONS: dict[str, Transition] = {
             reason_required=True,
             label="Return for changes",
         ),
-        Transition("complete", frozenset({ACTIVE}), COMPLETED, PARTY_OWNER, label="Complete"),
+        Transition(
+            "complete",
+            frozenset({ACTIVE}),
+            COMPLETED,
+            PARTY_OWNER,
+            reason_required=True,
+            label="Complete",
+        ),
         Transition(
             "terminate",
             frozenset({ACTIVE}),
@@ -102,6 +110,7 @@ class Facts:
     parties: int = 2
     missing: tuple[str, ...] = ()  # parts still to fill in before it can be proposed
     unverified: tuple[str, ...] = ()  # parties whose organisation no editor has verified yet
+    non_members: tuple[str, ...] = ()  # parties without an accepted membership of the alliance
     unsigned: tuple[str, ...] = ()  # parties still to sign, the signer included
     reason: str = ""
     signer_signed: bool = False  # the signing party already signed this revision
@@ -124,6 +133,11 @@ def refusal(state: str, action: str, facts: Facts) -> str | None:
         if facts.missing:
             return "Fill in before proposing: " + ", ".join(facts.missing) + "."
     if action == "sign":
+        if facts.non_members:
+            return (
+                "Every party must be an accepted member of the alliance before signing; "
+                "not yet: " + ", ".join(facts.non_members) + ". Apply to join at /join/."
+            )
         if facts.unverified:
             return (
                 "Every party's organisation must be verified by an editor before signing; "

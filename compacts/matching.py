@@ -13,6 +13,10 @@ The score of a pair, 0-1, is a weighted mean of:
   country or region, or targets everyone);
 - the mutual-aid signal of the current AIMAI score set: the provider country's capability
   times the need country's burden, both 0-1 ("a compass for cooperation").
+A need that prefers partners in its own clusters (regional cooperation clusters its
+organisation belongs to) has a sixth part, "cluster": 1 when the offer's organisation shares
+one of those clusters. Its score is then (1 - CLUSTER_WEIGHT) x the mean above +
+CLUSTER_WEIGHT x that part, so it stays on 0-1; other needs are scored exactly as before.
 A pair is excluded, with its reason, when the need's acceptable licences do not include the
 offer's licence, or when the need's data must stay in its country and the offer's resource
 is hosted elsewhere.
@@ -32,6 +36,7 @@ WEIGHTS = {
     "region": 0.1,
     "mutual_aid": 0.2,
 }
+CLUSTER_WEIGHT = 0.25  # for needs that prefer partners in their own clusters
 BLOCK = 64  # needs scored at once against every offer: arrays that stay in the CPU cache
 
 
@@ -46,6 +51,7 @@ class Offer:
     hosted_in: str  # ISO3 of the hardware or data; "" when nothing is hosted
     provider_country: str
     lacks: frozenset[str] = field(default_factory=frozenset)  # local_data, governance
+    clusters: frozenset[str] = field(default_factory=frozenset)  # names, of the provider's
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ class Need:
     brings: frozenset[str]  # local_data, governance
     licences: frozenset[str]  # acceptable licences
     data_stays: bool  # the need's data must stay in its country
+    # the clusters of the need's organisation, when it prefers partners in them; else empty
+    clusters: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,25 @@ def _scores(offers, needs, offer, need, places, signal, rows: slice):
     return score, excluded, parts
 
 
+def _cluster_members(offers: Sequence[Offer], needs) -> dict[str, np.ndarray] | None:
+    """For each cluster a preferring need names, which offers come from its members (a
+    boolean column); None when no need prefers its clusters."""
+    wanted = {c for n in needs for c in n.clusters}
+    if not wanted:
+        return None
+    return {name: np.array([name in o.clusters for o in offers]) for name in wanted}
+
+
+def _same_cluster(members: dict[str, np.ndarray], block, count: int) -> np.ndarray:
+    """Needs in `block` x offers: 1 where the offer's provider shares one of the need's
+    clusters (the need's clusters are empty unless it prefers them)."""
+    same = np.zeros((len(block), count), dtype=np.float64)
+    for i, item in enumerate(block):
+        for name in item.clusters:
+            same[i] = np.maximum(same[i], members[name])
+    return same
+
+
 def _signal(offers, needs, index: dict[str, tuple[float, float]]) -> dict[str, np.ndarray]:
     """Provider capability and need burden on 0-1, from {ISO3: (capability, burden)}; 0 when a
     country has no score (no signal, rather than a guess)."""
@@ -212,11 +239,19 @@ def suggest(
     needs = np.array(needs, dtype=object)
     offer, need, places = _encode(offers, needs)
     signal = _signal(offers, needs, index or {})
+    clusters = _cluster_members(offers, needs)
     found: dict[int, list[Suggestion]] = {}
     k = min(top, len(offers))
     for start in range(0, len(needs), BLOCK):
         rows = slice(start, min(start + BLOCK, len(needs)))
         score, excluded, parts = _scores(offers, needs, offer, need, places, signal, rows)
+        prefers = np.array([bool(item.clusters) for item in needs[rows]])
+        if clusters is not None and prefers.any():
+            same = _same_cluster(clusters, needs[rows], len(offers))
+            score = np.where(
+                prefers[:, None], (1 - CLUSTER_WEIGHT) * score + CLUSTER_WEIGHT * same, score
+            )
+            parts = {**parts, "cluster": same}
         score = np.where(excluded, -1.0, score)
         # the k-th best score of each need, without sorting the row; ties at it go to the
         # earlier offer, so the result never depends on how the rows were partitioned
@@ -225,7 +260,9 @@ def suggest(
             row = np.flatnonzero(score[i] >= max(kth[i], 0.0))  # excluded pairs are -1
             ordered = row[np.lexsort((row, -score[i, row]))][:k]
             item = needs[start + i]
-            chosen = {p: v[i, ordered].tolist() for p, v in parts.items()}
+            chosen = {
+                p: v[i, ordered].tolist() for p, v in parts.items() if p != "cluster" or prefers[i]
+            }
             found[item.id] = [
                 _suggestion(offers[j], item, float(score[i, j]), {p: chosen[p][n] for p in chosen})
                 for n, j in enumerate(ordered.tolist())
@@ -251,6 +288,9 @@ def _suggestion(offer: Offer, need: Need, score: float, parts: dict[str, float])
             f"mutual aid: a high-capability provider ({offer.provider_country}) with a "
             f"high-burden country ({need.country})"
         )
+    shared = sorted(offer.clusters & need.clusters)
+    if shared:
+        reasons.append(f"in the same cluster: {', '.join(shared)}")
     return Suggestion(offer=offer.id, need=need.id, score=score, parts=parts, reasons=reasons)
 
 

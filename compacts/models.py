@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from aimai_site.validators import plain_text, single_line
+from aimai_site.validators import one_alphabet, plain_text, single_line
 from compacts.choices import (
     PUBLIC_STATUSES,
     CompactStatus,
@@ -47,7 +47,10 @@ class Organisation(models.Model):
     verified by an editor can sign a compact."""
 
     slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=200, validators=[single_line])
+    name = models.CharField(max_length=200, validators=[single_line, one_alphabet])
+    # the name as people read it (aimai_site.validators.name_key): one organisation per name,
+    # whatever its case, spacing or punctuation; kept in step by the services
+    name_key = models.CharField(max_length=200, unique=True, editable=False)
     kind = models.CharField(max_length=20, choices=OrganisationKind)
     country = models.ForeignKey(
         "countries.Country", on_delete=models.PROTECT, related_name="organisations"
@@ -265,6 +268,11 @@ class Need(Listing):
     licences = models.JSONField(default=list, help_text="Licence families it can accept.")
     data_stays = models.BooleanField(
         "Data must stay in the country", default=False, help_text="Data residency constraint."
+    )
+    prefer_cluster = models.BooleanField(
+        "Prefer partners in our clusters",
+        default=False,
+        help_text="Rank offers from organisations that share a regional cluster with yours higher.",
     )
 
     class Meta(Listing.Meta):
@@ -545,3 +553,14 @@ class Confirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party} confirmed {self.report}"
+
+
+# the alliance's own models live beside the organisations they concern
+from compacts.alliance.models import (  # noqa: E402, F401
+    AllianceMembership,
+    Cluster,
+    ClusterMember,
+    Endorsement,
+    OversightRole,
+    Principles,
+)

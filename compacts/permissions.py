@@ -4,6 +4,9 @@ cannot see, so a guessed id from another organisation looks like one that does n
 
     organisations   any signed-in member creates one (and owns it); owners edit, invite and
                     remove; editors verify
+    the alliance    owners apply, endorse the principles and end a membership; editors accept,
+                    decline, suspend and reinstate; only accepted members publish offers and
+                    needs and sign compacts
     offers, needs   members of the organisation draft and edit; owners publish and withdraw
     compacts        members of a party draft and edit; owners of a party propose, sign (for
                     their party), submit, complete, withdraw and terminate; editors approve,
@@ -28,6 +31,9 @@ NOT_MEMBER = "Only members of {org} can do this."
 NOT_OWNER = "Only an owner of {org} can do this."
 NOT_PARTY_OWNER = "Only an owner of a party to this compact can do this."
 NOT_EDITOR = "Only an editor of the alliance can do this."
+NOT_ALLIANCE_MEMBER = (
+    "Only members of the alliance can {action}: {org} {state}. Apply to join at /join/."
+)
 
 VERIFY_PERM = "compacts.verify_organisation"
 REVIEW_PERM = "compacts.review_compact"
@@ -64,6 +70,61 @@ def require_editor(user, perm: str) -> None:
     _signed_in(user)
     if not user.has_perm(perm):
         raise PermissionDenied(NOT_EDITOR)
+
+
+ALLIANCE_STATES = {
+    "accepted": "is a member",
+    "applied": "has applied and awaits an editor's decision",
+    "declined": "was declined",
+    "suspended": "is suspended",
+    "lapsed": "has a lapsed membership (the current principles are not endorsed)",
+    "ended": "ended its membership",
+}
+NOT_APPLIED = "has not applied to join"
+
+
+def alliance_state(organisation: Organisation) -> str:
+    """Where an organisation stands with the alliance, in words that end a sentence."""
+    from compacts.alliance.models import AllianceMembership
+
+    status = (
+        AllianceMembership.objects.filter(organisation=organisation)
+        .order_by("-applied_at")
+        .values_list("status", flat=True)
+        .first()
+    )
+    return ALLIANCE_STATES[status] if status else NOT_APPLIED
+
+
+def alliance_statuses_prime(organisations) -> None:
+    """Read the latest alliance status of many organisations at once, for pages that show each
+    (kept on the instance, where the alliance template tags look first)."""
+    from compacts.alliance.models import AllianceMembership
+
+    organisations = list(organisations)
+    latest: dict[int, str] = {}
+    for org_id, status in (
+        AllianceMembership.objects.filter(organisation__in=organisations)
+        .order_by("applied_at", "pk")
+        .values_list("organisation_id", "status")
+    ):
+        latest[org_id] = status
+    for org in organisations:
+        org._alliance_status = latest.get(org.pk, "")
+
+
+def is_alliance_member(organisation: Organisation) -> bool:
+    return organisation.alliance_memberships.filter(status="accepted").exists()
+
+
+def require_alliance_member(organisation: Organisation, action: str) -> None:
+    """Publishing offers and needs and signing compacts are for accepted members."""
+    if not is_alliance_member(organisation):
+        raise PermissionDenied(
+            NOT_ALLIANCE_MEMBER.format(
+                action=action, org=organisation.name, state=alliance_state(organisation)
+            )
+        )
 
 
 def party_member(user, compact: Compact) -> bool:

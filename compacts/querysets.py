@@ -27,6 +27,28 @@ class OrganisationQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(verified_at__isnull=False)
 
+    def visible_to(self, user):
+        """What a user may read of organisations: the member directory's (accepted members:
+        organisations an editor verified, individuals who chose to be listed), and the user's
+        own organisations; editors read them all."""
+        if user.is_authenticated and user.has_perm("compacts.verify_organisation"):
+            return self.all()
+        individual = models.Q(kind="individual")
+        # one filter() call: both conditions hold of the same membership
+        members = self.model.objects.filter(
+            models.Q(alliance_memberships__status="accepted")
+            & (
+                (individual & models.Q(alliance_memberships__listed=True))
+                | (~individual & models.Q(verified_at__isnull=False))
+            )
+        )
+        visible = models.Q(pk__in=members.values("pk"))
+        if user.is_authenticated:
+            visible |= models.Q(
+                pk__in=self.model.objects.filter(memberships__user=user).values("pk")
+            )
+        return self.filter(visible)
+
 
 class ListingQuerySet(models.QuerySet):
     """Offers and needs: published ones are public; drafts are seen by their members only."""

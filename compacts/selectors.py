@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, Q, QuerySet
 
 from compacts import lifecycle
+from compacts.alliance.directory import endorsements_due as directory_endorsements_due
 from compacts.choices import CompactStatus, PublicationStatus, Role
 from compacts.models import (
     Compact,
@@ -25,7 +26,12 @@ from compacts.models import (
     Suggestion,
     Transition,
 )
-from compacts.permissions import REVIEW_PERM, owned_parties, party_member
+from compacts.permissions import (
+    REVIEW_PERM,
+    alliance_statuses_prime,
+    owned_parties,
+    party_member,
+)
 from compacts.services import (
     compact_missing,  # what `propose` checks, shown beforehand
     party_only_named,
@@ -45,6 +51,7 @@ PART_LABELS = {
     "language": "Shared languages",
     "region": "Region",
     "mutual_aid": "Mutual-aid signal",
+    "cluster": "Same regional cluster",
 }
 
 
@@ -152,6 +159,10 @@ def outcome_progress(compact: Compact) -> list[Progress]:
     return rows
 
 
+# actions that end an active compact: a page of their own asks for the reason, then confirms
+CONFIRM_FIRST = frozenset({"complete", "terminate"})
+
+
 @dataclass
 class Action:
     """A lifecycle button: the action, its label, whether it needs a reason, and for a
@@ -161,6 +172,10 @@ class Action:
     label: str
     reason: bool = False
     party: Party | None = None
+
+    @property
+    def confirm_first(self) -> bool:
+        return self.action in CONFIRM_FIRST
 
 
 def compact_actions(user, compact: Compact) -> list[Action]:
@@ -192,6 +207,15 @@ def compact_actions(user, compact: Compact) -> list[Action]:
     if compact.status == CompactStatus.ACTIVE and owned:
         actions.append(Action("amend", "Amend (a new version)", reason=True))
     return actions
+
+
+def signatures_awaited(compact: Compact) -> list[str]:
+    """The parties whose signature of the current revision is still awaited, by name."""
+    signed = compact.signatures.filter(revision=compact.revision).values_list("party", flat=True)
+    return [
+        p.organisation.name
+        for p in compact.parties.exclude(pk__in=signed).select_related("organisation")
+    ]
 
 
 def transition_history(compact: Compact) -> list[tuple[Transition, str]]:
@@ -328,6 +352,7 @@ def _user_emails_q(user) -> Q:
 def dashboard(user) -> dict:
     memberships = list(Membership.objects.filter(user=user).select_related("organisation__country"))
     orgs = [m.organisation_id for m in memberships]
+    alliance_statuses_prime(m.organisation for m in memberships)
     owned_orgs = {m.organisation_id for m in memberships if m.role == Role.OWNER}
     open_compacts = list(
         Compact.objects.filter(parties__organisation__in=orgs, status__in=OPEN_STATUSES)
@@ -364,8 +389,11 @@ def dashboard(user) -> dict:
             for_needs.setdefault(s.need, []).append(s)
         elif s.offer.organisation_id in orgs:
             for_offers.setdefault(s.offer, []).append(s)
+    principles, endorsements_due = directory_endorsements_due(user)
     return {
         "memberships": memberships,
+        "principles": principles,
+        "endorsements_due": endorsements_due,
         "invitations": list(
             Invitation.objects.filter(_user_emails_q(user), accepted_at__isnull=True)
             .exclude(organisation__in=orgs)

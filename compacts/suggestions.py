@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from aimai_site.errors import NotFoundError
 from compacts import matching
-from compacts.models import Need, Offer, Suggestion
+from compacts.models import ClusterMember, Need, Offer, Suggestion
 from countries.models import Country
 from countries.selectors import score_set_resolve
 
@@ -28,7 +28,20 @@ def index_signal() -> tuple[str, dict[str, tuple[float, float]]]:
     }
 
 
-def _offer(o: Offer) -> matching.Offer:
+def cluster_names() -> dict[int, frozenset[str]]:
+    """{organisation id: names of the approved clusters it is in now}."""
+    found: dict[int, set[str]] = {}
+    rows = (
+        ClusterMember.objects.current()
+        .filter(cluster__status="approved")
+        .values_list("organisation", "cluster__name")
+    )
+    for organisation, name in rows:
+        found.setdefault(organisation, set()).add(name)
+    return {organisation: frozenset(names) for organisation, names in found.items()}
+
+
+def _offer(o: Offer, clusters: dict[int, frozenset[str]] | None = None) -> matching.Offer:
     return matching.Offer(
         id=o.pk,
         kinds=frozenset({o.kind}),
@@ -39,15 +52,19 @@ def _offer(o: Offer) -> matching.Offer:
         hosted_in=o.hosted_in.iso3 if o.hosted_in else "",
         provider_country=o.organisation.country.iso3,
         lacks=frozenset(o.lacks),
+        clusters=(clusters or {}).get(o.organisation_id, frozenset()),
     )
 
 
-def _offers() -> list[matching.Offer]:
+def _offers(clusters: dict[int, frozenset[str]]) -> list[matching.Offer]:
     published = Offer.objects.published().select_related("organisation__country", "hosted_in")
-    return [_offer(o) for o in published]
+    return [_offer(o, clusters) for o in published]
 
 
-def _needs(published=None) -> list[matching.Need]:
+def _needs(
+    published=None, clusters: dict[int, frozenset[str]] | None = None
+) -> list[matching.Need]:
+    clusters = clusters or {}
     regions = dict(Country.objects.values_list("iso3", "region"))
     published = (published if published is not None else Need.objects.published()).select_related(
         "country"
@@ -63,6 +80,9 @@ def _needs(published=None) -> list[matching.Need]:
             brings=frozenset(n.brings),
             licences=frozenset(n.licences),
             data_stays=n.data_stays,
+            clusters=clusters.get(n.organisation_id, frozenset())
+            if n.prefer_cluster
+            else frozenset(),
         )
         for n in published
     ]
@@ -71,7 +91,8 @@ def _needs(published=None) -> list[matching.Need]:
 @transaction.atomic
 def suggestions_recompute() -> dict:
     """Score every published offer against every published need; keep each need's best."""
-    offers, needs = _offers(), _needs()
+    clusters = cluster_names()
+    offers, needs = _offers(clusters), _needs(clusters=clusters)
     digest, signal = index_signal()
     owners = dict(Offer.objects.values_list("pk", "organisation"))
     need_owners = dict(Need.objects.values_list("pk", "organisation"))

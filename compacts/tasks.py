@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from compacts.alliance.services import memberships_lapse
 from compacts.services import compacts_mark_stale
 from compacts.suggestions import suggestions_recompute
 
@@ -22,3 +23,9 @@ def suggestions_recompute_task() -> dict:
 def compacts_mark_stale_task() -> list[str]:
     """Mark active compacts whose progress report is overdue (scheduled daily by beat)."""
     return [c.reference for c in compacts_mark_stale()]
+
+
+@shared_task(acks_late=True)
+def memberships_lapse_task() -> int:
+    """Lapse the memberships that did not endorse the current principles in time (daily)."""
+    return memberships_lapse()

@@ -23,6 +23,11 @@ urlpatterns = [
     path("new-organisation/", views.organisation_create_view, name="organisation-new"),
     path("organisations/<slug:slug>/", views.organisation_detail_view, name="organisation"),
     path("organisations/<slug:slug>/edit/", views.organisation_edit_view, name="organisation-edit"),
+    path(
+        "organisations/<slug:slug>/delete/",
+        views.organisation_delete_view,
+        name="organisation-delete",
+    ),
     path("organisations/<slug:slug>/members/", views.organisation_members_view, name="members"),
     path(
         "organisations/<slug:slug>/members/<int:pk>/remove/",

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from aimai_site.errors import DomainError
@@ -273,26 +274,73 @@ def part_remove_view(request: HttpRequest, pk: int, part: str, item: int) -> Htt
     return redirect(f"{compact.get_absolute_url()}edit/#{part}s")
 
 
+def _see_other(to) -> HttpResponse:
+    """Redirect after a POST with 303, so a reload reads the page instead of posting again."""
+    response = redirect(to)
+    response.status_code = 303
+    return response
+
+
+def _action_refused(request, compact: Compact, text: str) -> HttpResponse:
+    # shown on the compact's page, at an address the member can reload
+    messages.error(request, f"Nothing was changed: {text}")
+    return _see_other(compact)
+
+
+def _action_confirm_page(request, compact: Compact, action: str, form, status: int = 200):
+    context = {
+        "compact": compact,
+        "action": action,
+        "label": lifecycle.TRANSITIONS[action].label,
+        "form": form,
+    }
+    return render(request, "compacts/compact_action_confirm.html", context, status=status)
+
+
+def _signed_message(user, compact: Compact) -> str:
+    """Who signed, and whose signatures are still awaited."""
+    signature = (
+        compact.signatures.filter(revision=compact.revision, signed_by=user)
+        .select_related("party__organisation")
+        .order_by("-signed_at", "-pk")
+        .first()
+    )
+    signed = f"Signed for {signature.party.organisation.name}." if signature else "Signed."
+    awaited = selectors.signatures_awaited(compact)
+    if awaited:
+        return f"{signed} Awaiting: {', '.join(awaited)}."
+    return f"{signed} Signed by every party: submit it for review, and an editor reviews it next."
+
+
 @login_required
-@require_POST
 def compact_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """A lifecycle button, or "amend" (a new version of an active compact)."""
+    """A lifecycle button, or "amend" (a new version of an active compact). Completing and
+    terminating are confirmed on a page of their own, with a reason. A refusal is shown on the
+    compact's page (redirect after POST); the action's address itself leads back there."""
     compact = compact_for_user(request.user, pk)
     transition = lifecycle.TRANSITIONS.get(action)
     if transition is None and action != "amend":
         raise Http404("No such action.")
+    confirm = action in selectors.CONFIRM_FIRST
+    if request.method != "POST":
+        available = {a.action for a in selectors.compact_actions(request.user, compact)}
+        if confirm and action in available:
+            return _action_confirm_page(request, compact, action, ActionForm(reason_required=True))
+        return _see_other(compact)
     form = ActionForm(request.POST, reason_required=action == "amend" or transition.reason_required)
     if not form.is_valid():
-        return _compact_page(request, compact, error=_first_error(form), status=400)
+        if confirm:
+            return _action_confirm_page(request, compact, action, form, status=400)
+        return _action_refused(request, compact, _first_error(form))
     data = form.cleaned_data
     if action == "sign" and data["revision"] is None:
         # the page sends the revision shown: a signature is for a text the signer has seen
-        return _compact_page(request, compact, error="Sign from the compact's page.", status=400)
+        return _action_refused(request, compact, "Sign from the compact's page.")
     try:
         if action == "amend":
             new = services.compact_amend(user=request.user, compact=compact, reason=data["reason"])
             messages.success(request, f"Version {new.version} is a draft: change it, then propose.")
-            return redirect("compacts:compact-edit", pk=new.pk)
+            return _see_other(reverse("compacts:compact-edit", kwargs={"pk": new.pk}))
         party = get_object_or_404(compact.parties, pk=data["party"]) if data["party"] else None
         compact = services.compact_transition(
             user=request.user,
@@ -303,9 +351,12 @@ def compact_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
             revision=data["revision"],
         )
     except DomainError as exc:
-        return _compact_page(request, compact, error=exc.message, status=exc.http_status)
-    messages.success(request, f"Done: the compact is {compact.get_status_display().lower()}.")
-    return redirect(compact)
+        return _action_refused(request, compact, exc.message)
+    if action == "sign":
+        messages.success(request, _signed_message(request.user, compact))
+    else:
+        messages.success(request, f"Done: the compact is {compact.get_status_display().lower()}.")
+    return _see_other(compact)
 
 
 def _first_error(form) -> str:
@@ -410,7 +461,13 @@ def invitation_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def organisation_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation.objects.select_related("country"), slug=slug)
+    # unverified organisations and those not (or no longer) members are their members' and
+    # the editors' to see
+    visible = Organisation.objects.visible_to(request.user).select_related("country")
+    organisation = visible.filter(slug=slug).first()
+    if organisation is None:
+        # the registry links to organisations that may not (or no longer) be public: say why
+        return render(request, "compacts/organisation_not_public.html", status=404)
     context = selectors.organisation_page(request.user, organisation)
     return render(request, "compacts/organisation_detail.html", context)
 
@@ -440,6 +497,26 @@ def organisation_edit_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context = {"organisation": organisation}
     return _form_page(request, form, "compacts/organisation_form.html", context, write)
+
+
+@login_required
+def organisation_delete_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: what deleting removes, or why it cannot be deleted. POST: delete it."""
+    organisation = organisation_for_member(request.user, slug)
+    require_owner(request.user, organisation)
+    if request.method == "POST":
+        try:
+            services.organisation_delete(user=request.user, organisation=organisation)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("compacts:organisation-delete", slug=organisation.slug)
+        messages.success(request, f"{organisation.name} is deleted.")
+        return redirect("compacts:dashboard")
+    context = {
+        "organisation": organisation,
+        "refusal": services.organisation_delete_refusal(organisation),
+    }
+    return render(request, "compacts/organisation_delete.html", context)
 
 
 @login_required

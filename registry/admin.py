@@ -11,8 +11,16 @@ from registry.redress import concern_moderate, concern_resolve
 
 @admin.register(Entry)
 class EntryAdmin(ReadOnlyAdmin):
-    list_display = ["leaf_index", "event", "identifier", "organisation", "country", "timestamp"]
-    list_filter = ["event", "country"]
+    list_display = [
+        "leaf_index",
+        "event",
+        "identifier",
+        "organisation",
+        "country",
+        "timestamp",
+        "withheld_at",
+    ]
+    list_filter = ["event", "country", ("withheld_at", admin.EmptyFieldListFilter)]
     search_fields = ["identifier", "digest", "organisation", "leaf_hash"]
 
 

@@ -37,4 +37,6 @@ class ConcernForm(forms.ModelForm):
                 identifier=reference, event__startswith="compact."
             ).exists():
                 self.add_error("reference", f"No public compact {reference} is in the registry.")
+        if target == Concern.Target.MEMBERSHIP and not data.get("reference"):
+            self.add_error("reference", "A concern about a membership decision names it.")
         return data

@@ -3,6 +3,10 @@
 Entries, nodes, tree heads and co-signatures are append-only: database triggers (migration
 0002) reject every UPDATE and DELETE. The one row that changes is `LogState`, the head of the
 log (its size and frontier); appends lock it, so they happen one at a time, in order.
+
+One update of an entry is allowed (migration 0010): withholding an entry that names a person.
+Its text columns are blanked and its leaf hash kept, so every proof stays valid, and a new
+entry `entry.withheld` says so in the log itself (registry/withholding.py).
 """
 
 from django.conf import settings
@@ -10,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from aimai_site.validators import plain_text, single_line
+from registry import terms
 
 ISO3_VALIDATOR = RegexValidator(r"^[A-Za-z]{3}$", "Three letters: an ISO 3166-1 alpha-3 code.")
 CODE_VALIDATOR = RegexValidator(r"^[a-z0-9_]{1,60}$", "An indicator code: a-z, 0-9 and _.")
@@ -45,13 +50,46 @@ class Entry(models.Model):
     organisation = models.CharField(max_length=200, blank=True, db_index=True)
     country = models.CharField(max_length=3, blank=True, db_index=True)
     timestamp = models.PositiveBigIntegerField(help_text="Milliseconds since the Unix epoch.")
+    # set once, when the entry's text is withheld because it names a person
+    withheld_at = models.DateTimeField(null=True, blank=True)
+    withheld_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["leaf_index"]
         verbose_name_plural = "entries"
 
     def __str__(self) -> str:
+        if self.withheld:
+            return f"#{self.leaf_index} {self.event} (withheld)"
         return f"#{self.leaf_index} {self.event} {self.identifier}"
+
+    @property
+    def withheld(self) -> bool:
+        return self.withheld_at is not None
+
+
+class SearchTerm(models.Model):
+    """A word an entry is found by (registry/terms.py): search reads this index, never the log.
+
+    Not part of the log: withholding an entry deletes the words of its blanked text.
+    """
+
+    entry = models.ForeignKey(
+        Entry,
+        to_field="leaf_index",
+        db_column="leaf_index",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="terms",
+    )
+    kind = models.CharField(max_length=1, choices=terms.KINDS)
+    term = models.CharField(max_length=terms.MAX_TERM)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "term"], name="registry_term_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.term} -> #{self.entry_id}"
 
 
 class Node(models.Model):
@@ -130,6 +168,14 @@ class Commitment(models.Model):
     salt = models.CharField(max_length=64, blank=True)
     value = models.TextField(blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # whose value it is: an erasure request finds every commitment of that person
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
+    )
 
     def __str__(self) -> str:
         return self.digest
@@ -157,6 +203,7 @@ class Concern(models.Model):
         INDICATOR_VALUE = "indicator_value", "An indicator value of a country"
         SCORE = "score", "A country's score"
         COMPACT = "compact", "A compact"
+        MEMBERSHIP = "membership", "A membership decision"
 
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="concerns"
@@ -172,7 +219,7 @@ class Concern(models.Model):
         max_length=200,
         blank=True,
         validators=[REFERENCE_VALIDATOR],
-        help_text="A score set digest or a compact's identifier.",
+        help_text="A score set digest, a compact's identifier or a membership (membership-N).",
     )
     category = models.CharField(max_length=20, choices=Category)
     description = models.TextField(validators=[plain_text])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -25,6 +26,23 @@ from registry.services import Event, commitment_create, registry_append
 MAX_EVIDENCE = 10
 NOT_VERIFIED = "Verify your e-mail address before filing a concern."
 WRONG_STATUS = "Concern {pk} is {status}; it cannot be {action}."
+
+
+class ConcernConflict(DomainError):
+    """A concern its subject's state refuses (an appeal made twice, or of no decision)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+# Checks other apps add for concerns about their own things (the registry imports none of
+# them): `check(user=..., reference=...)` raises PermissionDenied, DomainError or
+# ConcernConflict to refuse.
+concern_checks: dict[str, Callable[..., None]] = {}
+
+
+def concern_check_register(target: str, check: Callable[..., None]) -> None:
+    concern_checks[target] = check
 
 
 def concern_content(concern: Concern) -> dict:
@@ -62,6 +80,9 @@ def concern_file(*, user, **fields) -> Concern:
     """File a concern and enter it in the log (digest of its content, commitment of its filer)."""
     if not has_verified_email(user):
         raise DomainError(NOT_VERIFIED, code="unverified")
+    check = concern_checks.get(fields.get("target", ""))
+    if check is not None:
+        check(user=user, reference=fields.get("reference", ""))
     concern = Concern(filed_by=user, **fields)
     concern.country = concern.country.upper()
     concern.evidence = evidence_clean(concern.evidence)
@@ -69,7 +90,7 @@ def concern_file(*, user, **fields) -> Concern:
     # shown with the text once it is published, so that anyone can check it
     concern.content_salt = secrets.token_hex(32)
     concern.content_digest = _digest(concern_content(concern), concern.content_salt)
-    concern.filer_commitment = commitment_create(user.email)
+    concern.filer_commitment = commitment_create(user.email, user=user)
     concern.full_clean()
     concern.save()
     registry_append(

@@ -193,6 +193,7 @@ class NeedSerializer(ListingSerializer):
             "brings_detail",
             "licences",
             "data_stays",
+            "prefer_cluster",
         ]
         read_only_fields = ListingSerializer.READ_ONLY
 

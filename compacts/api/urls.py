@@ -1,5 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
+from compacts.alliance.cluster_api import ClusterViewSet
+from compacts.alliance.directory_api import MemberViewSet
 from compacts.api import views
 
 app_name = "compacts-api"
@@ -11,5 +13,7 @@ router.register("offers", views.OfferViewSet, basename="offer")
 router.register("needs", views.NeedViewSet, basename="need")
 router.register("suggestions", views.SuggestionViewSet, basename="suggestion")
 router.register("compacts", views.CompactViewSet, basename="compact")
+router.register("clusters", ClusterViewSet, basename="cluster")
+router.register("members", MemberViewSet, basename="member")
 
 urlpatterns = router.urls

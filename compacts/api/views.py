@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from aimai_site.api import ETagged
 from aimai_site.api_params import KnownQueryParameters
 from aimai_site.errors import InvalidInput
 from compacts import services
@@ -62,7 +63,7 @@ from compacts.permissions import compact_for_user, organisation_for_member
 from compacts.wording import article
 
 
-class ServiceViewSet(KnownQueryParameters, viewsets.GenericViewSet):
+class ServiceViewSet(ETagged, KnownQueryParameters, viewsets.GenericViewSet):
     """Input is checked by a serializer, then handed to one service."""
 
     def valid(self, serializer_class, data, **kwargs) -> dict:
@@ -107,8 +108,10 @@ def _id_parameter(name: str, what: str) -> OpenApiParameter:
 
 
 class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
-    """Organisations, public. Any signed-in user with a verified e-mail address creates one and
-    owns it; owners edit, invite and remove members; editors verify."""
+    """Organisations: the public reads accepted members of the alliance that an editor
+    verified, a member also reads their own organisations, and editors read all. Any signed-in
+    user with a verified e-mail address creates one and owns it; owners edit, invite and remove
+    members; editors verify."""
 
     queryset = Organisation.objects.select_related("country")
     serializer_class = OrganisationSerializer
@@ -117,6 +120,9 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Serv
     filterset_class = OrganisationFilterSet
     ordering_fields = ["name", "created_at", "verified_at"]
     ordering = ["name"]
+
+    def get_queryset(self):
+        return Organisation.objects.visible_to(self.request.user).select_related("country")
 
     def create(self, request):
         data = self.valid(OrganisationSerializer, request.data)
@@ -131,6 +137,13 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Serv
 
     def partial_update(self, request, slug: str):
         return self.update(request, slug, partial=True)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, slug: str):
+        """An owner deletes an organisation made by mistake: only while it is unverified, with
+        no published offer or need, no compact and nothing in the registry (409 says why)."""
+        services.organisation_delete(user=request.user, organisation=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses=OrganisationSerializer)
     @action(detail=True, methods=["post"])
@@ -388,7 +401,7 @@ class CompactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceVi
     submit = _lifecycle("submit", "Once every party signed, an owner submits it for review.")
     activate = _lifecycle("activate", "An editor approves the safeguards: the compact is in force.")
     return_ = _lifecycle("return", "An editor returns it for changes, with a reason.")
-    complete = _lifecycle("complete", "An owner of a party records that it was fulfilled.")
+    complete = _lifecycle("complete", "An owner of a party records that it was fulfilled, and how.")
     terminate = _lifecycle("terminate", "An owner or an editor ends it early, with a reason.")
     withdraw = _lifecycle("withdraw", "An owner of a party withdraws it before it is in force.")
 

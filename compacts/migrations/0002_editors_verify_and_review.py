@@ -1,7 +1,8 @@
 """Editors verify organisations and review compacts (and see them in the admin)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from compacts.editors import editors_grant, editors_revoke
 
 CODENAMES = [
     "verify_organisation",
@@ -15,26 +16,11 @@ CODENAMES = [
 
 
 def grant_editors(apps, schema_editor):
-    app_config = apps.get_app_config("compacts")
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0, apps=apps)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Editors")
-    permissions = list(
-        Permission.objects.filter(content_type__app_label="compacts", codename__in=CODENAMES)
-    )
-    missing = set(CODENAMES) - {p.codename for p in permissions}
-    if missing:
-        raise RuntimeError(f"permissions not found: {sorted(missing)}")
-    group.permissions.add(*permissions)
+    editors_grant(apps, CODENAMES)
 
 
 def revoke_editors(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    for group in Group.objects.filter(name="Editors"):
-        group.permissions.remove(*group.permissions.filter(codename__in=CODENAMES))
+    editors_revoke(apps, CODENAMES)
 
 
 class Migration(migrations.Migration):

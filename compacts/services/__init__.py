@@ -7,6 +7,7 @@ public events in the transparency registry inside that same transaction.
     content       what a compact says (each edit a new revision)
     transitions   the lifecycle, amendments, the compact's public digest
     progress      reports, confirmations, stale compacts
+    erasure       a person erased at their request, the log's proofs intact
 """
 
 from compacts.services.content import (
@@ -20,12 +21,15 @@ from compacts.services.content import (
     party_only_named,
     party_remove,
 )
+from compacts.services.erasure import person_erase
 from compacts.services.listings import listing_publish, listing_withdraw, need_save, offer_save
 from compacts.services.members import (
     invitation_accept,
     invitation_create,
     membership_remove,
     organisation_create,
+    organisation_delete,
+    organisation_delete_refusal,
     organisation_update,
     organisation_verify,
 )
@@ -63,11 +67,14 @@ __all__ = [
     "need_save",
     "offer_save",
     "organisation_create",
+    "organisation_delete",
+    "organisation_delete_refusal",
     "organisation_update",
     "organisation_verify",
     "party_add",
     "party_only_named",
     "party_remove",
+    "person_erase",
     "report_confirm",
     "report_file",
 ]

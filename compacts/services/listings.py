@@ -12,6 +12,7 @@ from compacts.models import (
     Offer,
 )
 from compacts.permissions import (
+    require_alliance_member,
     require_member,
     require_owner,
 )
@@ -59,6 +60,7 @@ def need_save(*, user, organisation=None, instance: Need | None = None, **fields
 @transaction.atomic
 def listing_publish(*, user, listing: Offer | Need) -> Offer | Need:
     require_owner(user, listing.organisation)
+    require_alliance_member(listing.organisation, f"publish {listing._meta.verbose_name_plural}")
     listing = type(listing).objects.select_for_update().get(pk=listing.pk)
     if listing.status == PublicationStatus.PUBLISHED:
         raise DomainError("Already published.", code="published")

@@ -7,7 +7,7 @@ import hashlib
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,27 +15,43 @@ from django.utils.text import slugify
 from aimai_site.accounts import has_verified_email
 from aimai_site.errors import DomainError, InvalidInput
 from aimai_site.mail import mail_after_commit
-from compacts.choices import Role
+from aimai_site.validators import name_key
+from compacts.choices import OrganisationKind, PublicationStatus, Role
 from compacts.models import (
     Invitation,
     Membership,
+    Need,
+    Offer,
     Organisation,
+    Party,
 )
 from compacts.permissions import (
     VERIFY_PERM,
     require_editor,
     require_owner,
 )
+from compacts.registry_names import (
+    INDIVIDUAL_SLUG,
+    is_individual,
+    opaque_slug,
+    organisation_event_fields,
+)
 from registry.merkle import canonical_json
+from registry.models import Entry
 from registry.services import Event, registry_append
 
 LAST_OWNER = "An organisation keeps at least one owner."
+NAME_TAKEN = (
+    "An organisation named “{name}” already exists. If it is yours, ask one of its owners to "
+    "invite you; otherwise choose another name."
+)
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organisation"
+def unique_slug(model, name: str) -> str:
+    """A slug from the name, numbered when it is taken (`name-2`, `name-3`...)."""
+    base = slugify(name)[:70] or model._meta.model_name
     slug, n = base, 1
-    while Organisation.objects.filter(slug=slug).exists():
+    while model.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -49,11 +65,41 @@ def organisation_create(*, user, **fields) -> Organisation:
     if not has_verified_email(user):
         raise DomainError("Verify your e-mail address first.", code="unverified")
     fields.pop("slug", None)
-    org = Organisation(slug=_unique_slug(fields.get("name", "")), **fields)
+    fields.pop("name_key", None)
+    # a person's slug is random: URLs in the public log must not spell their name
+    individual = fields.get("kind") == OrganisationKind.INDIVIDUAL
+    slug = opaque_slug() if individual else unique_slug(Organisation, fields.get("name", ""))
+    org = Organisation(slug=slug, **fields)
+    _name_key_set(org)
     org.full_clean()
-    org.save()
+    _save_named(org)
     Membership.objects.create(organisation=org, user=user, role=Role.OWNER)
     return org
+
+
+def _name_key_set(org: Organisation) -> None:
+    """One organisation per name: a second submission of the same form (the Back button), or
+    the same name in other case or punctuation, names the one that exists and creates nothing."""
+    org.name_key = name_key(org.name)[:200]
+    if org.name and not org.name_key:
+        raise InvalidInput("A name needs at least one letter or digit.", field="name")
+    existing = Organisation.objects.filter(name_key=org.name_key).exclude(pk=org.pk).first()
+    if existing is not None:
+        raise InvalidInput(NAME_TAKEN.format(name=existing.name), field="name", code="name_taken")
+
+
+def _save_named(org: Organisation, **kwargs) -> None:
+    # two submissions at once both pass the check above; the constraint stops the second
+    try:
+        with transaction.atomic():
+            org.save(**kwargs)
+    except IntegrityError:
+        existing = Organisation.objects.filter(name_key=org.name_key).exclude(pk=org.pk).first()
+        if existing is None:
+            raise
+        raise InvalidInput(
+            NAME_TAKEN.format(name=existing.name), field="name", code="name_taken"
+        ) from None
 
 
 ORGANISATION_FIELDS = {"name", "kind", "country", "website", "description"}
@@ -70,24 +116,61 @@ def organisation_update(*, user, organisation: Organisation, **fields) -> Organi
     changed = {name for name, value in fields.items() if getattr(org, name) != value}
     for name, value in fields.items():
         setattr(org, name, value)
-    org.full_clean()
+    _name_key_set(org)
     update = list(fields)
+    if "name" in fields:
+        update.append("name_key")
+    if is_individual(org) and not INDIVIDUAL_SLUG.match(org.slug):
+        org.slug = opaque_slug()  # now a person: a slug from the name would name them
+        update.append("slug")
+    org.full_clean()
     if org.verified and changed & IDENTITY_FIELDS:
         # an editor verified who the organisation is, not who it may later say it is
         org.verified_at, org.verified_by = None, None
         update += ["verified_at", "verified_by"]
-    org.save(update_fields=update or None)
+    _save_named(org, update_fields=update or None)
     return org
 
 
-def _organisation_digest(org: Organisation) -> str:
-    document = {
-        "slug": org.slug,
-        "name": org.name,
-        "kind": org.kind,
-        "country": org.country.iso3,
-        "website": org.website,
-    }
+def organisation_delete_refusal(org: Organisation) -> str | None:
+    """Why an organisation cannot be deleted; None when it can. Only one made by mistake goes:
+    nothing it did is public or binds anyone else."""
+    if org.verified:
+        return f"{org.name} is verified: a verified organisation stays on record."
+    if Entry.objects.filter(
+        identifier__in=[f"organisation:{org.slug}", f"member:{org.slug}"]
+    ).exists():
+        return f"{org.name} is in the transparency registry, which keeps every entry."
+    if Party.objects.filter(organisation=org).exists():
+        return f"{org.name} is a party to a compact: withdraw it from the compact first."
+    for model in (Offer, Need):
+        if model.objects.filter(organisation=org, status=PublicationStatus.PUBLISHED).exists():
+            return f"{org.name} has a published offer or need: withdraw it first."
+    return None
+
+
+@transaction.atomic
+def organisation_delete(*, user, organisation: Organisation) -> None:
+    """An owner deletes an organisation made by mistake, with its drafts, members and
+    invitations: only while it is unverified and nothing of it is public (see above)."""
+    require_owner(user, organisation)
+    org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    refused = organisation_delete_refusal(org)
+    if refused:
+        raise DomainError(f"Not deleted: {refused}", code="not_deletable")
+    for model in (Offer, Need):  # drafts and withdrawn listings: protected, so deleted first
+        model.objects.filter(organisation=org).delete()
+    org.delete()
+
+
+def _organisation_digest(org: Organisation, commitments: dict) -> str:
+    """What an editor verified. Of a person, the name only as its commitment (an unsalted
+    digest of a name could be guessed)."""
+    document = {"slug": org.slug, "kind": org.kind, "country": org.country.iso3}
+    if is_individual(org):
+        document["name"] = commitments["name"]
+    else:
+        document |= {"name": org.name, "website": org.website}
     return hashlib.sha256(canonical_json(document)).hexdigest()
 
 
@@ -99,15 +182,14 @@ def organisation_verify(*, user, organisation: Organisation) -> Organisation:
         raise DomainError(f"{org.name} is already verified.", code="already_verified")
     org.verified_at, org.verified_by = timezone.now(), user
     org.save(update_fields=["verified_at", "verified_by"])
+    public = organisation_event_fields(org, commitment_key="name")
     registry_append(
         [
             Event(
                 event="organisation.verified",
-                identifier=f"organisation:{org.slug}",
-                url=org.get_absolute_url(),
-                digest=_organisation_digest(org),
-                organisation=org.name[:200],
+                digest=_organisation_digest(org, public["commitments"]),
                 country=org.country.iso3,
+                **public,
             )
         ]
     )

@@ -24,8 +24,10 @@ from compacts.permissions import (
     require_member,
     require_owner,
 )
+from compacts.registry_names import organisation_named
 from compacts.services.content import _locked_compact
 from compacts.services.transitions import _compact_event
+from countries.current import public_content_changed
 from countries.publication import index_recompute_after_commit
 from registry.merkle import canonical_json
 from registry.services import Event, registry_append
@@ -107,7 +109,7 @@ def report_file(
                 identifier=f"{compact.reference}/report-{report.pk}",
                 url=compact.get_absolute_url() + f"#report-{report.pk}",
                 digest=_report_digest(report),
-                organisation=party.organisation.name[:200],
+                **organisation_named(party.organisation),
             )
         ]
     )
@@ -151,7 +153,7 @@ def report_confirm(*, user, report: ProgressReport, party: Party) -> ProgressRep
                     identifier=f"{report.compact.reference}/report-{report.pk}",
                     url=report.compact.get_absolute_url() + f"#report-{report.pk}",
                     digest=_report_digest(report),
-                    organisation=report.party.organisation.name[:200],
+                    **organisation_named(report.party.organisation),
                 )
             ]
         )
@@ -184,6 +186,7 @@ def compacts_mark_stale(*, today: date | None = None) -> list[Compact]:
     if marked:
         now = timezone.now()
         Compact.objects.filter(pk__in=[c.pk for c in marked]).update(stale_since=now)
+        public_content_changed()  # an update sends no signal; country pages show "stale"
         for compact in marked:
             compact.stale_since = now
         registry_append([_compact_event(c, "compact.stale") for c in marked])

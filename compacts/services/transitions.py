@@ -23,9 +23,11 @@ from compacts.models import (
 )
 from compacts.notifications import compact_notify, editors_notify
 from compacts.permissions import (
+    is_alliance_member,
     owned_parties,
     require_compact_action,
 )
+from compacts.registry_names import parties_named
 from compacts.services.content import _locked_compact
 from countries.publication import index_recompute_after_commit
 from registry.merkle import canonical_json
@@ -69,6 +71,11 @@ def _facts(compact: Compact, action: str, reason: str, party: Party | None) -> l
         parties=len(parties),
         missing=compact_missing(compact) if action == "propose" else (),
         unverified=tuple(p.organisation.name for p in parties if not p.organisation.verified),
+        non_members=tuple(
+            p.organisation.name for p in parties if not is_alliance_member(p.organisation)
+        )
+        if action == "sign"
+        else (),
         unsigned=tuple(p.organisation.name for p in parties if p.pk not in signed),
         reason=reason,
         signer_signed=party is not None and party.pk in signed,
@@ -133,13 +140,14 @@ def compact_digest(compact: Compact) -> str:
 
 def _compact_event(compact: Compact, event: str) -> Event:
     countries = [c.iso3 for c in compact.countries.all()]
+    parties = [p.organisation for p in compact.parties.select_related("organisation")]
     return Event(
         event=event,
         identifier=compact.reference,
         url=compact.get_absolute_url(),
         digest=compact_digest(compact),
-        organisation=", ".join(p.organisation.name for p in compact.parties.all())[:200],
         country=countries[0] if len(countries) == 1 else "",
+        **parties_named(parties),  # a person among the parties only as a commitment
     )
 
 
@@ -238,7 +246,7 @@ NOTICES = {
     "submit": ("Under review", "Every party signed; an editor now checks the safeguards."),
     "activate": ("Active", "An editor approved the compact: it is active and public."),
     "return": ("Returned for changes", "An editor returned the compact for changes: {reason}"),
-    "complete": ("Completed", "The compact is completed. {reason}"),
+    "complete": ("Completed", "The compact is completed: {reason}"),
     "terminate": ("Terminated", "The compact was terminated: {reason}"),
     "withdraw": ("Withdrawn", "The compact was withdrawn: {reason}"),
 }

@@ -1,37 +1,32 @@
 """From sign-up to an active compact, in Chromium, as two new members and an editor would go:
-sign up and verify the e-mail, create an organisation (verified by the editor in the admin),
+sign up and verify the e-mail, apply to join the alliance for a new organisation (accepted by
+an editor on the applications page, the organisation verified in the admin),
 publish an offer and a need, see the suggestion with its reasons, start a compact from it,
 fill in what proposing requires, propose, sign on both sides, submit, approved by the editor;
 the compact is then on the public list. A screenshot at each step."""
 
-import importlib
 import re
+from urllib.parse import urlencode
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from compacts.models import Compact, Organisation, Suggestion
+from tests.compacts.conftest import editors_group, principles_current
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-pass-phrase-42"
-EDITOR_PERMISSIONS = importlib.import_module(
-    "compacts.migrations.0002_editors_verify_and_review"
-).CODENAMES
 
 
 @pytest.fixture
 def editor(committed_demo_data):
-    """An editor of the alliance (a flushed test database has lost the migration's group)."""
-    group, _ = Group.objects.get_or_create(name="Editors")
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="compacts").filter(
-            codename__in=EDITOR_PERMISSIONS
-        )
-    )
+    """An editor of the alliance, and the principles members endorse (a flushed test
+    database has lost what the migrations made)."""
+    principles_current()
+    group = editors_group()
     user = get_user_model().objects.create_user(
         "editor", "editor@example.org", PASSWORD, is_staff=True
     )
@@ -68,30 +63,51 @@ def sign_up(page, base: str, email: str, outbox, walk: Walk, who: str) -> None:
     expect(page.get_by_role("heading", name="Your dashboard")).to_be_visible()
 
 
-def create_organisation(page, name: str, country: str, walk: Walk, who: str) -> Organisation:
-    page.get_by_role("link", name="Create an organisation").click()
-    page.fill("input[name=name]", name)
-    page.select_option("select[name=kind]", "non_profit")
-    page.select_option("select[name=country]", label=country)
-    page.fill("textarea[name=description]", f"{name}, a member of the alliance.")
-    walk.shot(page, f"{who}-organisation-form")
-    page.get_by_role("button", name="Create").click()
-    expect(page.get_by_role("heading", name=name)).to_be_visible()
-    expect(page.get_by_text("Not verified yet")).to_be_visible()
+def join_with_organisation(
+    page, base: str, name: str, country: str, walk: Walk, who: str
+) -> Organisation:
+    """Apply to join the alliance for a new organisation, endorsing the principles."""
+    page.goto(f"{base}/join/")
+    page.get_by_label("For a new organisation").check()
+    page.get_by_label("Organisation name").fill(name)
+    page.get_by_label("Kind of organisation").select_option("non_profit")
+    page.get_by_label("Where it is based").select_option(label=country)
+    page.get_by_label("Description").fill(f"{name}, a member of the alliance.")
+    page.get_by_label("Why you join").fill("To share what we have and find what we lack.")
+    page.get_by_label("Co-create mutual-aid compacts").check()
+    page.get_by_label("I have read the principles above and endorse them").check()
+    walk.shot(page, f"{who}-application-form")
+    page.get_by_role("button", name="Apply to join").click()
+    page.wait_for_url(lambda url: url.endswith("/join/membership/"))
+    expect(page.get_by_text("Applied, awaiting an editor")).to_be_visible()
     return Organisation.objects.get(name=name)
 
 
-def admin_action(page, base: str, model: str, pk: int, action: str) -> None:
-    page.goto(f"{base}/admin/compacts/{model}/")
+def editor_accepts_and_verifies(page, base: str, organisation: Organisation) -> None:
+    """The editor accepts the application, then verifies the organisation in the admin."""
+    page.goto(f"{base}/join/review/")
+    application = page.locator("article.panel").filter(
+        has=page.get_by_role("heading", name=organisation.name)
+    )
+    application.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("cell", name=re.compile(organisation.name))).to_be_visible()
+    admin_action(page, base, "organisation", organisation.pk, "verify_selected", organisation.name)
+    expect(page.get_by_text(f"{organisation.name}: verified.")).to_be_visible()
+
+
+def admin_action(page, base: str, model: str, pk: int, action: str, search: str) -> None:
+    """Run an admin action on one row, found by searching (a long list has several pages)."""
+    page.goto(f"{base}/admin/compacts/{model}/?{urlencode({'q': search})}")
     page.check(f"input[name=_selected_action][value='{pk}']")
     page.select_option("select[name=action]", action)
     page.get_by_role("button", name="Go").click()
 
 
 def test_from_sign_up_to_an_active_compact(
-    live_server, editor, browser, artefacts, mailoutbox, eager_tasks
+    live_server, editor, browser, artefacts, mailoutbox, eager_tasks, settings
 ):
     base, walk = live_server.url, Walk(artefacts)
+    settings.SITE_URL = base  # the links in e-mail lead to the site served here
     ada, wanjiru, admin = (browser.new_context() for _ in range(3))
     ada_page, wanjiru_page, admin_page = ada.new_page(), wanjiru.new_page(), admin.new_page()
 
@@ -104,15 +120,14 @@ def test_from_sign_up_to_an_active_compact(
 
     # a provider signs up, creates its organisation, which the editor verifies
     sign_up(ada_page, base, "ada@provider.example", mailoutbox, walk, "provider")
-    provider = create_organisation(
-        ada_page, "Open Compute Cooperative", "Germany (DEU)", walk, "provider"
+    provider = join_with_organisation(
+        ada_page, base, "Open Compute Cooperative", "Germany (DEU)", walk, "provider"
     )
-    admin_action(admin_page, base, "organisation", provider.pk, "verify_selected")
-    expect(admin_page.get_by_text("Open Compute Cooperative: verified.")).to_be_visible()
+    editor_accepts_and_verifies(admin_page, base, provider)
     walk.shot(admin_page, "editor-verifies-provider")
 
-    # the provider publishes an offer of compute
-    ada_page.reload()
+    # the provider, now a member, publishes an offer of compute
+    ada_page.goto(f"{base}{provider.get_absolute_url()}")
     expect(ada_page.get_by_text("✓ Verified").first).to_be_visible()
     ada_page.get_by_role("link", name="New offer").click()
     ada_page.fill("input[name=title]", "A100 GPU-hours for health models")
@@ -135,14 +150,13 @@ def test_from_sign_up_to_an_active_compact(
     expect(ada_page.locator(".status-line .status")).to_have_text("Published")
     walk.shot(ada_page, "provider-offer-published")
 
-    # a data steward signs up, creates its organisation (verified too) and publishes a need
+    # a data steward signs up, joins for its organisation (accepted, verified), publishes a need
     sign_up(wanjiru_page, base, "wanjiru@steward.example", mailoutbox, walk, "steward")
-    steward = create_organisation(
-        wanjiru_page, "Nairobi Health Data Trust", "Kenya (KEN)", walk, "steward"
+    steward = join_with_organisation(
+        wanjiru_page, base, "Nairobi Health Data Trust", "Kenya (KEN)", walk, "steward"
     )
-    admin_action(admin_page, base, "organisation", steward.pk, "verify_selected")
-    expect(admin_page.get_by_text("Nairobi Health Data Trust: verified.")).to_be_visible()
-    wanjiru_page.reload()
+    editor_accepts_and_verifies(admin_page, base, steward)
+    wanjiru_page.goto(f"{base}{steward.get_absolute_url()}")
     wanjiru_page.get_by_role("link", name="New need").click()
     wanjiru_page.fill("input[name=title]", "Compute for a Swahili clinical speech model")
     wanjiru_page.fill("textarea[name=description]", "We hold the recordings, not the GPUs.")
@@ -212,7 +226,7 @@ def test_from_sign_up_to_an_active_compact(
     admin_page.goto(f"{base}/admin/compacts/compact/{compact.pk}/change/")
     expect(admin_page.get_by_text("No use for surveillance or insurance pricing.")).to_be_visible()
     walk.shot(admin_page, "editor-reviews-safeguards")
-    admin_action(admin_page, base, "compact", compact.pk, "approve")
+    admin_action(admin_page, base, "compact", compact.pk, "approve", compact.title)
     expect(admin_page.get_by_text("approved, now active")).to_be_visible()
     compact.refresh_from_db()
     assert compact.status == "active"

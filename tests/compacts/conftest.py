@@ -1,8 +1,10 @@
 """The cast of the compacts tests: two organisations in two countries, with an owner and a plain
 member each, an outsider (owner of a third organisation) and an editor."""
 
+import importlib
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -10,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
+import compacts.migrations as compacts_migrations
 from compacts import services
 from compacts.choices import Licence, ResourceKind
 from compacts.models import Organisation
@@ -24,16 +27,58 @@ def member_make(email: str, *, verified: bool = True):
     return user
 
 
+def principles_current():
+    """The alliance's principles (made again after a transactional flush)."""
+    from compacts.alliance.models import Principles
+    from compacts.alliance.principles import FOUNDING, principles_digest, principles_document
+
+    found = Principles.objects.current()
+    if found is None:
+        document = principles_document(1, FOUNDING, "The founding principles.", 90)
+        found = Principles.objects.create(
+            version=1,
+            principles=FOUNDING,
+            note="The founding principles.",
+            digest=principles_digest(document),
+        )
+    return found
+
+
+def alliance_join(org: Organisation, owner, editor):
+    """The owner applies for the organisation, endorsing the principles; the editor accepts."""
+    from compacts.alliance import services as alliance
+
+    membership = alliance.membership_apply(
+        user=owner,
+        organisation=org,
+        reason="To share what we have and learn from others.",
+        ways=["compacts"],
+        endorse=True,
+        principles_version=principles_current().version,
+    )
+    return alliance.membership_accept(user=editor, membership=membership)
+
+
 def editors_group() -> Group:
-    """The Editors group of migration compacts/0002 (made again after a transactional flush)."""
+    """The Editors group with what the compacts migrations grant it (made again after a
+    transactional flush, which empties the group the migrations filled)."""
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.add(
         *Permission.objects.filter(
-            content_type__app_label="compacts",
-            codename__in=["verify_organisation", "review_compact", "view_compact"],
+            content_type__app_label="compacts", codename__in=_migrated_editor_codenames()
         )
     )
     return group
+
+
+def _migrated_editor_codenames() -> set[str]:
+    """Every CODENAMES list of a compacts migration (each grants its list to the Editors)."""
+    folder = Path(compacts_migrations.__file__).parent
+    names: set[str] = set()
+    for path in sorted(folder.glob("0*.py")):
+        module = importlib.import_module(f"compacts.migrations.{path.stem}")
+        names.update(getattr(module, "CODENAMES", ()))
+    return names
 
 
 @dataclass
@@ -76,6 +121,12 @@ def cast(db) -> Cast:
         kind="for_profit",
         country=Country.objects.get(iso3="FRA"),
     )
+    for org, owner in (
+        (provider, provider_owner),
+        (steward, steward_owner),
+        (outsider_org, outsider),
+    ):
+        alliance_join(org, owner, editor)
     provider_member = member_make("bob@provider.example")
     steward_member = member_make("otieno@steward.example")
     for org, owner, member in (
@@ -97,6 +148,22 @@ def cast(db) -> Cast:
         outsider=outsider,
         editor=editor,
     )
+
+
+def mistaken_organisation(cast: Cast) -> Organisation:
+    """An organisation the provider's owner made by mistake (the provider's plain member is in
+    it too): never a member of the alliance, so nothing of it is public yet."""
+    org = services.organisation_create(
+        user=cast.provider_owner,
+        name="Made By Mistake",
+        kind="non_profit",
+        country=Country.objects.get(iso3="DEU"),
+    )
+    invitation = services.invitation_create(
+        user=cast.provider_owner, organisation=org, email=cast.provider_member.email, role="member"
+    )
+    services.invitation_accept(user=cast.provider_member, invitation=invitation)
+    return org
 
 
 def verify_both(cast: Cast) -> None:
@@ -175,4 +242,13 @@ def report_confirmed(compact, first_owner, second_owner):
     return report
 
 
-__all__ = ["Cast", "Licence", "compact_ready", "member_make", "report_confirmed", "verify_both"]
+__all__ = [
+    "Cast",
+    "alliance_join",
+    "principles_current",
+    "Licence",
+    "compact_ready",
+    "member_make",
+    "report_confirmed",
+    "verify_both",
+]

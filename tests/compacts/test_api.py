@@ -85,7 +85,9 @@ def test_an_organisation_is_created_verified_edited_and_grows(cast):
     assert body["verified_at"]
     body = ok(founder_api.patch(url, {"website": "https://lab.example"}, format="json"))
     assert body["website"] == "https://lab.example"
-    assert ok(client_for().get(url))["website"] == "https://lab.example"
+    assert ok(founder_api.get(url))["website"] == "https://lab.example"
+    # verified, but not a member of the alliance: the public does not read it
+    assert client_for().get(url).status_code == 404
 
     invited = ok(
         founder_api.post(url + "invitations/", {"email": "Ngozi@Lab.example"}, format="json"), 201
@@ -419,17 +421,22 @@ def test_a_malformed_filter_is_a_400_naming_it(cast, path, params, field):
     assert list(body["fields"]) == [field]
 
 
-def test_organisations_are_public_and_filterable(cast):
-    ok(client_for(cast.editor).post(f"/api/v1/organisations/{cast.steward.slug}/verify/"))
+def test_verified_members_are_public_and_filterable(cast):
+    for org in (cast.provider, cast.steward):
+        ok(client_for(cast.editor).post(f"/api/v1/organisations/{org.slug}/verify/"))
 
-    def slugs(params: dict) -> set[str]:
-        found = ok(client_for().get("/api/v1/organisations/", params))["results"]
+    def slugs(params: dict, user=None) -> set[str]:
+        found = ok(client_for(user).get("/api/v1/organisations/", params))["results"]
         return {o["slug"] for o in found}
 
-    assert {cast.provider.slug, cast.steward.slug, cast.outsider_org.slug} <= slugs({})
-    assert slugs({"verified": "true"}) == {cast.steward.slug}
+    # the third member is not verified yet: the public does not read it
+    assert slugs({}) == {cast.provider.slug, cast.steward.slug}
     assert slugs({"country": "deu"}) == {cast.provider.slug}
-    assert slugs({"kind": "for_profit"}) == {cast.outsider_org.slug}
+    assert slugs({"kind": "public"}) == {cast.steward.slug}
+    assert slugs({"kind": "for_profit"}) == set()
+    # editors read every organisation
+    assert slugs({"verified": "false"}, cast.editor) == {cast.outsider_org.slug}
+    assert slugs({"kind": "for_profit"}, cast.editor) == {cast.outsider_org.slug}
 
 
 # bad input: a 400 that says what is wrong, and nothing changes -------------------------------

@@ -40,7 +40,7 @@ from compacts.models import (
 from compacts.suggestions import suggestions_recompute
 from countries.models import Country
 from registry.models import Entry
-from tests.compacts.conftest import compact_ready, member_make
+from tests.compacts.conftest import compact_ready, member_make, mistaken_organisation
 
 ANONYMOUS, OUTSIDER, MEMBER, OWNER, EDITOR = "anonymous", "outsider", "member", "owner", "editor"
 ACTORS = (ANONYMOUS, OUTSIDER, MEMBER, OWNER, EDITOR)
@@ -76,6 +76,10 @@ def organisation_scene(cast) -> dict:
     carol = member_make("carol@provider.example")
     Membership.objects.create(organisation=cast.provider, user=carol, role="member")
     return {"org": cast.provider.slug, "carol": carol.memberships.get().pk}
+
+
+def mistake_scene(cast) -> dict:
+    return {"org": mistaken_organisation(cast).slug}
 
 
 def listings_scene(cast) -> dict:
@@ -173,6 +177,7 @@ def compact_scene(stage: str) -> Callable[[object], dict]:
 
 SCENES = {
     "organisation": organisation_scene,
+    "mistake": mistake_scene,
     "listings": listings_scene,
     "suggestion": suggestion_scene,
     **{stage: compact_scene(stage) for stage in STAGES},
@@ -299,6 +304,9 @@ def _part_writes(part: str, body: Callable[[dict], dict]) -> list[Write]:
 
 
 REASON = {"reason": "Because."}
+# the provider is not verified yet: only its members and editors see it, so to anyone else its
+# address answers as if it did not exist
+UNVERIFIED_HIDDEN = frozenset({OUTSIDER})
 
 WRITES = [
     Write(
@@ -315,6 +323,7 @@ WRITES = [
         "/api/v1/organisations/{org}/",
         "organisation",
         frozenset({OWNER}),
+        hidden=UNVERIFIED_HIDDEN,
         body=lambda ids: {"description": "Changed"},
     ),
     Write(
@@ -323,6 +332,7 @@ WRITES = [
         "/api/v1/organisations/{org}/",
         "organisation",
         frozenset({OWNER}),
+        hidden=UNVERIFIED_HIDDEN,
         body=lambda ids: {"name": "Open Compute Co-op", "kind": "non_profit", "country": "DEU"},
     ),
     Write(
@@ -331,6 +341,7 @@ WRITES = [
         "/api/v1/organisations/{org}/verify/",
         "organisation",
         frozenset({EDITOR}),
+        hidden=UNVERIFIED_HIDDEN,
     ),
     Write(
         "invitation",
@@ -338,7 +349,16 @@ WRITES = [
         "/api/v1/organisations/{org}/invitations/",
         "organisation",
         frozenset({OWNER}),
+        hidden=UNVERIFIED_HIDDEN,
         body=lambda ids: {"email": "dan@provider.example", "role": "owner"},
+    ),
+    Write(
+        "organisation delete",
+        "delete",
+        "/api/v1/organisations/{org}/",
+        "mistake",
+        frozenset({OWNER}),  # unverified, not a member, nothing public: made by mistake
+        hidden=frozenset({OUTSIDER}),  # nobody else sees it yet
     ),
     Write(
         "member remove",
@@ -346,6 +366,7 @@ WRITES = [
         "/api/v1/organisations/{org}/members/{carol}/",
         "organisation",
         frozenset({OWNER}),
+        hidden=UNVERIFIED_HIDDEN,
     ),
     *_listing_writes("offer", {**OFFER, "organisation": "open-compute-cooperative"}),
     *_listing_writes(
@@ -377,7 +398,7 @@ WRITES = [
     _compact_write("submit", "post", "submit/", "signed", {OWNER}),
     _compact_write("activate", "post", "activate/", "under_review", {EDITOR}),
     _compact_write("return", "post", "return/", "under_review", {EDITOR}, body=lambda i: REASON),
-    _compact_write("complete", "post", "complete/", "active", {OWNER}),
+    _compact_write("complete", "post", "complete/", "active", {OWNER}, body=lambda i: REASON),
     _compact_write(
         "terminate", "post", "terminate/", "active", {OWNER, EDITOR}, body=lambda i: REASON
     ),

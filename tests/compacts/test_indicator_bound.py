@@ -29,7 +29,7 @@ from countries.scoring import (
     score_set_compute,
     score_set_inputs,
 )
-from tests.compacts.conftest import member_make, report_confirmed
+from tests.compacts.conftest import alliance_join, member_make, report_confirmed
 
 RULE = {
     "kind_weights": {"compute": 1, "model": 1, "dataset": 1, "know_how": 0.5},
@@ -147,7 +147,8 @@ def fresh(cast):
     ken_owner = member_make("amani@lake.example")
     nor = organisation("Fjord AI", "NOR", nor_owner)
     ken = organisation("Lake Labs", "KEN", ken_owner)
-    for org in (nor, ken):
+    for org, owner in ((nor, nor_owner), (ken, ken_owner)):
+        alliance_join(org, owner, cast.editor)
         services.organisation_verify(user=cast.editor, organisation=org)
         org.refresh_from_db()
     return nor, nor_owner, ken, ken_owner
@@ -247,6 +248,7 @@ def test_organisations_sharing_a_person_count_nothing(cast, bound, fresh):
     same = member_make("solo@twice.example")
     first, second = organisation("Solo North", "NOR", same), organisation("Solo South", "KEN", same)
     for org in (first, second):
+        alliance_join(org, same, cast.editor)
         services.organisation_verify(user=cast.editor, organisation=org)
         org.refresh_from_db()
     compact = compact_active(cast.editor, first, same, second, same, title="Self-dealing")

@@ -28,9 +28,9 @@ def test_final_states_allow_nothing():
         assert refusal(state, action, OK)
 
 
-def test_reasons_required_for_ending_early_and_returning():
+def test_reasons_required_for_ending_early_completing_and_returning():
     needing = {a for a, t in TRANSITIONS.items() if t.reason_required}
-    assert needing == {"return", "terminate", "withdraw"}
+    assert needing == {"return", "complete", "terminate", "withdraw"}
     for action in needing:
         state = next(iter(TRANSITIONS[action].sources))
         assert "reason" in refusal(state, action, Facts(reason="  "))
@@ -65,5 +65,6 @@ def test_lifecycle_imports_no_django():
 
 
 def test_completion_waits_for_verified_progress():
-    why = refusal("active", "complete", Facts(open_reports=("report to 31 March 2027",)))
+    open_reports = ("report to 31 March 2027",)
+    why = refusal("active", "complete", Facts(reason="Targets met.", open_reports=open_reports))
     assert "not yet confirmed by every party: report to 31 March 2027" in why

@@ -248,7 +248,7 @@ def test_an_offer_page_shows_its_kind_and_the_owners_buttons(client, cast):
     assert f"/compacts/offers/{offer.pk}/publish/" in html
 
 
-def test_the_organisation_page_is_public_and_owners_see_more(client, cast):
+def test_a_verified_members_page_is_public_and_owners_see_more(client, cast):
     offer, _ = published_pair(cast)
     draft = offer_make(cast, title="Still a draft")
     services.organisation_verify(user=cast.editor, organisation=cast.provider)
@@ -265,6 +265,9 @@ def test_the_organisation_page_is_public_and_owners_see_more(client, cast):
     members = body(client.get(f"/compacts/organisations/{cast.provider.slug}/members/"))
     assert "bob@provider.example" in members
     assert "Invite someone" in members
+    # another organisation, not verified yet: hidden from anyone but its members and editors
+    assert client.get(f"/compacts/organisations/{cast.steward.slug}/").status_code == 404
+    client.force_login(cast.steward_member)
     html = body(client.get(f"/compacts/organisations/{cast.steward.slug}/"))
     assert "Not verified yet" in html
 
@@ -363,7 +366,8 @@ def test_invitations_wait_on_the_invitees_dashboard(client, cast):
     kofi = member_make("kofi@example.org")
     client.force_login(kofi)
     html = body(client.get("/compacts/dashboard/"))
-    assert "Open Compute Cooperative</a> invites you as owner" in html
+    # not verified yet, so its page is not the invitee's to see until they join: no link
+    assert "Open Compute Cooperative invites you as owner" in html
     invitation = cast.provider.invitations.get(email="kofi@example.org")
     client.force_login(cast.outsider)  # not the invitee: as if it did not exist
     assert client.post(f"/compacts/invitations/{invitation.pk}/accept/").status_code == 404
@@ -497,6 +501,16 @@ def test_compact_create_and_edit_with_clear_errors(client, cast):
     assert client.post(f"/compacts/{compact.pk}/gadget/add/", {}).status_code == 404
 
 
+def _refusal_shown(client, response, compact) -> str:
+    """A refused action answers "see the compact's page", which shows why: a reload reads
+    that page again instead of landing on the action's address."""
+    assert response.status_code == 303
+    assert response.url == f"/compacts/{compact.pk}/"
+    page = client.get(response.url)
+    assert page.status_code == 200
+    return body(page)
+
+
 def test_lifecycle_errors_are_shown_and_change_nothing(client, cast):
     compact = compact_ready(cast)
     client.force_login(cast.provider_owner)
@@ -504,12 +518,10 @@ def test_lifecycle_errors_are_shown_and_change_nothing(client, cast):
         user=cast.provider_owner, organisation=cast.provider, role="provider", title="Bare"
     )
     response = client.post(f"/compacts/{bare.pk}/act/propose/")
-    assert response.status_code == 409
-    assert "A compact needs at least two parties." in body(response)
+    assert "A compact needs at least two parties." in _refusal_shown(client, response, bare)
     response = client.post(f"/compacts/{compact.pk}/act/withdraw/", {"reason": "  "})
-    assert response.status_code == 400
-    assert "Say why: a reason is required." in body(response)
-    assert client.post(f"/compacts/{compact.pk}/act/propose/").status_code == 302
+    assert "Say why: a reason is required." in _refusal_shown(client, response, compact)
+    assert client.post(f"/compacts/{compact.pk}/act/propose/").status_code == 303
     compact.refresh_from_db()
     seen = compact.revision
     services.compact_update(user=cast.steward_member, compact=compact, summary="Sneaky change.")
@@ -517,10 +529,25 @@ def test_lifecycle_errors_are_shown_and_change_nothing(client, cast):
     response = client.post(
         f"/compacts/{compact.pk}/act/sign/", {"party": provider.pk, "revision": seen}
     )
-    assert response.status_code == 409
-    assert "changed since you read it" in body(response)
+    assert "changed since you read it" in _refusal_shown(client, response, compact)
     assert not compact.signatures.exists()
     assert client.post(f"/compacts/{compact.pk}/act/dance/").status_code == 404
+
+
+def test_a_refused_action_is_not_left_at_an_address_that_cannot_be_reloaded(client, cast):
+    compact = compact_ready(cast)
+    client.force_login(cast.provider_owner)
+    response = client.post(f"/compacts/{compact.pk}/act/submit/", follow=True)
+    assert response.redirect_chain == [(f"/compacts/{compact.pk}/", 303)]
+    assert response.status_code == 200
+    assert "Nothing was changed" in body(response)
+    # reloading, or opening the action's address, reads the compact's page: never a 405
+    again = client.get(f"/compacts/{compact.pk}/act/submit/", follow=True)
+    assert again.status_code == 200
+    assert again.redirect_chain == [(f"/compacts/{compact.pk}/", 303)]
+    # and the message was shown once
+    assert "Nothing was changed" not in body(again)
+    assert Compact.objects.get(pk=compact.pk).status == "draft"
 
 
 def test_progress_reports_are_filed_and_confirmed_on_the_pages(client, cast):

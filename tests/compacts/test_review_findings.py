@@ -160,8 +160,9 @@ def test_a_signature_from_the_pages_names_the_revision_read(client, cast):
     )
     party = compact.parties.get(organisation=cast.provider)
     client.force_login(cast.provider_owner)
-    response = client.post(f"/compacts/{compact.pk}/act/sign/", {"party": party.pk})
-    assert response.status_code == 400
+    response = client.post(f"/compacts/{compact.pk}/act/sign/", {"party": party.pk}, follow=True)
+    assert response.redirect_chain == [(f"/compacts/{compact.pk}/", 303)]
+    assert "Sign from the compact&#x27;s page." in response.content.decode()
     assert not compact.signatures.exists()
 
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compacts import services
+from compacts.alliance import services as alliance
 from compacts.models import Compact, Need, Offer, Organisation
 from countries.models import Country
 
@@ -183,9 +184,17 @@ class Command(BaseCommand):
         org = services.organisation_create(
             user=owner, name=name, kind=kind, country=Country.objects.get(iso3=iso3), example=True
         )
+        membership = alliance.membership_apply(
+            user=owner,
+            organisation=org,
+            reason="An example member, for exploring the platform.",
+            ways=["compacts", "contribute"],
+            endorse=True,
+        )
+        alliance.membership_accept(user=editor, membership=membership)
         services.organisation_verify(user=editor, organisation=org)
         org.refresh_from_db()
-        self._made(f"example organisation “{name}” ({iso3}), verified")
+        self._made(f"example organisation “{name}” ({iso3}), a verified member")
         return org
 
     def _owner(self, org: Organisation):

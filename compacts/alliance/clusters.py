@@ -1,0 +1,311 @@
+"""Writes of regional cooperation clusters: proposals, editors' decisions, joining and leaving.
+
+An owner of an accepted member organisation proposes a cluster (a set of countries, from a
+UN M49 grouping or chosen one by one, and its focus domains); an editor approves it, and the
+proposing organisation joins it, or declines it with the reason. Owners of accepted members
+join approved clusters and leave them. Approving, joining and leaving are entries of the
+transparency log; a proposal and a declined proposal are not.
+
+Every function checks who acts before it changes anything and runs in one transaction; a
+refusal raises (PermissionDenied, DomainError) and leaves everything as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.mail import mail_after_commit
+from aimai_site.validators import plain_text, single_line
+from compacts.alliance.models import Cluster, ClusterMember
+from compacts.choices import ClusterRegion, ClusterStatus, Domain, Role
+from compacts.models import Membership, Organisation
+from compacts.permissions import require_alliance_member, require_editor, require_owner
+from compacts.registry_names import organisation_event_fields
+from compacts.services.members import unique_slug
+from countries.models import Country
+from registry.merkle import canonical_json
+from registry.services import Event, registry_append
+
+DECIDE_PERM = "compacts.decide_cluster"
+NAME_MAX = 120
+
+NOT_APPROVED = "The cluster {name} is {status}: only approved clusters can be {action}."
+
+
+def cluster_digest(cluster: Cluster) -> str:
+    """SHA-256 of what a cluster is: its name, its countries and its focus domains."""
+    document = {
+        "cluster": cluster.slug,
+        "name": cluster.name,
+        "countries": sorted(cluster.countries.values_list("iso3", flat=True)),
+        "domains": sorted(cluster.domains),
+    }
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+def _member_digest(cluster: Cluster, event: str) -> str:
+    document = {"cluster": cluster.slug, "cluster_digest": cluster_digest(cluster), "event": event}
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+def _text(value, field: str, *, required: bool, single: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("Text, please.", field=field)
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput("This is required.", field=field)
+    validator = single_line if single else plain_text
+    try:
+        validator(value)
+    except Exception as exc:  # a ValidationError: its message is for people
+        raise InvalidInput(" ".join(getattr(exc, "messages", [str(exc)])), field=field) from None
+    return value
+
+
+def _domains(values: Iterable[str]) -> list[str]:
+    if isinstance(values, str) or not all(isinstance(v, str) for v in values):
+        raise InvalidInput("A list of domains.", field="domains")
+    values = sorted(set(values))
+    unknown = sorted(set(values) - set(Domain.values))
+    if unknown:
+        raise InvalidInput(f"Unknown domains: {', '.join(unknown)}.", field="domains")
+    if not values:
+        raise InvalidInput("Choose at least one focus domain.", field="domains")
+    return values
+
+
+def region_countries(region_kind: str, region_name: str, countries: Iterable = ()) -> list[Country]:
+    """The countries of a UN M49 grouping, or those chosen (Country objects or ISO3 codes)."""
+    if region_kind not in ClusterRegion.values:
+        raise InvalidInput("Choose where the countries come from.", field="region_kind")
+    if region_kind == ClusterRegion.CUSTOM:
+        codes = sorted({c.iso3 if isinstance(c, Country) else str(c).upper() for c in countries})
+        found = list(Country.objects.filter(iso3__in=codes))
+        unknown = sorted(set(codes) - {c.iso3 for c in found})
+        if unknown:
+            raise InvalidInput(f"Unknown country codes: {', '.join(unknown)}.", field="countries")
+        if len(found) < 2:
+            raise InvalidInput("A cluster spans at least two countries.", field="countries")
+        return found
+    found = list(Country.objects.filter(**{region_kind: region_name}))
+    if not region_name or not found:
+        raise InvalidInput(
+            f"No country is in the {ClusterRegion(region_kind).label} “{region_name}”.",
+            field="region_name",
+        )
+    return found
+
+
+@transaction.atomic
+def cluster_propose(
+    *,
+    user,
+    organisation: Organisation,
+    name: str,
+    description: str = "",
+    region_kind: str,
+    region_name: str = "",
+    countries: Iterable = (),
+    domains: Iterable[str],
+) -> Cluster:
+    """A proposed cluster, for an editor to decide on; the proposer joins it on approval."""
+    require_owner(user, organisation)
+    require_alliance_member(organisation, "propose clusters")
+    name = _text(name, "name", required=True, single=True)
+    if len(name) > NAME_MAX:
+        raise InvalidInput(f"At most {NAME_MAX} characters.", field="name")
+    description = _text(description, "description", required=False)
+    domains = _domains(domains)
+    region_name = region_name.strip() if region_kind != ClusterRegion.CUSTOM else ""
+    chosen = region_countries(region_kind, region_name, countries)
+    taken = (
+        Cluster.objects.select_for_update()
+        .exclude(status=ClusterStatus.DECLINED)
+        .filter(name__iexact=name)
+        .first()
+    )
+    if taken is not None:
+        raise DomainError(
+            f"A cluster named {taken.name} already exists ({taken.get_status_display().lower()}).",
+            code="name_taken",
+        )
+    cluster = Cluster.objects.create(
+        slug=unique_slug(Cluster, name),
+        name=name,
+        description=description,
+        region_kind=region_kind,
+        region_name=region_name,
+        domains=domains,
+        proposed_by=organisation,
+        proposed_by_user=user,
+    )
+    cluster.countries.set(chosen)
+    return cluster
+
+
+def _locked(cluster: Cluster, action: str, *, status: str) -> Cluster:
+    cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    if cluster.status != status:
+        raise DomainError(
+            f"The cluster {cluster.name} is {cluster.get_status_display().lower()}: "
+            f"it cannot be {action}.",
+            code="status",
+        )
+    return cluster
+
+
+def _tell_proposer(cluster: Cluster, subject: str, body: str) -> None:
+    to = list(
+        Membership.objects.filter(organisation=cluster.proposed_by, role=Role.OWNER).values_list(
+            "user__email", flat=True
+        )
+    )
+    if to:
+        link = f"{settings.SITE_URL}{cluster.get_absolute_url()}"
+        mail_after_commit(
+            [(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", f"{body}\n\n{link}", to)]
+        )
+
+
+def _suggestions_recompute_after_commit() -> None:
+    """Clusters weigh in the suggestions of needs that prefer partners in them."""
+    from compacts.tasks import suggestions_recompute_task  # tasks import the services
+
+    transaction.on_commit(suggestions_recompute_task.delay)
+
+
+def _joined(cluster: Cluster, organisation: Organisation) -> ClusterMember:
+    member = ClusterMember.objects.create(cluster=cluster, organisation=organisation)
+    registry_append(
+        [
+            Event(
+                event="cluster.joined",
+                **organisation_event_fields(organisation),
+                digest=_member_digest(cluster, "joined"),
+            )
+        ]
+    )
+    return member
+
+
+@transaction.atomic
+def cluster_approve(*, user, cluster: Cluster) -> Cluster:
+    """The cluster is open to members; the proposing organisation is its first member (if it
+    is still an accepted member of the alliance)."""
+    require_editor(user, DECIDE_PERM)
+    cluster = _locked(cluster, "approved", status=ClusterStatus.PROPOSED)
+    cluster.status = ClusterStatus.APPROVED
+    cluster.decided_by, cluster.decided_at = user, timezone.now()
+    cluster.decision_reason = ""
+    cluster.save()
+    registry_append(
+        [
+            Event(
+                event="cluster.approved",
+                identifier=f"cluster:{cluster.slug}",
+                url=cluster.get_absolute_url(),
+                digest=cluster_digest(cluster),
+            )
+        ]
+    )
+    proposer = cluster.proposed_by
+    if proposer.alliance_memberships.filter(status="accepted").exists():
+        _joined(cluster, proposer)
+    _tell_proposer(
+        cluster,
+        f"The cluster {cluster.name} is approved",
+        f"An editor approved the cluster {cluster.name} that {proposer.name} proposed; "
+        "other members of the alliance may now join it.",
+    )
+    _suggestions_recompute_after_commit()
+    return cluster
+
+
+@transaction.atomic
+def cluster_decline(*, user, cluster: Cluster, reason: str) -> Cluster:
+    require_editor(user, DECIDE_PERM)
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise InvalidInput("Say why: a reason is required to decline a cluster.", field="reason")
+    reason = _text(reason, "reason", required=True)
+    cluster = _locked(cluster, "declined", status=ClusterStatus.PROPOSED)
+    cluster.status = ClusterStatus.DECLINED
+    cluster.decided_by, cluster.decided_at = user, timezone.now()
+    cluster.decision_reason = reason
+    cluster.save()
+    _tell_proposer(
+        cluster,
+        f"The cluster {cluster.name} was declined",
+        f"An editor declined the cluster {cluster.name}.\n\nThe reason: {reason}",
+    )
+    return cluster
+
+
+def _approved(cluster: Cluster, action: str) -> Cluster:
+    cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    if cluster.status != ClusterStatus.APPROVED:
+        raise DomainError(
+            NOT_APPROVED.format(
+                name=cluster.name, status=cluster.get_status_display().lower(), action=action
+            ),
+            code="status",
+        )
+    return cluster
+
+
+@transaction.atomic
+def cluster_join(*, user, cluster: Cluster, organisation: Organisation) -> ClusterMember:
+    require_owner(user, organisation)
+    require_alliance_member(organisation, "join clusters")
+    cluster = _approved(cluster, "joined")
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if ClusterMember.objects.current().filter(cluster=cluster, organisation=organisation).exists():
+        raise DomainError(
+            f"{organisation.name} is already in the cluster {cluster.name}.", code="already_joined"
+        )
+    member = _joined(cluster, organisation)
+    _suggestions_recompute_after_commit()
+    return member
+
+
+@transaction.atomic
+def cluster_leave(*, user, cluster: Cluster, organisation: Organisation) -> ClusterMember:
+    """An owner takes the organisation out of a cluster (whatever its standing in the
+    alliance: leaving is never refused to a member of the cluster)."""
+    require_owner(user, organisation)
+    cluster = _approved(cluster, "left")
+    member = (
+        ClusterMember.objects.select_for_update()
+        .current()
+        .filter(cluster=cluster, organisation=organisation)
+        .first()
+    )
+    if member is None:
+        raise DomainError(
+            f"{organisation.name} is not in the cluster {cluster.name}.", code="not_joined"
+        )
+    return cluster_member_leave(member)
+
+
+def cluster_member_leave(member: ClusterMember) -> ClusterMember:
+    """The organisation leaves the cluster, in the log (the caller locked the row and checked
+    who acts: an owner, or the end of its membership of the alliance)."""
+    member.left_at = timezone.now()
+    member.save(update_fields=["left_at"])
+    registry_append(
+        [
+            Event(
+                event="cluster.left",
+                **organisation_event_fields(member.organisation),
+                digest=_member_digest(member.cluster, "left"),
+            )
+        ]
+    )
+    _suggestions_recompute_after_commit()
+    return member
