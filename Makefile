@@ -8,6 +8,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+export PORT
 CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 
@@ -17,7 +18,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: help run test lint check bench worker beat serve clean
+.PHONY: help run test lint check bench chromium wrk worker beat serve clean
 
 help:
 	@echo "make run     set up, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -79,8 +80,20 @@ endif
 
 # Figures to watch, not tests: a slow run prints "NO" in the table but never fails the target.
 # Runs in a throwaway database (a temporary SQLite file, or a new one on DATABASE_URL's server).
-bench: $(VENV)/.test-deps
+bench: $(VENV)/.test-deps chromium wrk
 	$(BIN)/python -m bench.run
+
+# wrk drives the HTTP part of the bench; installed with apt when missing and allowed.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing wrk with apt-get ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null \
+	      || echo "WARNING: could not install wrk; the bench's HTTP part will not run."; \
+	  else \
+	    echo "NOTE: no wrk and not root: the bench's HTTP part will not run."; \
+	  fi; \
+	fi
 
 worker: $(VENV)/.run-deps
 	$(BIN)/celery -A aimai_site worker -l INFO

@@ -1,11 +1,16 @@
-"""Shared API pieces: pagination and the one error body every endpoint returns."""
+"""Shared API pieces: pagination, ETags and the one error body every endpoint returns."""
+
+import hashlib
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.response import SimpleTemplateResponse
+from django.utils.cache import get_conditional_response, quote_etag
 from django.views import defaults
 from rest_framework import exceptions, filters, pagination
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -67,6 +72,37 @@ class OrderingFilter(filters.OrderingFilter):
         # Without an explicit order, keep the queryset's own (e.g. rank with gaps last).
         ordering = super().get_ordering(request, queryset, view) or list(queryset.query.order_by)
         return [*map(_nulls_last, ordering), "pk"]
+
+
+def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
+    """The 304 for a GET or HEAD whose If-None-Match names `etag` (a quoted ETag), else None."""
+    response = get_conditional_response(request, etag=etag)
+    if response is not None:
+        response["ETag"] = etag
+    return response
+
+
+class ETagged:
+    """A strong ETag on every successful read, and a 304 when If-None-Match names it.
+
+    A view that knows its ETag before doing the work sets it on its response (and answers
+    304 itself with not_modified()); any other read gets the digest of its body, which saves
+    the bytes, not the work. The browsable API (an HTML page with a form token) gets none.
+    """
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        if isinstance(getattr(request, "accepted_renderer", None), BrowsableAPIRenderer):
+            return response
+        if getattr(response, "streaming", False):
+            return response
+        if not response.has_header("ETag"):
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+            response["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:40])
+        return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
 def _nulls_last(term):

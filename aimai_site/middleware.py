@@ -2,9 +2,10 @@
 API route; a refusal of the domain that reaches the top of a plain Django view (a download, a
 chart) answered with its own status and message, not a server error (DRF views answer through
 the API's exception handler before this is reached); a NUL character refused before any view
-reads it."""
+reads it; responses compressed, except where they may hold a secret."""
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -109,3 +110,24 @@ class NulCharacterMiddleware:
                 return error_json("bad_request", self.MESSAGE, 400)
             return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Pages and JSON gzip-compressed for clients that accept it (Django's GZipMiddleware: a
+    strong ETag becomes weak, which If-None-Match compares weakly, so 304s still answer).
+
+    Compression and secrets: BREACH guesses a secret in a compressed body from its size, when
+    the attacker can also place text of its own in the same body. The CSRF token in every form
+    is masked afresh on each response, so it cannot be guessed that way; session cookies are
+    headers, never compressed. What is left are secrets shown in a page body: a new API token,
+    a second factor's key and recovery codes. Those live under /accounts/ or are answered
+    `no-store`, and are sent uncompressed."""
+
+    UNCOMPRESSED_PATHS = ("/accounts/",)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.path.startswith(self.UNCOMPRESSED_PATHS) or "no-store" in response.get(
+            "Cache-Control", ""
+        ):
+            return response
+        return super().process_response(request, response)

@@ -67,7 +67,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # static files answer here, already compressed at build: never compressed again below
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # pages and JSON gzip-compressed when the client accepts it; above every middleware that
+    # reads or writes the body (see aimai_site/middleware.py on BREACH)
+    "aimai_site.middleware.CompressionMiddleware",
     # a NUL in the address is a 400 before any view passes it to the database
     "aimai_site.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -197,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compacts.tasks.compacts_mark_stale_task",
         "schedule": 24 * 3600,
     },
+    # members that did not endorse the current principles by its date lapse
+    "lapse-memberships": {
+        "task": "compacts.tasks.memberships_lapse_task",
+        "schedule": 24 * 3600,
+    },
     # offers, needs and score sets queue a recompute as they change; this catches the rest
     "recompute-suggestions": {
         "task": "compacts.tasks.suggestions_recompute_task",
@@ -259,8 +268,11 @@ API_THROTTLE_RATES = {
 
 # --- E-mail: the console unless an SMTP host is given --------------------------------------
 
-# Links in e-mail point here: the address the site is served at, without a trailing slash.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mail point here: the address the site is served at, without a trailing slash. In
+# development it follows PORT, the port `make run` serves on.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
+# The name e-mail greets with and signs with ("Hello from AI4NATIONS!").
+SITE_NAME = "AI4NATIONS"
 
 # Observation files: the largest an editor may import, and the largest anyone may check on the
 # public "Check my file" page, with how many checks an address may run per hour.
@@ -294,7 +306,23 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", "") or BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # the world map's geometry, fetched by the page's script (not inlined in every page)
+    ("geo", BASE_DIR / "countries" / "data" / "geo"),
+]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # vendor/vega.js, built from the vl-convert package (see aimai_site/staticfinders.py)
+    "aimai_site.staticfinders.PackageAssetsFinder",
+]
+# where that build is kept, once per vl-convert version (git-ignored)
+PACKAGE_STATIC_ROOT = BASE_DIR / ".local" / "package-static"
+# Production (and the test suite) name every file by its hash and serve it with
+# `Cache-Control: max-age=31536000, immutable`; collectstatic writes gzip and brotli copies
+# beside each, which WhiteNoise picks by the request's Accept-Encoding. Development serves
+# the files as they are, found afresh on each request (DEBUG: WhiteNoise's finders).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
@@ -10,8 +11,19 @@ from drf_spectacular.views import SpectacularAPIView
 from aimai_site.account_views import api_token_revoke_view, api_tokens_view
 from aimai_site.docs import RedocView, SwaggerView
 from aimai_site.middleware import too_many_attempts
+from aimai_site.staticfinders import VEGA_BUNDLE
+from compacts.account_views import account_delete_view
 from countries import downloads
 from countries.views import check_file_view, overview_view, release_list_view
+
+
+def vega_bundle_moved(request: HttpRequest) -> HttpResponse:
+    """A permanent redirect that browsers keep a day, not for ever: the hashed name it points
+    to changes with the next version of the library."""
+    response = redirect(static(VEGA_BUNDLE), permanent=True)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
 
 admin.site.site_header = "AI4NATIONS editors' desk"
 admin.site.site_title = "AI4NATIONS desk"
@@ -29,7 +41,8 @@ urlpatterns = [
     path("", overview_view, name="home"),
     # browsers ask for /favicon.ico on every page, the admin's included
     path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
-    path("assets/vega.js", downloads.vega_bundle_view, name="vega-bundle"),
+    # the chart library's old address, before it was a static file named by its hash
+    path("assets/vega.js", vega_bundle_moved, name="vega-bundle"),
     re_path(
         r"^charts/(?P<name>concentration|scatter|map)\.(?P<fmt>svg|png|json)$",
         downloads.chart_view,
@@ -51,9 +64,14 @@ urlpatterns = [
     path("methodology/", include("countries.methodology_urls")),
     path("registry/", include("registry.urls")),
     path("compacts/", include("compacts.urls")),
+    # the alliance: joining and the principles, the member directory, regional clusters
+    path("", include("compacts.alliance.urls")),
+    path("", include("compacts.alliance.directory_urls")),
+    path("clusters/", include("compacts.alliance.cluster_urls")),
     path("admin/", admin.site.urls),
     path("accounts/tokens/", api_tokens_view, name="api-tokens"),
     path("accounts/tokens/<int:pk>/revoke/", api_token_revoke_view, name="api-token-revoke"),
+    path("accounts/delete/", account_delete_view, name="account-delete"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -10,6 +10,12 @@ Every proof timed is first checked: its leaf hash against the entry's bytes, the
 `root_at` with registry.merkle's verifiers, and `root_at` against the log's frontier and against
 the root recomputed from every stored leaf hash.
 
+The public reads are timed at the same two sizes: the CSV's first page (PAGE_ROWS rows, so the
+same work at both sizes: `?limit=PAGE_ROWS`), streamed to its end through the view, and a
+search answer (the registry page for `q=c-<a middle entry>`, rendered). Both read a bounded
+part of the log (a page by leaf index, the index of words), so they too should take about the
+same time at a million entries as at a thousand.
+
 `python -m bench.registry [ENTRIES]` runs this part alone.
 """
 
@@ -26,6 +32,8 @@ ENTRIES = 1_000_000
 SMALL = 1_000
 BATCH = 10_000
 REPEAT = 50  # per proof: each call takes about a millisecond
+PAGE_ROWS = 1_000  # rows of the CSV page timed (all of the log at SMALL)
+REPEAT_READS = 5
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,12 @@ class ProofTimes:
     paths: dict[int, int]  # leaf index -> hashes in its audit path
     consistency: float  # best seconds of consistency_proof(size // 3, size)
     proof: int  # hashes in the consistency proof
+
+    csv_page: float  # best seconds of the CSV's first page (PAGE_ROWS rows), streamed whole
+    csv_bytes: int
+    search: float  # best seconds of the registry page answering a search
+    search_term: str
+    found: int  # entries the search found
 
     @property
     def inclusion_slowest(self) -> float:
@@ -97,11 +111,12 @@ def _bench(
     from registry.services import registry_append
 
     setup = time.perf_counter() - started
-    if log_size() != 0:
-        raise RuntimeError("the throwaway log is not empty")
+    size = log_size()  # the entries the migrations made (the founding principles)
+    if size >= small:
+        raise RuntimeError(f"the throwaway log already holds {size} entries")
     # batches of `batch`, cut at `small` so the proofs can be timed there on the way up
-    cuts = sorted({*range(0, entries, batch), small, entries} - {0})
-    append, slowest, size, small_times = 0.0, 0.0, 0, None
+    cuts = sorted({*range(0, entries, batch), small, entries} - set(range(size + 1)))
+    append, slowest, small_times = 0.0, 0.0, None
     for cut in cuts:
         events = _events(size, cut)  # made before the clock starts: the caller's work
         start = time.perf_counter()
@@ -170,7 +185,59 @@ def _proofs(size: int, repeat: int) -> ProofTimes:
     if not merkle.verify_consistency(first, size, hashes, root_at(first), root):
         raise RuntimeError(f"consistency_proof({first}, {size}) does not verify")
     consistency = best_of(lambda: consistency_proof(first, size), repeat)
-    return ProofTimes(size, inclusion, paths, consistency, len(hashes))
+    csv_page, csv_bytes = _csv_first_page(size)
+    search, term, found = _search_answer(size)
+    return ProofTimes(
+        size, inclusion, paths, consistency, len(hashes), csv_page, csv_bytes, search, term, found
+    )
+
+
+def _get(path: str, **params):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory(SERVER_NAME="localhost").get(path, params)
+    request.user = AnonymousUser()
+    return request
+
+
+def _csv_first_page(size: int) -> tuple[float, int]:
+    """Check, then time, the CSV's first PAGE_ROWS rows streamed through the view."""
+    from bench.timing import best_of
+    from registry.views import registry_csv_view
+
+    rows = min(PAGE_ROWS, size)
+
+    def page():
+        response = registry_csv_view(_get("/registry/entries.csv", limit=rows))
+        body = b"".join(response.streaming_content)
+        return len(body), body.count(b"\n"), response
+
+    length, lines, response = page()
+    if lines != rows + 1:
+        raise RuntimeError(f"the CSV's first page has {lines - 1} rows, not {rows}")
+    if (size > rows) != ("Link" in response):
+        raise RuntimeError("the CSV's first page does not say what follows")
+    return best_of(page, REPEAT_READS), length
+
+
+def _search_answer(size: int) -> tuple[float, str, int]:
+    """Check, then time, the registry page answering a search for the middle entry."""
+    from bench.timing import best_of
+    from registry.views import registry_list_view
+
+    term = f"c-{size // 2}"
+
+    def answer():
+        response = registry_list_view(_get("/registry/", q=term))
+        if response.status_code != 200:
+            raise RuntimeError(f"the search for {term} answered {response.status_code}")
+        return response
+
+    html = answer().content.decode()
+    if f"/compacts/{term}/" not in html or "1 entry." not in html:
+        raise RuntimeError(f"the search for {term} did not find exactly its entry")
+    return best_of(answer, REPEAT_READS), term, 1
 
 
 def _root_recomputed(size: int) -> None:
@@ -205,6 +272,20 @@ def figures(result: RegistryFigures) -> list:
             "< 3x",
             3.0,
         ),
+        Figure(
+            f"(d) registry CSV first page {large} vs {small}",
+            result.large.csv_page,
+            result.small.csv_page,
+            "<= 2x",
+            2.0,
+        ),
+        Figure(
+            f"(d) registry search {large} vs {small}",
+            result.large.search,
+            result.small.search,
+            "<= 2x",
+            2.0,
+        ),
     ]
 
 
@@ -230,6 +311,14 @@ def notes(result: RegistryFigures) -> list[str]:
         f"({result.large.proof} hashes) at {result.large.size:,}",
         f"(d) every timed proof verified against root_at(); root_at({result.entries:,}) matches "
         f"the frontier and the root of all leaf hashes (recomputed in {result.check:.1f} s)",
+        f"(d) registry CSV first page (?limit={PAGE_ROWS:,}, streamed whole through the view), "
+        f"best of {REPEAT_READS}: {result.small.csv_page * 1e3:.1f} ms at {result.small.size:,} "
+        f"({result.small.csv_bytes:,} bytes), {result.large.csv_page * 1e3:.1f} ms at "
+        f"{result.large.size:,} ({result.large.csv_bytes:,} bytes)",
+        f"(d) registry search (the page for q={result.large.search_term}, rendered), best of "
+        f"{REPEAT_READS}: {result.small.search * 1e3:.1f} ms at {result.small.size:,}, "
+        f"{result.large.search * 1e3:.1f} ms at {result.large.size:,}; each found its one entry "
+        "through the index of words",
         f"(d) database setup {result.setup:.1f} s; whole registry bench {result.total:.0f} s",
     ]
 

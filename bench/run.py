@@ -9,7 +9,9 @@
 (e) matching 10,000 offers with 10,000 needs (bench/matching.py);
 (f) a 500,000-row CSV through the real import: preview, apply, re-import and peak memory
     (bench/imports.py).
-`python -m bench.run imports` runs (f) alone.
+(g) the public site over HTTP: gunicorn with the production settings against the same bytes from
+    memory and a plain driver + orjson scores list, then / in Chromium (bench/http.py).
+`python -m bench.run imports` runs (f) alone, `python -m bench.run http` (g) alone.
 The world is 250 countries x 100 indicators x 20 years (bench/world.py).
 """
 
@@ -34,8 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv == ["imports"]:
         return imports_only()
+    if argv == ["http"]:
+        from bench import http
+
+        return http.main()
     if argv:
-        _say("usage: python -m bench.run [imports]")
+        _say("usage: python -m bench.run [imports | http]")
         return 2
     from bench import baseline, imports, matching, registry
     from bench.database import database_bench
@@ -155,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     for line in imports.notes(imported):
         _say(line)
     _say(f"whole bench: {total:.0f} s")
-    return 0
+    _say("")
+    _say("(g) the public site over HTTP (takes a few minutes) ...")
+    from bench import http
+
+    return http.main()
 
 
 def imports_only() -> int:

@@ -50,6 +50,11 @@ def table(figures: list[Figure]) -> str:
                 "yes" if f.met else "NO",
             )
         )
+    return grid(rows)
+
+
+def grid(rows: list[tuple[str, ...]]) -> str:
+    """Rows of cells in aligned columns, a rule under the first (the heading)."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 GEO = Path(__file__).resolve().parent / "data" / "geo" / "countries-110m.json"
+# the same file as a static file (STATICFILES_DIRS), for pages to fetch
+GEO_STATIC = "geo/countries-110m.json"
 CLASS_COLOURS = {
     "domain": ["Bridger", "Neutral", "Divider", "Divider — concentration", "Burdened co-creator"],
     "range": ["#1b7f5b", "#8a8f98", "#b23a48", "#b23a48", "#b7791f"],
@@ -147,8 +149,11 @@ def world_geometry() -> dict:
     return json.loads(GEO.read_text(encoding="utf-8"))
 
 
-def world_map(rows: list[dict], field: str = "aimai") -> dict:
-    """The world coloured by AIMAI or a dimension; countries without a score shown as such."""
+def world_map(rows: list[dict], field: str = "aimai", geometry_url: str | None = None) -> dict:
+    """The world coloured by AIMAI or a dimension; countries without a score shown as such.
+
+    The countries' shapes are written into the specification, as a file needs them; a page
+    passes `geometry_url` instead, the static file the browser fetches once and keeps."""
     label = DIMENSIONS[field]
     spec = _base(
         f"{label} around the world",
@@ -160,7 +165,7 @@ def world_map(rows: list[dict], field: str = "aimai") -> dict:
             "width": "container",
             "height": 380,
             "data": {
-                "values": world_geometry(),
+                **({"url": geometry_url} if geometry_url else {"values": world_geometry()}),
                 "format": {"type": "topojson", "feature": "countries"},
             },
             "projection": {"type": "equalEarth"},

@@ -13,12 +13,13 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import condition
 from openpyxl import Workbook
 
-from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from aimai_site.exports import attachment_header, safe_row
-from aimai_site.rendered import Rendered, rendered_response
+from aimai_site.rendered import Rendered, rendered_known, rendered_response
 from countries import charts
+from countries.current import current_pointer
 from countries.models import DataRelease, ScoreSet
-from countries.selectors import score_row, score_rows, score_set_resolve
+from countries.selectors import HEX64, score_row, score_rows, score_set_resolve
 from countries.services import observation_rows
 
 SCORE_COLUMNS = [
@@ -151,23 +152,56 @@ def observations_download_view(request: HttpRequest, slug: str, fmt: str) -> Htt
 
 def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     """A chart as Vega-Lite JSON, SVG or PNG: the embeddable URL of every chart on the site.
-    Rendered once per score set and options, then served from the shared cache."""
+    Rendered once per score set and options, then served from the shared cache; the digest
+    comes from the URL or the cached pointer, so a 304 or a cached chart reads no database."""
     try:
-        score_set = _score_set(request)
+        digest = _chart_digest(request)
     except DomainError as exc:
-        return HttpResponse(
-            exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8"
-        )
+        return _refusal(exc)
     options = chart_options(name, request.GET)
-    return rendered_response(
-        request,
-        kind=f"chart:{name}.{fmt}",
-        digest=score_set.digest,
-        params=options,
-        render=lambda: _chart_render(score_set, name, fmt, options),
-        # ?score_set=<digest> names the content itself; other URLs follow the current set
-        immutable=bool(request.GET.get("score_set")),
+    kind = f"chart:{name}.{fmt}"
+    named = bool(request.GET.get("score_set"))
+    if (
+        named
+        and not rendered_known(request, kind=kind, digest=digest, params=options)
+        and not ScoreSet.objects.filter(digest=digest).exists()
+    ):  # a digest of no score set is refused before any render is counted
+        return _refusal(NotFoundError(f"No score set with digest {digest}."))
+    try:
+        return rendered_response(
+            request,
+            kind=kind,
+            digest=digest,
+            params=options,
+            # by the digest of the key, never "the current one": the bytes match their key
+            render=lambda: _chart_render(score_set_resolve(digest=digest), name, fmt, options),
+            # ?score_set=<digest> names the content itself; other URLs follow the current set
+            immutable=named,
+        )
+    except DomainError as exc:  # gone between the check and the render
+        return _refusal(exc)
+
+
+def _refusal(exc: DomainError) -> HttpResponse:
+    return HttpResponse(
+        exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8"
     )
+
+
+def _chart_digest(request: HttpRequest) -> str:
+    """The digest of the score set a chart's URL asks for: named in it (checked for its form
+    only), the current one of the headline or of ?methodology= from the cached pointer, or
+    (?as_of=, an unknown methodology) resolved in the database."""
+    params = request.GET
+    digest, methodology, as_of = (params.get(k) for k in ("score_set", "methodology", "as_of"))
+    if digest and not (methodology or as_of) and HEX64.fullmatch(digest):
+        return digest
+    if not (digest or as_of):
+        pointer = current_pointer()
+        found = pointer.digests.get(methodology) if methodology else pointer.digest
+        if found:
+            return found
+    return _score_set(request).digest
 
 
 def chart_options(name: str, params) -> dict[str, str]:
@@ -195,19 +229,3 @@ def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, s
     if fmt == "svg":
         return Rendered(vl_convert.vegalite_to_svg(spec).encode(), "image/svg+xml")
     return Rendered(bytes(vl_convert.vegalite_to_png(spec, scale=2)), "image/png")
-
-
-def vega_bundle_view(request: HttpRequest) -> HttpResponse:
-    """Vega, Vega-Lite and Vega-Embed in one script, from the installed package: no CDN."""
-    response = HttpResponse(_bundle(), content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
-
-
-_BUNDLE: list[str] = []
-
-
-def _bundle() -> str:
-    if not _BUNDLE:
-        _BUNDLE.append(vl_convert.javascript_bundle())
-    return _BUNDLE[0]

@@ -1,7 +1,12 @@
 """Filters shared by the country pages and the API."""
 
+import re
+
 import django_filters
+from django import forms
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from aimai_site.filters import FilterSet
 from countries.choices import Classification, IncomeGroup, Region, Subregion
@@ -95,3 +100,61 @@ class ScoreFilterSet(FilterSet):
 
     def filter_concentrated(self, queryset, name: str, value: str):
         return queryset.filter(concentrated=value == "true")
+
+
+ISO3 = re.compile(r"[A-Z]{3}")
+MAX_COUNTRIES = 300  # more than there are: a bound on the work one address asks for
+
+
+class CountryCodesWidget(forms.TextInput):
+    """Codes given comma-separated, repeated (`?country=KEN&country=UGA`), or both."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return ",".join(value for value in values if value) or None
+
+
+class CountryCodesField(forms.CharField):
+    """ISO 3166-1 alpha-3 codes of countries the platform knows, in either case."""
+
+    widget = CountryCodesWidget
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        codes = list(dict.fromkeys(c.strip().upper() for c in text.split(",") if c.strip()))
+        malformed = [c for c in codes if not ISO3.fullmatch(c)]
+        if malformed:
+            raise forms.ValidationError(
+                f"“{malformed[0]}” is not a country code; give ISO 3166-1 alpha-3 codes such "
+                "as KEN, comma-separated or repeated."
+            )
+        if len(codes) > MAX_COUNTRIES:
+            raise forms.ValidationError(f"At most {MAX_COUNTRIES} countries at once.")
+        return codes
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        if value:
+            known = set(Country.objects.filter(iso3__in=value).values_list("iso3", flat=True))
+            unknown = [code for code in value if code not in known]
+            if unknown:
+                raise forms.ValidationError(f"No country with code {', '.join(unknown)}.")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CountryCodesFilter(django_filters.Filter):
+    field_class = CountryCodesField
+
+    def filter(self, qs, value):
+        return qs.filter(country__iso3__in=value) if value else qs
+
+
+class ScoreListFilterSet(ScoreFilterSet):
+    """The API's filters on a score set's rows: the page's, and countries by code."""
+
+    country = CountryCodesFilter(
+        label="Countries (ISO3 codes, comma-separated or repeated: KEN,UGA)"
+    )
+
+    class Meta(ScoreFilterSet.Meta):
+        fields = [*ScoreFilterSet.Meta.fields, "country"]

@@ -178,12 +178,15 @@ def methodology_comparison(pages: list[MethodologyPage]) -> list[ComparisonRow]:
         row = by_country.setdefault(score.country_id, [None] * len(sets))
         row[position[score.score_set_id]] = score
     rows = [ComparisonRow(countries[pk], row) for pk, row in by_country.items()]
+    return sorted(rows, key=comparison_order)
 
-    def order(row: ComparisonRow):
-        first = row.scores[0] if row.scores else None
-        return (first is None or first.rank is None, first.rank if first else 0, row.country.name)
 
-    return sorted(rows, key=order)
+def comparison_order(row: ComparisonRow) -> tuple[bool, int, str]:
+    """Ranked by the first methodology; then those it does not rank (no score, or no rank
+    for want of data), by name."""
+    first = row.scores[0] if row.scores else None
+    rank = first.rank if first is not None else None
+    return (rank is None, rank or 0, row.country.name)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from aimai_site.errors import DomainError
 from countries.choices import ReleaseStatus
+from countries.current import public_content_changed
 from countries.index import ENGINE_VERSION
 from countries.index.bundle import (
     bundle_write,
@@ -181,6 +182,7 @@ def methodology_headline_set(*, methodology: Methodology) -> Methodology:
         is_headline=False
     )
     Methodology.objects.filter(pk=methodology.pk).update(is_headline=True)
+    public_content_changed()  # updates send no signal: the headline's pages change now
     methodology.refresh_from_db()
     return methodology
 
@@ -359,7 +361,9 @@ def _current_again(score_set: ScoreSet) -> None:
 
 
 def _score_set_announce(score_set: ScoreSet) -> None:
-    """A score set becomes current: the registry logs it (in this transaction)."""
+    """A score set becomes current: the registry logs it (in this transaction), and readers
+    of what is current read it again."""
+    public_content_changed()
     publication_record(
         Publication(
             kind="score_set",

@@ -72,7 +72,8 @@ def score_set_resolve(
 ) -> ScoreSet:
     """The score set a reader asks for: by digest, or the one of a methodology (default: the
     headline) that was current at the end of `as_of` (YYYY-MM-DD; default: now)."""
-    score_sets = ScoreSet.objects.with_related()
+    # the inputs and outputs documents are large and no reader of a resolved set needs them
+    score_sets = ScoreSet.objects.with_related().defer("inputs", "outputs_json")
     if digest and (methodology or as_of):
         raise InvalidInput(
             "A score set digest names one score set: give it alone, without methodology or as_of.",
@@ -104,6 +105,7 @@ def score_set_resolve(
     found = score_sets.current()
     if found is None:
         raise NotFoundError(f"No score set of “{slug}” has been computed yet.")
+    found.is_current = True  # what the serializers read, without asking again
     return found
 
 
@@ -118,10 +120,15 @@ def _day(text: str) -> date:
 
 
 def score_set_is_current(score_set: ScoreSet) -> bool:
-    newest = ScoreSet.objects.filter(
-        methodology_version__methodology_id=score_set.methodology_version.methodology_id
-    ).current()
-    return newest is not None and newest.pk == score_set.pk
+    newest = (
+        ScoreSet.objects.filter(
+            methodology_version__methodology_id=score_set.methodology_version.methodology_id
+        )
+        .latest_first()
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return newest == score_set.pk
 
 
 def score_rows(score_set: ScoreSet) -> QuerySet[Score]:

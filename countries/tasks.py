@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from countries.current import public_pages_warm
 from countries.models import DataRelease
 from countries.scoring import index_recompute
 from countries.services import data_release_digest
@@ -57,7 +58,21 @@ def recompute_index_task(slug: str | None = None) -> list[dict]:
     Safe to run twice or to kill: each score set commits whole or not at all, and identical
     inputs never make a second one (the inputs digest is unique).
     """
-    return [
+    done = [
         {"score_set": score_set.digest, "created": created}
         for score_set, created in index_recompute(slug=slug)
     ]
+    # the new score set's pages, rendered by a worker before the first reader asks; tasks that
+    # run in-process (no worker) leave them to render on the first read instead of holding up
+    # the publication that queued this for every page of the site
+    if done and not recompute_index_task.app.conf.task_always_eager:
+        public_pages_warm_task.delay()
+    return done
+
+
+@shared_task(acks_late=True)
+def public_pages_warm_task() -> dict:
+    """Render the public pages of the current score sets once, before anyone asks (queued
+    after a recompute stores a score set; a page nobody warmed renders on its first read)."""
+    done = public_pages_warm()
+    return {"pages": len(done), "failed": sorted(p for p, status in done.items() if status >= 500)}

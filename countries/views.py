@@ -3,12 +3,15 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 
 from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from aimai_site.exports import attachment_header
 from aimai_site.ratelimit import client_address, rate_limited
+from aimai_site.rendered import rendered_page
 from countries import charts
 from countries.choices import Classification
+from countries.current import current_pointer
 from countries.filtersets import CountryFilterSet, ScoreFilterSet
 from countries.forms import ObservationFileForm
 from countries.imports import file_assess
@@ -48,6 +51,17 @@ from countries.selectors import (
 CHECK_RATE_LIMITED = "Too many files checked from your address this hour; please try later."
 
 
+def _public_state() -> tuple[str, str]:
+    """What a public page depends on besides its address, without a query: the headline's
+    current score set and the public content generation (countries/current.py)."""
+    pointer = current_pointer()
+    return pointer.digest, pointer.state
+
+
+# the public index's pages: rendered once per state for anonymous visitors
+public_page = rendered_page(_public_state)
+
+
 def country_list_view(request: HttpRequest) -> HttpResponse:
     release = DataRelease.objects.current()
     filterset = CountryFilterSet(
@@ -78,6 +92,7 @@ def _headline_rows() -> dict:
     return {"index_set": score_set, "index_rows": rows}
 
 
+@public_page
 def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
     if iso3 != iso3.upper():
         return redirect("countries:detail", iso3=iso3.upper(), permanent=True)
@@ -199,6 +214,7 @@ def _compacts_in_score(scores, iso3: str) -> list:
     return providers.compacts_counted_for(iso3)
 
 
+@public_page
 def methodology_view(request: HttpRequest) -> HttpResponse:
     pages = methodology_pages()
     headline = next((page for page in pages if page.methodology.is_headline), None)
@@ -230,6 +246,7 @@ def methodology_file_view(request: HttpRequest, slug: str, version: str) -> Http
     return response
 
 
+@public_page
 def overview_view(request: HttpRequest) -> HttpResponse:
     """The index at a glance: the concentration chart, the scatter, the map and the table."""
     methodology = request.GET.get("methodology") or None
@@ -278,7 +295,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "specs": {
             "concentration": charts.concentration(scored, sort_by),
             "scatter": charts.scatter(scored),
-            "map": charts.world_map(scored, field),
+            "map": charts.world_map(scored, field, geometry_url=static(charts.GEO_STATIC)),
         },
     }
     return render(request, "countries/overview.html", context, status=200 if valid else 400)

@@ -32,7 +32,7 @@ def _stored(keys: set[merkle.Key]) -> dict[merkle.Key, bytes]:
     return found
 
 
-def _whole(name: str, raw, low: int, high: int) -> int:
+def whole_number(name: str, raw, low: int, high: int) -> int:
     if raw is None or raw == "":
         raise InvalidInput("Required.", field=name)
     if not str(raw).lstrip("-").isascii() or not str(raw).lstrip("-").isdigit():
@@ -57,8 +57,8 @@ def inclusion_proof(leaf_index, tree_size) -> dict:
     size = log_size()
     if size == 0:
         raise InvalidInput("The log is empty: there is nothing to prove.", field="tree_size")
-    tree_size = _whole("tree_size", tree_size, 1, size)
-    leaf_index = _whole("leaf_index", leaf_index, 0, tree_size - 1)
+    tree_size = whole_number("tree_size", tree_size, 1, size)
+    leaf_index = whole_number("leaf_index", leaf_index, 0, tree_size - 1)
     ranges = merkle.inclusion_ranges(leaf_index, tree_size)
     stored = _stored(merkle.keys_for(ranges)).__getitem__
     path = [merkle.range_hash(s, e, stored).hex() for s, e in ranges]
@@ -69,8 +69,8 @@ def consistency_proof(first, second) -> dict:
     size = log_size()
     if size == 0:
         raise InvalidInput("The log is empty: there is nothing to prove.", field="second")
-    second = _whole("second", second, 1, size)
-    first = _whole("first", first, 1, second)
+    second = whole_number("second", second, 1, size)
+    first = whole_number("first", first, 1, second)
     ranges = merkle.consistency_ranges(first, second)
     stored = _stored(merkle.keys_for(ranges)).__getitem__
     proof = [merkle.range_hash(s, e, stored).hex() for s, e in ranges]
@@ -82,6 +82,6 @@ def entry_range(start, end) -> tuple[int, int]:
     size = log_size()
     if size == 0:
         raise InvalidInput("The log is empty.", field="start")
-    start = _whole("start", start if start not in (None, "") else 0, 0, size - 1)
-    end = _whole("end", end if end not in (None, "") else size - 1, start, 2**63 - 1)
+    start = whole_number("start", start if start not in (None, "") else 0, 0, size - 1)
+    end = whole_number("end", end if end not in (None, "") else size - 1, start, 2**63 - 1)
     return start, min(end, size - 1, start + MAX_ENTRIES - 1)

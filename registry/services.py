@@ -6,22 +6,32 @@ import base64
 import hashlib
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from registry import merkle
+from registry.appending import documents_append
 from registry.keys import sign
-from registry.models import Commitment, Cosignature, Entry, LogState, Node, TreeHead, Witness
+from registry.models import (
+    Commitment,
+    Cosignature,
+    Entry,
+    LogState,
+    Node,
+    SearchTerm,
+    TreeHead,
+    Witness,
+)
 from registry.selectors import log_size
-
-BATCH = 2000
+from registry.withholding import entries_naming, entries_withhold
 
 
 def now_ms() -> int:
@@ -100,38 +110,39 @@ def registry_append(events: Sequence[Event]) -> list[Entry]:
     leaf indexes and node positions make a gap, a duplicate or a fork impossible.
     """
     state = _state_locked()
-    frontier = [(level, bytes.fromhex(h)) for level, h in state.frontier]
-    size = state.size
-    entries, nodes = [], []
     stamp = now_ms()
-    for event in events:
-        text = merkle.canonical_json(event.document(event.timestamp or stamp)).decode("utf-8")
-        leaf = merkle.leaf_hash(text.encode("utf-8"))
-        nodes += [
-            Node(level=level, index=index, hash=h.hex())
-            for (level, index), h in merkle.append(frontier, size, leaf)
-        ]
-        entries.append(
-            Entry(
-                leaf_index=size,
-                entry=text,
-                leaf_hash=leaf.hex(),
-                event=event.event,
-                identifier=event.identifier,
-                url=event.url,
-                digest=event.digest,
-                organisation=event.organisation,
-                country=event.country,
-                timestamp=event.timestamp or stamp,
-            )
-        )
-        size += 1
-    Entry.objects.bulk_create(entries, batch_size=BATCH)
-    Node.objects.bulk_create(nodes, batch_size=BATCH)
-    state.size = size
-    state.frontier = [[level, h.hex()] for level, h in frontier]
-    state.save(update_fields=["size", "frontier"])
-    return entries
+    return documents_append(
+        entry_model=Entry,
+        node_model=Node,
+        state=state,
+        documents=[event.document(event.timestamp or stamp) for event in events],
+        term_model=SearchTerm,
+    )
+
+
+@transaction.atomic
+def registry_withhold(leaf_indexes: Iterable[int], reason: str) -> list[int]:
+    """Withhold entries that name a person: their text goes, their leaf hash stays (every
+    proof stays valid), and an `entry.withheld` entry for each enters the log. Returns the
+    leaf indexes withheld (entries withheld already are left as they are)."""
+    if not reason.strip():
+        raise InvalidInput("Say why the entries are withheld.", field="reason")
+    state = _state_locked()
+    return entries_withhold(
+        entry_model=Entry,
+        node_model=Node,
+        state=state,
+        leaf_indexes=leaf_indexes,
+        reason=reason.strip(),
+        timestamp=now_ms(),
+        term_model=SearchTerm,
+    )
+
+
+def registry_withhold_naming(texts: Iterable[str], reason: str) -> list[int]:
+    """Withhold every entry whose text contains one of `texts` (a person's name, a slug)."""
+    found = entries_naming(Entry, texts)
+    return registry_withhold(found, reason) if found else []
 
 
 def tree_head_current() -> TreeHead:
@@ -183,14 +194,28 @@ def witness_cosign(
     )
 
 
-def commitment_create(value: str) -> str:
-    """Store a personal value outside the log; return SHA-256(salt || value), for the log."""
+def commitment_create(value: str, user=None) -> str:
+    """Store a personal value outside the log; return SHA-256(salt || value), for the log.
+
+    `user` is the person the value is about (when there is an account): erasing that person
+    finds the commitment through it."""
     salt = secrets.token_hex(32)
     digest = hashlib.sha256((salt + value).encode("utf-8")).hexdigest()
-    Commitment.objects.create(digest=digest, salt=salt, value=value)
+    Commitment.objects.create(digest=digest, salt=salt, value=value, user=user)
     return digest
 
 
 def commitment_erase(digest: str) -> None:
     """Honour an erasure request: forget the value and its salt. The log does not change."""
     Commitment.objects.filter(digest=digest).update(salt="", value="", erased_at=timezone.now())
+
+
+def commitments_erase(*, user=None, values: Iterable[str] = ()) -> int:
+    """Erase every commitment of a person: those linked to the account, and those whose value
+    is one of `values` (commitments made before they were linked). Returns how many."""
+    match = Q(value__in=[v for v in values if v])
+    if user is not None:
+        match |= Q(user=user)
+    return Commitment.objects.filter(match, erased_at__isnull=True).update(
+        salt="", value="", erased_at=timezone.now()
+    )

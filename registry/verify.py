@@ -7,7 +7,9 @@ checking it:
 1. the tree head's Ed25519 signature, with the published key (or one you pin: --public-key);
 2. every entry: its leaf hash is SHA-256(0x00 || entry bytes), and the bytes are canonical;
 3. the root rebuilt from all those entries equals the signed root; if not, consistency proofs
-   find the first entry that differs from what was signed;
+   find the first entry that differs from what was signed. An entry withheld because it
+   names a person has no public text: its leaf hash stands in, the root still covers it,
+   and the log must hold an `entry.withheld` entry naming that leaf and hash;
 4. inclusion proofs of a random sample of entries, and every witness co-signature on the head;
 5. monitor mode (--state FILE): the tree head saved by the previous run is extended by the
    new one (a consistency proof), then the new head is saved.
@@ -33,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from registry import merkle
 
 API = "/api/v1/registry"
+WITHHELD_EVENT = "entry.withheld"
 
 
 class Unreachable(Exception):
@@ -126,6 +129,41 @@ def _first_bad_leaf(registry: Registry, leaves: list[bytes], size: int, root: by
     return low - 1
 
 
+def _entry_leaf(item: dict, index: int, problems: list[str], notices: dict) -> bytes:
+    """The leaf hash of an entry, from its bytes; an `entry.withheld` entry's notice noted."""
+    text = item["entry"].encode("utf-8")
+    leaf = merkle.leaf_hash(text)
+    if leaf.hex() != item["leaf_hash"]:
+        problems.append(
+            f"entry {index}: its bytes hash to {leaf.hex()}, the log says "
+            f"{item['leaf_hash']}: this entry was changed"
+        )
+        return leaf
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict) or merkle.canonical_json(document) != text:
+        problems.append(f"entry {index}: not canonical JSON")
+    elif document.get("event") == WITHHELD_EVENT:
+        named = str(document.get("id", "")).removeprefix("leaf:")
+        if named.isascii() and named.isdigit():
+            notices[int(named)] = document.get("digest")
+    return leaf
+
+
+def _withheld_leaf(item: dict, index: int, problems: list[str]) -> bytes:
+    """A withheld entry's text is not public: the leaf hash the log keeps stands for it, and
+    the signed root (and the entry.withheld notice) must agree with that hash."""
+    try:
+        leaf = bytes.fromhex(item["leaf_hash"])
+    except (TypeError, ValueError):
+        leaf = b""
+    if len(leaf) != 32:
+        problems.append(f"entry {index}: withheld, with no valid leaf hash")
+    return leaf
+
+
 def verify(
     registry: Registry,
     *,
@@ -149,21 +187,19 @@ def verify(
 
     leaves: list[bytes] = []
     frontier: list = []
+    withheld: dict[int, str] = {}  # leaf index -> the leaf hash the server keeps for it
+    notices: dict[int, str] = {}  # leaf index -> the leaf hash an entry.withheld names
     try:
         for expected_index, item in enumerate(registry.entries(size)):
-            text = item["entry"].encode("utf-8")
-            leaf = merkle.leaf_hash(text)
             if item["leaf_index"] != expected_index:
                 problems.append(
                     f"entry {expected_index}: the server sent leaf {item['leaf_index']}"
                 )
-            elif leaf.hex() != item["leaf_hash"]:
-                problems.append(
-                    f"entry {expected_index}: its bytes hash to {leaf.hex()}, the log says "
-                    f"{item['leaf_hash']}: this entry was changed"
-                )
-            elif merkle.canonical_json(json.loads(text)) != text:
-                problems.append(f"entry {expected_index}: not canonical JSON")
+            if item.get("withheld"):
+                leaf = _withheld_leaf(item, expected_index, problems)
+                withheld[expected_index] = leaf.hex()
+            else:
+                leaf = _entry_leaf(item, expected_index, problems, notices)
             merkle.append(frontier, len(leaves), leaf)
             leaves.append(leaf)
     except Unreachable as exc:
@@ -171,6 +207,18 @@ def verify(
     if len(leaves) != size:
         problems.append(f"the server sent {len(leaves)} entries for a tree of {size}")
         return problems  # nothing more can be checked against this head
+    for index, leaf_hex in sorted(withheld.items()):
+        if notices.get(index) != leaf_hex:
+            problems.append(
+                f"entry {index} is withheld, but no entry.withheld entry of the log names it "
+                "with its leaf hash"
+            )
+    if withheld:
+        say(
+            f"{len(withheld)} entr{'y' if len(withheld) == 1 else 'ies'} withheld (personal "
+            f"data): {', '.join(map(str, sorted(withheld)[:20]))}; their text is not public, their "
+            "leaf hashes are checked against the signed root"
+        )
     rebuilt = merkle.frontier_root(frontier)
     if rebuilt != root:
         try:

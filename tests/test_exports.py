@@ -42,7 +42,7 @@ def test_a_row_is_made_safe_cell_by_cell():
 
 
 def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
 def test_the_scores_csv_and_xlsx_quote_formulas_and_keep_negative_scores(client):

@@ -66,6 +66,8 @@ PAGE_PARAMS = [
     "event",
     "since",
     "until",
+    "start",
+    "before",
     "status",
     "domain",
     "kind",

@@ -70,11 +70,13 @@ def test_the_scores_parameters_are_documented():
         for _, path, method, op in _operations()
         if method == "GET"
     }
-    for path in ("/api/v1/scores/", "/api/v1/scores/{iso3}/explain/"):
+    for path in ("/api/v1/scores/", "/api/v1/scores/{iso3}/", "/api/v1/scores/{iso3}/explain/"):
         assert {"methodology", "score_set", "as_of"} <= set(documented[path]), path
         assert documented[path]["as_of"]["schema"]["format"] == "date"
+    assert documented["/api/v1/scores/"]["country"]["schema"]["type"] == "string"
     responses = {path: op["responses"] for _, path, method, op in _operations() if method == "GET"}
     assert "404" in responses["/api/v1/scores/"]  # an unknown methodology or score set
+    assert "404" in responses["/api/v1/scores/{iso3}/"]  # or an unknown country
 
 
 def test_a_website_is_documented_as_a_uri():

@@ -268,6 +268,62 @@ class ScoreSerializer(serializers.ModelSerializer):
         return None if obj.rank_low is None else [obj.rank_low, obj.rank_high]
 
 
+# The columns a score row of the API sends, read as plain values (ScoreSerializer describes the
+# same shape for the schema and for the explanation).
+SCORE_COLUMNS = (
+    "country__iso3",
+    "country__name",
+    "capability",
+    "solidarity",
+    "burden",
+    "aimai",
+    "aimai_without_imputation",
+    "rank",
+    "rank_low",
+    "rank_high",
+    "rank_median",
+    "classification",
+    "concentrated",
+    "coverage",
+    "confidence",
+    "observed_weight",
+    "median_age",
+    "imputed",
+)
+
+
+def score_out(row: dict) -> dict:
+    """One row of `Score.objects.values(*SCORE_COLUMNS)` in ScoreSerializer's shape."""
+    return {
+        "country": row["country__iso3"],
+        "country_name": row["country__name"],
+        "capability": row["capability"],
+        "solidarity": row["solidarity"],
+        "burden": row["burden"],
+        "aimai": row["aimai"],
+        "aimai_without_imputation": row["aimai_without_imputation"],
+        "rank": row["rank"],
+        "rank_interval": None if row["rank_low"] is None else [row["rank_low"], row["rank_high"]],
+        "rank_median": row["rank_median"],
+        "classification": row["classification"],
+        "concentrated": row["concentrated"],
+        "coverage": row["coverage"],
+        "confidence": {
+            "grade": row["confidence"],
+            "observed_weight": row["observed_weight"],
+            "median_age": row["median_age"],
+        },
+        "imputed": row["imputed"],
+    }
+
+
+class ScoreDetailSerializer(serializers.Serializer):
+    """One country's score in a score set, and the score set."""
+
+    score_set = ScoreSetSerializer()
+    score = ScoreSerializer()
+
+
 class ExplanationRowSerializer(serializers.Serializer):
     indicator = serializers.CharField()
     name = serializers.CharField()

@@ -15,6 +15,9 @@ router.register("score-sets", views.ScoreSetViewSet, basename="score-set")
 urlpatterns = [
     path("scores/", views.ScoreListView.as_view(), name="score-list"),
     re_path(
+        r"^scores/(?P<iso3>[A-Za-z]{3})/$", views.ScoreDetailView.as_view(), name="score-detail"
+    ),
+    re_path(
         r"^scores/(?P<iso3>[A-Za-z]{3})/explain/$",
         views.ScoreExplainView.as_view(),
         name="score-explain",

@@ -1,19 +1,29 @@
+import hashlib
+import json
+
+import orjson
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from aimai_site.api import ETagged, not_modified
 from aimai_site.api_params import KnownQueryParameters
-from aimai_site.errors import InvalidInput
+from aimai_site.errors import InvalidInput, NotFoundError
 from aimai_site.exports import attachment_header
 from aimai_site.parsers import FormParser, MultiPartParser
+from aimai_site.rendered import Rendered, bytes_response, with_gzip
 from countries.api.serializers import (
+    SCORE_COLUMNS,
     CountryDetailSerializer,
     CountrySerializer,
     DataReleaseSerializer,
@@ -24,13 +34,16 @@ from countries.api.serializers import (
     IndicatorSerializer,
     MethodologyVersionSerializer,
     ReasonInputSerializer,
+    ScoreDetailSerializer,
     ScoreSerializer,
     ScoreSetSerializer,
+    score_out,
 )
+from countries.current import current_pointer
 from countries.filtersets import (
     CountryFilterSet,
     MethodologyVersionFilterSet,
-    ScoreFilterSet,
+    ScoreListFilterSet,
     ScoreSetFilterSet,
 )
 from countries.imports import observations_import
@@ -47,11 +60,15 @@ from countries.models import (
     ScoreSet,
 )
 from countries.scoring import score_set_bundle
-from countries.selectors import score_explain, score_rows, score_set_resolve
+from countries.selectors import (
+    score_explain,
+    score_rows,
+    score_set_resolve,
+)
 from countries.services import data_release_publish, data_release_return, data_release_submit
 
 
-class CountryViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
+class CountryViewSet(ETagged, KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Countries; the detail carries every observation of the current release with its source."""
 
     lookup_field = "iso3"
@@ -87,7 +104,7 @@ class CountryViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
         return {**super().get_serializer_context(), "release": getattr(self, "release", None)}
 
 
-class IndicatorViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(ETagged, KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Indicators with their meaning, unit, direction, source and licence."""
 
     queryset = Indicator.objects.all()
@@ -99,7 +116,7 @@ class IndicatorViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     ordering = ["dimension", "code"]
 
 
-class DataReleaseViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
+class DataReleaseViewSet(ETagged, KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Published data releases and their content digests; for editors and reviewers, the
     desk's steps on a release: import a file, submit, return, publish."""
 
@@ -201,7 +218,7 @@ class DataReleaseViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
         return self._step_response(release)
 
 
-class MethodologyVersionViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
+class MethodologyVersionViewSet(ETagged, KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Published methodology versions: definition, version, status and digest.
 
     `?methodology=SLUG` keeps one methodology's versions.
@@ -218,7 +235,7 @@ class MethodologyVersionViewSet(KnownQueryParameters, viewsets.ReadOnlyModelView
         return MethodologyVersion.objects.published().select_related("methodology")
 
 
-class ScoreSetViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
+class ScoreSetViewSet(ETagged, KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Score sets: one methodology version on one data release, named by their digest.
 
     The newest score set of a methodology is its current one; older ones stay, superseded.
@@ -279,35 +296,130 @@ SCORE_SET_PARAMETERS = [
 ]
 
 
-class ScoreListView(KnownQueryParameters, generics.ListAPIView):
+def _score_set(request) -> ScoreSet:
+    params = request.query_params
+    return score_set_resolve(
+        methodology=params.get("methodology"),
+        digest=params.get("score_set"),
+        as_of=params.get("as_of"),
+    )
+
+
+class IndexRead(ETagged, KnownQueryParameters):
+    """A read of the index: what it answers depends only on what is current (see
+    current_pointer()), on score sets, which never change, and on the request's
+    address, parameters and format. Its ETag is known before any work: a conditional GET that
+    names it is a 304 without a database query when the cache knows what is current."""
+
+    query_lookups = ("methodology", "score_set", "as_of")
+
+    def index_etag(self, request) -> str | None:
+        """None for the browsable API, which is a page with a form token, not the data."""
+        if not self.fast_json(request):
+            return None
+        params = sorted((k, v) for k, values in request.query_params.lists() for v in values)
+        material = [
+            current_pointer().state,
+            request.build_absolute_uri(request.path),
+            request.accepted_media_type,
+            params,
+        ]
+        digest = hashlib.sha256(json.dumps(material).encode()).hexdigest()
+        return quote_etag(digest[:40])
+
+    @staticmethod
+    def fast_json(request) -> bool:
+        """Plain JSON (no indent asked for): written with orjson."""
+        renderer = getattr(request, "accepted_renderer", None)
+        media_type = getattr(request, "accepted_media_type", "") or ""
+        return type(renderer) is JSONRenderer and "indent" not in media_type
+
+    def json_response(self, request, data: dict, etag: str | None):
+        if etag is None:
+            return Response(data)
+        response = HttpResponse(orjson.dumps(data), content_type="application/json")
+        response["ETag"] = etag
+        return response
+
+
+# A score list is kept as bytes under its ETag when its parameters are among these (a bounded
+# number of variants: a limit is at most 500, a methodology or digest must exist).
+CACHED_PARAMETERS = {"methodology", "score_set", "limit", "format"}
+CACHED_SECONDS = 24 * 3600
+
+
+class ScoreListView(IndexRead, generics.ListAPIView):
     """One row per country of a score set: the current one of the headline methodology unless
-    `methodology`, `score_set` or `as_of` says otherwise. The response names the score set."""
+    `methodology`, `score_set` or `as_of` says otherwise. The response names the score set.
+
+    `?country=KEN,UGA` (or repeated) keeps those countries' rows. The response has a strong
+    ETag: a conditional GET that names it is answered 304 without reading the scores."""
 
     serializer_class = ScoreSerializer
-    filterset_class = ScoreFilterSet
-    query_lookups = ("methodology", "score_set", "as_of")
+    filterset_class = ScoreListFilterSet
     ordering_fields = ["rank", "aimai", "capability", "solidarity", "burden", "coverage"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Score.objects.none()
-        params = self.request.query_params
-        self.score_set = score_set_resolve(
-            methodology=params.get("methodology"),
-            digest=params.get("score_set"),
-            as_of=params.get("as_of"),
-        )
+        self.score_set = _score_set(self.request)
         return score_rows(self.score_set)
 
     @extend_schema(parameters=SCORE_SET_PARAMETERS)
     def get(self, request, *args, **kwargs):  # the schema reads GET, not list()
-        return super().get(request, *args, **kwargs)
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        score_set = ScoreSetSerializer(self.score_set, context=self.get_serializer_context())
-        response.data = {"score_set": score_set.data, **response.data}
+        etag = self.index_etag(request)
+        if etag is not None and (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
+        key = None
+        if etag is not None and set(request.query_params) <= CACHED_PARAMETERS:
+            key = f"api-scores:{etag}"
+            found = cache.get(key)
+            if isinstance(found, Rendered):  # compressed once, when stored
+                return bytes_response(request, found, etag)
+        response = self.json_response(request, self.page(), etag)
+        if key is not None:
+            rendered = with_gzip(Rendered(response.content, "application/json"))
+            cache.set(key, rendered, timeout=CACHED_SECONDS)
         return response
+
+    def page(self) -> dict:
+        """The envelope: the score set, then the page of rows (only the columns sent)."""
+        rows = self.filter_queryset(self.get_queryset()).values(*SCORE_COLUMNS)
+        page = [score_out(row) for row in self.paginate_queryset(rows)]
+        data = self.get_paginated_response(page).data
+        score_set = ScoreSetSerializer(self.score_set, context=self.get_serializer_context())
+        return {"score_set": score_set.data, **data}
+
+
+class ScoreDetailView(IndexRead, generics.GenericAPIView):
+    """One country's score: in the current score set of the headline methodology unless
+    `methodology`, `score_set` or `as_of` says otherwise; 404 for an unknown country or one
+    the score set does not cover."""
+
+    serializer_class = ScoreDetailSerializer
+
+    @extend_schema(parameters=SCORE_SET_PARAMETERS)
+    def get(self, request, iso3: str):
+        etag = self.index_etag(request)
+        if etag is not None and (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
+        code = iso3.upper()
+        score_set = _score_set(request)
+        row = (
+            Score.objects.filter(score_set=score_set, country__iso3=code)
+            .values(*SCORE_COLUMNS)
+            .first()
+        )
+        if row is None:
+            if not Country.objects.filter(iso3=code).exists():
+                raise NotFoundError(f"No country with code {code}.")
+            raise NotFoundError(f"{code} is not in score set {score_set.digest}.")
+        context = self.get_serializer_context()
+        data = {
+            "score_set": ScoreSetSerializer(score_set, context=context).data,
+            "score": score_out(row),
+        }
+        return self.json_response(request, data, etag)
 
 
 class ScoreExplainView(KnownQueryParameters, generics.GenericAPIView):
@@ -318,11 +430,6 @@ class ScoreExplainView(KnownQueryParameters, generics.GenericAPIView):
 
     @extend_schema(parameters=SCORE_SET_PARAMETERS)
     def get(self, request, iso3: str):
-        params = request.query_params
-        score_set = score_set_resolve(
-            methodology=params.get("methodology"),
-            digest=params.get("score_set"),
-            as_of=params.get("as_of"),
-        )
+        score_set = _score_set(request)
         explanation = score_explain(score_set=score_set, iso3=iso3)
         return Response(self.get_serializer(explanation).data)

@@ -17,7 +17,7 @@ import statistics
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from itertools import repeat
+from itertools import compress
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -119,20 +119,51 @@ def _select(
     return values, years
 
 
+class _Positions(dict):
+    """Position by name; -1 for a name not listed (a lookup with no default to pass: faster)."""
+
+    def __missing__(self, key) -> int:
+        return -1
+
+
+def _latest(spec: IndicatorSpec) -> bool:
+    return spec.year_policy == "latest" and not spec.year_window
+
+
+def _latest_grid(
+    country: np.ndarray, indicator: np.ndarray, year: np.ndarray, value: np.ndarray, n: int, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(values, years) of every country (n) and indicator (k) at its latest year, as _select()
+    picks them under that policy (the first row of the latest year); NaN/0 if none."""
+    rows = np.flatnonzero((country >= 0) & (indicator >= 0) & (year > 0))
+    cell = country[rows] * k + indicator[rows]
+    years = np.zeros(n * k, dtype=int)
+    np.maximum.at(years, cell, year[rows])
+    latest = year[rows] == years[cell]
+    first = np.full(n * k, len(year))
+    np.minimum.at(first, cell[latest], rows[latest])
+    values = np.full(n * k, np.nan)
+    found = first < len(year)
+    values[found] = value[first[found]]
+    return values.reshape(n, k), years.reshape(n, k)
+
+
 def _selected(
     methodology: Methodology, observations: Iterable[Observation], country_list: list[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Selected values, normalised values (countries x indicators; normalised on 0-100;
     NaN = missing) and their years.
 
-    The rows are read into arrays once and grouped by indicator with one stable sort, so the
-    cost grows with the number of rows, not with rows x indicators.
+    The rows are read into arrays once. Indicators under the latest-year policy with no window
+    are picked all together on a countries x indicators grid; any other is picked from the rows
+    grouped by indicator with one stable sort. Either way the cost grows with the number of
+    rows, not with rows x indicators.
     """
     rows = observations if isinstance(observations, list | tuple) else list(observations)
     specs = methodology.indicators()
     wanted = methodology.codes_needed()
-    code_index = {code: k for k, code in enumerate(sorted(wanted))}
-    index = {c: i for i, c in enumerate(country_list)}
+    code_index = _Positions((code, k) for k, code in enumerate(sorted(wanted)))
+    index = _Positions((c, i) for i, c in enumerate(country_list))
     small = np.int16 if len(code_index) < np.iinfo(np.int16).max else np.intp  # radix sort
     n = len(rows)
 
@@ -140,16 +171,23 @@ def _selected(
     def column(k: int):
         return map(itemgetter(k), rows)
 
-    indicator = np.fromiter(map(code_index.get, column(1), repeat(-1)), small, n)
-    order = np.argsort(indicator, kind="stable")  # input order kept within an indicator
-    bounds = np.searchsorted(indicator[order], np.arange(len(code_index) + 1))
-    country = np.fromiter(map(index.get, column(0), repeat(-1)), np.intp, n)[order]
-    year = np.fromiter(column(2), np.int64, n)[order]
-    value = np.fromiter(column(3), float, n)[order]
+    indicator = np.fromiter(map(code_index.__getitem__, column(1)), small, n)
+    country = np.fromiter(map(index.__getitem__, column(0)), np.intp, n)
+    year = np.fromiter(column(2), np.int64, n)
+    value = np.fromiter(column(3), float, n)
+    n_c = len(country_list)
+    # indicators taken at their latest year with no window (the usual policy): all at once
+    grid = _latest_grid(country, indicator, year, value, n_c, len(code_index))
+    if not all(_latest(spec) for spec in specs):
+        order = np.argsort(indicator, kind="stable")  # input order kept within an indicator
+        bounds = np.searchsorted(indicator[order], np.arange(len(code_index) + 1))
+        country, year, value = country[order], year[order], value[order]
 
     def select(code: str, spec: IndicatorSpec) -> tuple[np.ndarray, np.ndarray]:
+        if _latest(spec):
+            return grid[0][:, code_index[code]].copy(), grid[1][:, code_index[code]].copy()
         part = slice(bounds[code_index[code]], bounds[code_index[code] + 1])
-        return _select(country[part], year[part], value[part], spec, len(country_list))
+        return _select(country[part], year[part], value[part], spec, n_c)
 
     selected = np.full((len(country_list), len(specs)), np.nan)
     normalised = np.full((len(country_list), len(specs)), np.nan)
@@ -226,7 +264,8 @@ def compute(
     *,
     sensitivity: bool = True,
 ) -> Result:
-    observations = list(observations)
+    if not isinstance(observations, list | tuple):
+        observations = list(observations)
     country_list = sorted(set(countries))
     specs = methodology.indicators()
     codes = tuple(spec.code for spec in specs)
@@ -271,31 +310,46 @@ def compute(
     coverage = observed.mean(axis=1).tolist() if len(specs) else [0.0] * len(country_list)
     rows_observed, rows_years = observed.tolist(), years.tolist()
     rows_selected, rows_normalised = selected.tolist(), normalised.tolist()
-    parts = {name: dims[name].contributions.tolist() for name in DIMENSIONS}
-    parts["aimai"] = aimai_parts.tolist()
     dim_scores = {name: dims[name].score.tolist() for name in DIMENSIONS}
     imputed_mark = {"status": IMPUTED, "method": methodology.imputation}
-    # each dimension's contributions come from its own indicators; AIMAI's from all of them
-    own = {
-        name: [(columns[leaf.code], leaf.code) for leaf in methodology.dimensions[name].leaves()]
-        for name in DIMENSIONS
-    }
-    own["aimai"] = list(enumerate(codes))
+    # carried forward where observed before the reference year; imputed where not observed but
+    # filled
+    rows_carried = (observed & (years < reference_year)).tolist()
+    rows_filled = (~np.isnan(normalised)).tolist()
+    rows_imputed = (~observed & ~np.isnan(normalised)).tolist()
+    # each dimension's contributions come from its own indicators, AIMAI's from all of them: per
+    # name its codes, the rows of their contributions, and which of them the country has (a
+    # value, possibly imputed, and a contribution, neither NaN). The dicts are then built with
+    # _picked(): C loops over the same floats in the same order.
+    explain = {}
+    for name in (*DIMENSIONS, "aimai"):
+        if name == "aimai":
+            members, block = list(enumerate(codes)), aimai_parts
+        else:
+            leaves = methodology.dimensions[name].leaves()
+            members, block = [(columns[leaf.code], leaf.code) for leaf in leaves], None
+        cols = [j for j, _ in members]
+        block = (dims[name].contributions if block is None else block)[:, cols]
+        has = ~np.isnan(normalised[:, cols]) & ~np.isnan(block)
+        explain[name] = (tuple(code for _, code in members), block.tolist(), has.tolist())
 
     scores, contributions = [], {}
     for i, country in enumerate(country_list):
         a = aimai[i]
         provenance = {}
-        for code, seen, value, year in zip(
-            codes, rows_observed[i], rows_normalised[i], rows_years[i], strict=True
+        for code, seen, carried, imputed, year in zip(
+            codes, rows_observed[i], rows_carried[i], rows_imputed[i], rows_years[i], strict=True
         ):
             if seen:
-                status = OBSERVED if year >= reference_year else CARRIED_FORWARD
-                provenance[code] = {"status": status, "year": year}
-            elif value == value:  # not NaN: imputed
+                provenance[code] = {
+                    "status": CARRIED_FORWARD if carried else OBSERVED,
+                    "year": year,
+                }
+            elif imputed:
                 provenance[code] = dict(imputed_mark)
         ages = [reference_year - p["year"] for p in provenance.values() if "year" in p]
         median_age = float(statistics.median(ages)) if ages else None
+        seen_row = rows_observed[i]
         scores.append(
             CountryScore(
                 country=country,
@@ -319,12 +373,8 @@ def compute(
                 confidence=_confidence(observed_share[i], median_age),
                 aimai_without_imputation=_num(without_imputation[i]),
                 rank_interval=_interval(intervals, i),
-                values={
-                    c: v
-                    for c, v, seen in zip(codes, rows_selected[i], rows_observed[i], strict=True)
-                    if seen
-                },
-                normalised={c: v for c, v in zip(codes, rows_normalised[i], strict=True) if v == v},
+                values=_picked(codes, rows_selected[i], seen_row),
+                normalised=_picked(codes, rows_normalised[i], rows_filled[i]),
                 median_rank=(
                     None
                     if intervals is None or np.isnan(intervals.median[i])
@@ -333,10 +383,9 @@ def compute(
             )
         )
         # a dimension with a score is explained even when AIMAI is missing
-        values = rows_normalised[i]
         explained = {
-            name: _parts(parts[name][i], members, values)
-            for name, members in own.items()
+            name: _picked(names, rows[i], has[i])
+            for name, (names, rows, has) in explain.items()
             if (name == "aimai" and a == a)
             or (name != "aimai" and dim_scores[name][i] == dim_scores[name][i])
         }
@@ -360,15 +409,9 @@ def _num(value: float) -> float | None:
     return None if value != value else float(value)  # NaN is the only value unequal to itself
 
 
-def _parts(
-    row: list[float], members: list[tuple[int, str]], values: list[float]
-) -> dict[str, float]:
-    """Contribution of every member indicator with a (possibly imputed) value for the country."""
-    return {
-        code: row[j]
-        for j, code in members
-        if values[j] == values[j] and row[j] == row[j]  # neither is NaN
-    }
+def _picked(keys: tuple[str, ...], values: list[float], flags: list[bool]) -> dict[str, float]:
+    """{key: value} where the flag is set, in the keys' order (C loops, no Python one)."""
+    return dict(zip(compress(keys, flags), compress(values, flags), strict=True))
 
 
 def _drags(methodology: Methodology, dims) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,9 @@
 """The registry's public API: the contract with outside verifiers (see registry/verify.py).
 
 Every hash is lowercase hex; signatures are base64; `entry` is the canonical JSON text, the
-exact bytes whose leaf hash is SHA-256(0x00 || entry).
+exact bytes whose leaf hash is SHA-256(0x00 || entry). An entry withheld because it names a
+person has `entry: null` and `withheld: {"at", "reason"}`; its leaf hash is the one the tree
+holds, and a later `entry.withheld` entry names it (identifier `leaf:<index>`).
 """
 
 from django.http import HttpResponse
@@ -18,6 +20,7 @@ from registry.keys import public_key_pem
 from registry.models import Entry, Witness
 from registry.selectors import consistency_proof, entry_range, inclusion_proof, log_size
 from registry.services import tree_head_current, witness_cosign
+from registry.withholding import WITHHELD_LABEL
 
 HEX_LIST = serializers.ListField(child=serializers.CharField())
 
@@ -87,7 +90,7 @@ class EntriesView(KnownQueryParameters, APIView):
         size = log_size()
         start, end = entry_range(request.query_params.get("start"), request.query_params.get("end"))
         rows = Entry.objects.filter(leaf_index__gte=start, leaf_index__lte=end).values_list(
-            "leaf_index", "entry", "leaf_hash"
+            "leaf_index", "entry", "leaf_hash", "withheld_at", "withheld_reason"
         )
         asked = request.query_params.get("end")
         wanted_end = min(int(asked), size - 1) if asked not in (None, "") else size - 1
@@ -101,11 +104,20 @@ class EntriesView(KnownQueryParameters, APIView):
                 "start": start,
                 "end": end,
                 "next": following,
-                "entries": [
-                    {"leaf_index": i, "entry": text, "leaf_hash": h} for i, text, h in rows
-                ],
+                "entries": [_entry_item(*row) for row in rows],
             }
         )
+
+
+def _entry_item(index: int, text: str, leaf_hash: str, withheld_at, reason: str) -> dict:
+    if withheld_at is None:
+        return {"leaf_index": index, "entry": text, "leaf_hash": leaf_hash}
+    return {
+        "leaf_index": index,
+        "entry": None,
+        "leaf_hash": leaf_hash,
+        "withheld": {"at": withheld_at.isoformat(), "reason": reason or WITHHELD_LABEL},
+    }
 
 
 class InclusionProofView(KnownQueryParameters, APIView):

@@ -1,7 +1,31 @@
 // Render every chart of the page from the Vega-Lite specification embedded next to it.
+//
+// The chart library is large: it is not a script of the page (which would hold the page back
+// until it ran). Where every chart has the server's drawing of it (an <img class="chart-still">,
+// immutable and cached), the page shows those at once and fetches the library only when
+// someone points at, focuses or touches a chart; otherwise once the browser is idle. The page,
+// its table and its links work without it.
 (function () {
   "use strict";
-  document.querySelectorAll(".vega[data-spec]").forEach((element) => {
+  const charts = document.querySelectorAll(".vega[data-spec]");
+  const library = document.currentScript && document.currentScript.dataset.library;
+  if (!charts.length || !library) return;
+
+  let loading = null;
+  function libraryLoad() {
+    if (!loading) {
+      loading = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = library;
+        script.addEventListener("load", resolve);
+        script.addEventListener("error", () => reject(new Error("the chart library did not load")));
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  function draw(element) {
     const source = document.getElementById(element.dataset.spec.replace("spec-", ""));
     if (!source || !window.vegaEmbed) return;
     const spec = JSON.parse(source.textContent);
@@ -17,6 +41,8 @@
         tooltip: { theme: "light", disableDefaultStyle: true },
       })
       .then(() => {
+        const still = element.querySelector(".chart-still");
+        if (still) still.remove(); // the interactive chart takes its place
         // the export menu's button is an icon: give it a name for screen readers
         const menu = element.querySelector("details > summary");
         if (menu) menu.setAttribute("aria-label", "Download this chart (SVG or PNG)");
@@ -25,5 +51,32 @@
       .catch((error) => {
         element.textContent = "The chart could not be drawn: " + error;
       });
+  }
+
+  let started = false;
+  function start() {
+    if (started) return;
+    started = true;
+    libraryLoad().then(
+      () => charts.forEach(draw),
+      (error) =>
+        charts.forEach((element) => {
+          element.textContent = "The chart could not be drawn: " + error.message;
+        }),
+    );
+  }
+
+  charts.forEach((element) => {
+    element.addEventListener("pointerenter", start, { once: true });
+    // a keyboard reaches the chart's caption links first
+    (element.closest("figure") || element).addEventListener("focusin", start, { once: true });
+    element.addEventListener("touchstart", start, { once: true, passive: true });
   });
+  const stills = Array.from(charts).every((element) => element.querySelector(".chart-still"));
+  if (stills) return; // drawn already: the library waits for someone to use a chart
+  if ("requestIdleCallback" in window) {
+    window.requestIdleCallback(start, { timeout: 1000 });
+  } else {
+    window.setTimeout(start, 200);
+  }
 })();

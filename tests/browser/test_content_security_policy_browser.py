@@ -59,6 +59,7 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(
     for path in PAGES:
         page.goto(f"{live_server.url}{path}")
         if path == "/":
+            page.locator("#chart-concentration").hover()  # the library loads on first use
             for chart in ("concentration", "scatter", "map"):
                 expect(page.locator(f"#chart-{chart}")).to_have_attribute("data-rendered", "true")
             # the tooltip (styled from css/vega.css, not an injected <style>)

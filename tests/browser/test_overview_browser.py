@@ -22,6 +22,30 @@ def serious_violations(page) -> list[str]:
     ]
 
 
+def use_the_charts(page) -> None:
+    """Point at a chart: the page then fetches the chart library and draws them all."""
+    page.locator("#chart-concentration").hover()
+
+
+def test_the_server_drawings_show_first_and_the_library_waits_for_a_reader(
+    live_server, committed_demo_data, page
+):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/", wait_until="load")
+    for chart in ("concentration", "scatter", "map"):
+        still = page.locator(f"#chart-{chart} img.chart-still")
+        expect(still).to_be_visible()
+        assert still.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_timeout(1500)  # longer than the idle wait the library used to load after
+    assert not [url for url in requested if "/vendor/vega" in url]
+    page.locator("#chart-scatter").hover()
+    for chart in ("concentration", "scatter", "map"):
+        expect(page.locator(f"#chart-{chart}")).to_have_attribute("data-rendered", "true")
+        expect(page.locator(f"#chart-{chart} img.chart-still")).to_have_count(0)
+
+
 def test_the_overview_charts_respond_and_pass_an_accessibility_check(
     live_server, committed_demo_data, page, artefacts
 ):
@@ -36,6 +60,7 @@ def test_the_overview_charts_respond_and_pass_an_accessibility_check(
     )
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/")
+    use_the_charts(page)
     for chart in ("concentration", "scatter", "map"):
         expect(page.locator(f"#chart-{chart}")).to_have_attribute("data-rendered", "true")
     # one bar per scored country in each half of the concentration chart, one point each
@@ -58,6 +83,7 @@ def test_the_overview_charts_respond_and_pass_an_accessibility_check(
     expect(page).to_have_url(re.compile(r"/countries/KEN/$"))
     # the table's filters refresh the table alone, and go into the URL
     page.goto(f"{live_server.url}/")
+    use_the_charts(page)
     expect(page.locator("#chart-map")).to_have_attribute("data-rendered", "true")
     page.evaluate("window.stillTheSamePage = true")
     page.get_by_label("Classification", exact=True).select_option("concentration")
@@ -74,6 +100,7 @@ def test_the_overview_charts_respond_and_pass_an_accessibility_check(
     page.goto("about:blank")
     page.goto(shared, wait_until="load")
     expect(page.locator("#scores tbody tr")).to_have_count(dividers)
+    use_the_charts(page)
     expect(page.locator("#chart-map")).to_have_attribute("data-rendered", "true")
     assert serious_violations(page) == []
 
@@ -81,6 +108,7 @@ def test_the_overview_charts_respond_and_pass_an_accessibility_check(
 def test_the_overview_fits_a_phone(live_server, committed_demo_data, page, artefacts):
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server.url}/")
+    use_the_charts(page)
     expect(page.locator("#chart-map")).to_have_attribute("data-rendered", "true")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(artefacts / "overview-phone.png"), full_page=True)

@@ -6,7 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_overview_browser import serious_violations
-from tests.compacts.conftest import cast, compact_ready  # noqa: F401 (cast: a fixture)
+from tests.compacts.conftest import (  # noqa: F401 (cast: a fixture)
+    cast,
+    compact_ready,
+    principles_current,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -15,10 +19,21 @@ WIDTHS = {"desktop": (1280, 900), "phone": (375, 800)}
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize(
-    "path", ["/countries/KEN/", "/methodology/", "/registry/", "/releases/", "/data/check/"]
+    "path",
+    [
+        "/countries/KEN/",
+        "/methodology/",
+        "/registry/",
+        "/releases/",
+        "/data/check/",
+        "/join/",
+        "/principles/",
+    ],
 )
 def test_page_passes_axe_and_fits(live_server, committed_demo_data, page, artefacts, path, width):
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    if path in ("/join/", "/principles/"):
+        principles_current()  # the migration's version, made again after a flush
     page.goto(f"{live_server.url}{path}")
     if path == "/countries/KEN/":
         from countries.models import ScoreSet
@@ -104,11 +119,23 @@ def compact_pages(committed_demo_data, request):
         "organisation": f"/compacts/organisations/{members.provider.slug}/",
         "new-offer": f"/compacts/organisations/{members.provider.slug}/new-offer/",
         "dashboard": "/compacts/dashboard/",
+        "members": "/members/",
+        "member": f"/members/{members.provider.slug}/",
+        "participate": "/participate/",
     }
 
 
 MEMBERS_ONLY = ["dashboard", "new-offer", "compact-edit"]
-COMPACT_PAGES = ["list", "compact", "offer", "organisation", *MEMBERS_ONLY]
+COMPACT_PAGES = [
+    "list",
+    "compact",
+    "offer",
+    "organisation",
+    "members",
+    "member",
+    "participate",
+    *MEMBERS_ONLY,
+]
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))

@@ -52,3 +52,44 @@ def test_an_audit_path_with_extra_hashes_does_not_verify(log_of_eleven, live_ser
     )
     page.get_by_role("button", name="Verify in your browser").click()
     expect(page.locator("#verify-result")).to_contain_text("NOT verified")
+
+
+def test_a_withheld_entry_verifies_from_its_leaf_hash(log_of_eleven, live_server, page):
+    from registry.services import registry_withhold
+
+    registry_withhold([6], "named an individual member")
+    page.goto(f"{live_server.url}/registry/6/")
+    expect(page.locator("#withheld")).to_contain_text("withheld (personal data)")
+    expect(page.locator("#entry-text")).to_have_count(0)
+    page.get_by_role("button", name="Verify in your browser").click()
+    expect(page.locator("#verify-result")).to_have_text(
+        "Verified: this entry is in the signed tree."
+    )
+    # a leaf hash other than the tree's does not verify
+    page.evaluate("document.getElementById('leaf-hash').textContent = '00'.repeat(32)")
+    page.get_by_role("button", name="Verify in your browser").click()
+    expect(page.locator("#verify-result")).to_contain_text("NOT verified")
+
+
+def test_an_entry_with_its_long_hashes_fits_a_phone(log_of_eleven, live_server, page, artefacts):
+    registry_append(
+        [
+            Event(
+                event="membership.accepted",
+                identifier="score-set:" + "ab" * 32,
+                url="/compacts/organisations/" + "a-long-organisation-name-" * 6 + "/",
+                digest="ab" * 32,
+            )
+        ]
+    )
+    page.set_viewport_size({"width": 375, "height": 800})
+    for leaf in (6, 11):
+        page.goto(f"{live_server.url}/registry/{leaf}/")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('main *')]"
+            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+            ".map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))"
+        )
+        assert wide == [], wide
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(artefacts / "registry-entry-phone.png"), full_page=True)

@@ -190,6 +190,19 @@ def test_editors_group_has_exactly_the_curation_permissions():
         "view_compact",
         "view_offer",
         "view_need",
+        # the alliance: decide on memberships, publish the principles, read both
+        "decide_membership",
+        "publish_principles",
+        "view_alliancemembership",
+        "view_principles",
+        "view_endorsement",
+        "add_oversightrole",
+        "change_oversightrole",
+        "view_oversightrole",
+        # regional clusters: decide on proposed ones, read them and their members
+        "decide_cluster",
+        "view_cluster",
+        "view_clustermember",
     }
 
 

@@ -306,3 +306,21 @@ def test_the_country_list_shows_the_headline_aimai_and_class_only(client):
     assert usa.get_classification_display() in row
     assert f"{bridgers.aimai:.1f}" not in row
     assert "AIMAI (the index)" in html
+
+
+def test_the_comparison_ranks_by_the_first_methodology_then_names_the_unranked():
+    from countries.methodology_page import ComparisonRow, comparison_order
+    from countries.models import Country, Score
+
+    def row(name: str, *ranks):
+        scores = [None if r == "absent" else Score(rank=r) for r in ranks]
+        return ComparisonRow(Country(name=name), scores)
+
+    rows = [
+        row("Chile", None, 4),  # scored by the first, but without a rank (too little data)
+        row("Benin", "absent", 2),  # not in the first methodology's score set
+        row("Kenya", 2, 1),
+        row("Austria", 1, 3),
+    ]
+    ordered = sorted(rows, key=comparison_order)
+    assert [r.country.name for r in ordered] == ["Austria", "Kenya", "Benin", "Chile"]

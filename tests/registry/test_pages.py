@@ -83,6 +83,6 @@ def test_feeds_atom_json_and_csv(client, compacts_logged):
     assert feed["items"][0]["content_text"] == newest.entry
     response = client.get("/registry/entries.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     assert [int(r["leaf_index"]) for r in rows] == list(range(Entry.objects.count()))
     assert rows[-1]["entry"] == newest.entry
