@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from registry.models import Entry
 from registry.services import Event, registry_append
-from tests.conftest import purge_frozen_data, purge_registry
+from tests.conftest import empty_for_the_flush, purge_registry
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def log_of_eleven(transactional_db):
         ]
     )
     yield
-    purge_frozen_data()
+    empty_for_the_flush()
 
 
 def test_an_entry_verifies_in_the_browser_and_a_changed_one_does_not(

@@ -11,7 +11,7 @@ from aimai_site.errors import DomainError
 from compacts import services
 from compacts.models import Compact, Signature
 from tests.compacts.conftest import compact_ready
-from tests.conftest import purge_frozen_data, service_missing
+from tests.conftest import empty_for_the_flush, service_missing
 
 pytestmark = pytest.mark.postgres
 
@@ -25,7 +25,7 @@ def proposed(committed_demo_data, cast):
         user=cast.provider_owner, compact=compact, action="propose"
     )
     yield compact
-    purge_frozen_data()
+    empty_for_the_flush()
 
 
 def _run(*jobs):

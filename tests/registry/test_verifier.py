@@ -14,7 +14,7 @@ from django.db import connection, connections
 from registry import merkle
 from registry.models import Entry, LogState, Node
 from registry.services import Event, registry_append
-from tests.conftest import ROOT, purge_frozen_data, purge_registry, service_missing
+from tests.conftest import ROOT, empty_for_the_flush, purge_registry, service_missing
 
 
 def events(n: int, prefix: str) -> list[Event]:
@@ -35,7 +35,7 @@ def fresh_log(transactional_db):
     emptied afterwards, so that the test database can be flushed."""
     purge_registry()
     yield
-    purge_frozen_data()
+    empty_for_the_flush()
 
 
 def verifier(url: str, *args: str) -> subprocess.CompletedProcess:
