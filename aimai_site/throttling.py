@@ -1,7 +1,8 @@
 """DRF throttling for anonymous and signed-in API use, on the shared "limits" cache.
 
 The rates are read from settings at each request (DRF's own classes read them once, at
-import), and the client is the real one behind the trusted proxies."""
+import), and the client is the real one behind the trusted proxies. A rate of "off" turns a
+throttle off."""
 
 from django.conf import settings
 from django.core.cache import caches
@@ -16,7 +17,10 @@ class _SettingsRate:
         return caches["limits"]
 
     def get_rate(self):
-        return settings.API_THROTTLE_RATES.get(self.scope)
+        # "off": no limit and no log of requests (DRF keeps one timestamp per request, so a
+        # huge rate would make that log, read and written on every request, huge too)
+        rate = settings.API_THROTTLE_RATES.get(self.scope)
+        return None if rate in (None, "", "off") else rate
 
     def get_ident(self, request) -> str:
         return client_address(request)

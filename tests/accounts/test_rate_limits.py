@@ -73,3 +73,19 @@ def test_the_api_throttles_signed_in_use_per_account(settings, member):
     refused = client.get("/api/v1/countries/", REMOTE_ADDR="192.0.2.99")  # a new address
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
+
+
+def test_a_rate_of_off_throttles_nothing_and_keeps_no_counter(settings, db):
+    """For a load test from one address (or a deployment whose proxy limits instead): the
+    throttle neither refuses nor keeps a log of the client's requests."""
+    from django.core.cache import caches
+
+    settings.API_THROTTLE_RATES = {"anon": "off", "user": "off"}
+    caches["limits"].clear()
+    client = APIClient()
+    for _ in range(5):
+        assert client.get("/api/v1/countries/").status_code == 200
+    assert caches["limits"].get("throttle_anon_127.0.0.1") is None
+    settings.API_THROTTLE_RATES = {"anon": "2/minute", "user": "off"}
+    answers = [client.get("/api/v1/countries/").status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
