@@ -97,13 +97,17 @@ def marker_forget() -> None:
 
 
 def generation() -> str:
-    """The public content generation's token."""
+    """The public content generation's token. Without a shared cache it is the marker file's
+    alone, so that every process of the site gives a page the same ETag."""
+    if not _cache_is_shared():
+        if not (token := _marker_read()):
+            _marker_write(uuid.uuid4().hex)  # two processes racing: the file settles on one
+            token = _marker_read()
+        return token
     token = cache.get(GENERATION_KEY)
     if token is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         token = cache.get(GENERATION_KEY) or ""
-    if not _cache_is_shared():
-        token = f"{token}:{_marker_read()}"
     return token
 
 

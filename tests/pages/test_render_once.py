@@ -184,6 +184,20 @@ def test_a_change_made_by_another_process_reaches_this_one(client, settings):
     assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
+def test_processes_without_a_shared_cache_give_the_same_etag(client, settings):
+    """Two site processes, each with a cache of its own: a client's revalidation may reach the
+    other one, which must know the ETag it gave."""
+    own_cache = {
+        **settings.CACHES["default"],
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    }
+    settings.CACHES = {**settings.CACHES, "default": {**own_cache, "LOCATION": "process-one"}}
+    first = client.get("/")
+    settings.CACHES = {**settings.CACHES, "default": {**own_cache, "LOCATION": "process-two"}}
+    assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get("/")["ETag"] == first["ETag"]
+
+
 # --- kept only when every anonymous visitor gets it -------------------------------------------
 
 
