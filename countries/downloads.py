@@ -227,7 +227,7 @@ def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     except DomainError as exc:
         return _refusal(exc)
     options = chart_options(name, request.GET)
-    kind = f"chart:{name}.{fmt}:{CHART_EDITION}"
+    kind = chart_kind(name, fmt)
     named = bool(request.GET.get("score_set"))
     if (
         named
@@ -312,8 +312,16 @@ def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, s
     return Rendered(_png_cited(png, title, citation), "image/png")
 
 
-# the charts' files carry their citation (one more edition of every cached render)
+# the charts' files carry their citation: an edition of the renders, so none cached before is
+# served again
 CHART_EDITION = "cited"
+
+
+def chart_kind(name: str, fmt: str) -> str:
+    """What a chart file's render is cached and tagged as."""
+    return f"chart:{name}.{fmt}:{CHART_EDITION}"
+
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
