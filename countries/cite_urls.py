@@ -14,9 +14,10 @@ urlpatterns = [
         cite_views.score_set_cite_view,
         name="score-set-cite",
     ),
-    path("releases/<slug:slug>/", cite_views.release_view, name="release"),
+    # a release's slug is at most 80 characters: a longer one names nothing
+    re_path(r"^releases/(?P<slug>[-a-zA-Z0-9_]{1,80})/$", cite_views.release_view, name="release"),
     re_path(
-        r"^releases/(?P<slug>[-a-zA-Z0-9_]+)/cite\.(?P<fmt>txt|bib|json)$",
+        r"^releases/(?P<slug>[-a-zA-Z0-9_]{1,80})/cite\.(?P<fmt>txt|bib|json)$",
         cite_views.release_cite_view,
         name="release-cite",
     ),

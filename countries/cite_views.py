@@ -63,10 +63,15 @@ def _digest_checked(digest: str) -> str:
     return digest
 
 
-@public_page
 def score_set_view(request: HttpRequest, digest: str) -> HttpResponse:
-    """A score set's permanent page: its own numbers, never the current set's."""
-    score_set = score_set_resolve(digest=_digest_checked(digest))
+    """A score set's permanent page: its own numbers, never the current set's. A malformed
+    digest is refused before a page is looked up (no cache key holds arbitrary text)."""
+    return _score_set_page(request, _digest_checked(digest))
+
+
+@public_page
+def _score_set_page(request: HttpRequest, digest: str) -> HttpResponse:
+    score_set = score_set_resolve(digest=digest)
     context = {
         "score_set": score_set,
         "rows": score_set_rows(score_set),
