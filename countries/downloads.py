@@ -292,9 +292,11 @@ def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, s
     citation = score_set_citation(score_set)
     title = f"{spec['title']} ({score_set.methodology_version}, score set {score_set.digest[:12]})"
     # the source line is drawn under the title, so a copy of the picture still says it
+    source, address = citation.source_line.split(" Cite: ", 1)
     spec["title"] = {
         "text": title,
-        "subtitle": citation.source_line,
+        # two lines, so the long address does not widen the picture
+        "subtitle": [source, f"Cite: {address}"],
         "subtitleColor": "#444",
         "anchor": "start",
     }
