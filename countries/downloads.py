@@ -1,15 +1,22 @@
 """Files anyone can take away: scores and observations as CSV, JSON and XLSX, and charts as
 SVG, PNG or Vega-Lite JSON. Each names its methodology version, data release and digest, and
-carries an ETag (the score set's digest: its content never changes)."""
+carries an ETag (the score set's digest: its content never changes). Each carries, inside the
+file, its source line, the licence and its score set's (or release's) citation: columns of a
+CSV, members of a JSON file, a sheet and the properties of a workbook, the text and metadata
+of an SVG, text chunks of a PNG."""
 
 import csv
 import io
 import json
 import re
+import struct
+import zlib
+from xml.sax.saxutils import escape
 
 import vl_convert
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.decorators.http import condition
 from openpyxl import Workbook
 
@@ -17,6 +24,14 @@ from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from aimai_site.exports import attachment_header, safe_row
 from aimai_site.rendered import Rendered, rendered_known, rendered_response
 from countries import charts
+from countries.citation import (
+    PLATFORM_LICENCE,
+    Citation,
+    absolute,
+    licences_by_indicator,
+    release_citation,
+    score_set_citation,
+)
 from countries.current import current_pointer
 from countries.models import DataRelease, ScoreSet
 from countries.selectors import HEX64, score_row, score_rows, score_set_resolve
@@ -41,6 +56,8 @@ SCORE_COLUMNS = [
 ]
 ISO3 = re.compile(r"[A-Z]{3}")
 PROVENANCE_COLUMNS = ["methodology", "methodology_version", "data_release", "score_set"]
+# what every row of a CSV also says, after its provenance: under what licence, and how to cite
+CITATION_COLUMNS = ["licence", "citation"]
 
 
 def _score_set(request: HttpRequest) -> ScoreSet:
@@ -69,6 +86,10 @@ def _provenance(score_set: ScoreSet) -> dict:
     }
 
 
+def _licence(sources: str) -> dict:
+    return {"name": PLATFORM_LICENCE.name, "url": PLATFORM_LICENCE.url, "sources": sources}
+
+
 def _file(content, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = attachment_header(name)
@@ -80,16 +101,28 @@ def _file(content, content_type: str, name: str) -> HttpResponse:
 def scores_download_view(request: HttpRequest, fmt: str) -> HttpResponse:
     score_set = _score_set(request)
     provenance = _provenance(score_set)
+    citation = score_set_citation(score_set)
     rows = [score_row(s) for s in score_rows(score_set)]
     name = f"aimai-scores-{provenance['methodology']}-{score_set.digest[:12]}.{fmt}"
     if fmt == "json":
-        body = {"score_set": provenance, "scores": [{k: r[k] for k in SCORE_COLUMNS} for r in rows]}
+        body = {
+            "score_set": provenance,
+            "source": citation.source_line,
+            "licence": _licence(
+                f"The scores' sources keep their own: {absolute(reverse('licence'))}"
+            ),
+            "citation": citation.as_dict(),
+            "scores": [{k: r[k] for k in SCORE_COLUMNS} for r in rows],
+        }
         response = JsonResponse(body, json_dumps_params={"indent": 1})
         response["Content-Disposition"] = attachment_header(name)
         return response
+    cited = [PLATFORM_LICENCE.name, citation.url]
     # names come from reference data and members: no cell may open as a formula
-    table = [[*SCORE_COLUMNS, *PROVENANCE_COLUMNS]] + [
-        safe_row([r[k] for k in SCORE_COLUMNS] + [provenance[k] for k in PROVENANCE_COLUMNS])
+    table = [[*SCORE_COLUMNS, *PROVENANCE_COLUMNS, *CITATION_COLUMNS]] + [
+        safe_row(
+            [r[k] for k in SCORE_COLUMNS] + [provenance[k] for k in PROVENANCE_COLUMNS] + cited
+        )
         for r in rows
     ]
     if fmt == "csv":
@@ -104,6 +137,14 @@ def scores_download_view(request: HttpRequest, fmt: str) -> HttpResponse:
     about = book.create_sheet("about")
     for key, value in provenance.items():
         about.append(safe_row([key, value]))
+    for key, value in (
+        ("source", citation.source_line),
+        ("licence", f"{PLATFORM_LICENCE.name} ({PLATFORM_LICENCE.url})"),
+        ("citation", citation.text),
+        ("citation_url", citation.url),
+    ):
+        about.append(safe_row([key, value]))
+    _cite_workbook(book, citation)
     out = io.BytesIO()
     book.save(out)
     return _file(
@@ -111,6 +152,17 @@ def scores_download_view(request: HttpRequest, fmt: str) -> HttpResponse:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         name,
     )
+
+
+def _cite_workbook(book: Workbook, citation: Citation) -> None:
+    """The workbook's own properties say what it is, its licence and how to cite it."""
+    properties = book.properties
+    properties.title = citation.title
+    properties.creator = "AI4NATIONS"
+    properties.subject = citation.source_line
+    properties.description = citation.text
+    properties.identifier = citation.url
+    properties.keywords = f"licence: {PLATFORM_LICENCE.name}"
 
 
 def observations_download_view(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
@@ -127,11 +179,19 @@ def observations_download_view(request: HttpRequest, slug: str, fmt: str) -> Htt
     if country:
         observations = observations.filter(country__iso3=country)
     rows = observation_rows(observations)
+    licences = licences_by_indicator()
+    citation = release_citation(release)
     name = f"aimai-observations-{slug}{'-' + country if country else ''}.{fmt}"
     if fmt == "json":
         body = {
             "data_release": {"slug": release.slug, "content_digest": release.content_digest},
-            "observations": rows,
+            "source": citation.source_line,
+            # the figures are the sources': each observation carries its source's licence
+            "licence": _licence("Each observation's `licence` is its source's, as recorded."),
+            "citation": citation.as_dict(),
+            "observations": [
+                {**row, "licence": licences.get(row["indicator"], "")} for row in rows
+            ],
         }
         response = JsonResponse(body, json_dumps_params={"indent": 1})
         response["Content-Disposition"] = attachment_header(name)
@@ -139,10 +199,18 @@ def observations_download_view(request: HttpRequest, slug: str, fmt: str) -> Htt
         out = io.StringIO()
         columns = ["indicator", "country", "year", "value", "source_url", "note"]
         writer = csv.writer(out)
-        writer.writerow([*columns, "data_release", "release_digest"])
+        writer.writerow([*columns, "data_release", "release_digest", *CITATION_COLUMNS])
         for row in rows:  # a note is free text: it must not open as a formula
             writer.writerow(
-                safe_row([*(row[c] for c in columns), release.slug, release.content_digest])
+                safe_row(
+                    [
+                        *(row[c] for c in columns),
+                        release.slug,
+                        release.content_digest,
+                        licences.get(row["indicator"], ""),  # the source's, as recorded
+                        citation.url,
+                    ]
+                )
             )
         response = _file(out.getvalue(), "text/csv; charset=utf-8", name)
     response["ETag"] = etag
@@ -159,7 +227,7 @@ def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     except DomainError as exc:
         return _refusal(exc)
     options = chart_options(name, request.GET)
-    kind = f"chart:{name}.{fmt}"
+    kind = chart_kind(name, fmt)
     named = bool(request.GET.get("score_set"))
     if (
         named
@@ -221,11 +289,88 @@ def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, s
     spec = charts.SPECS[name](rows, **options)
     if spec.get("width") == "container":  # a file has no container to fit
         spec["width"] = 900 if name == "map" else 640
-    spec["title"] = (
-        f"{spec['title']} ({score_set.methodology_version}, score set {score_set.digest[:12]})"
-    )
+    citation = score_set_citation(score_set)
+    title = f"{spec['title']} ({score_set.methodology_version}, score set {score_set.digest[:12]})"
+    # the source line is drawn under the title, so a copy of the picture still says it
+    source, address = citation.source_line.split(" Cite: ", 1)
+    spec["title"] = {
+        "text": title,
+        # two lines, so the long address does not widen the picture
+        "subtitle": [source, f"Cite: {address}"],
+        "subtitleColor": "#444",
+        "anchor": "start",
+    }
+    spec["usermeta"] = {
+        "source": citation.source_line,
+        "licence": f"{PLATFORM_LICENCE.name} ({PLATFORM_LICENCE.url})",
+        "citation": citation.text,
+    }
     if fmt == "json":
         return Rendered(json.dumps(spec).encode(), "application/json")
     if fmt == "svg":
-        return Rendered(vl_convert.vegalite_to_svg(spec).encode(), "image/svg+xml")
-    return Rendered(bytes(vl_convert.vegalite_to_png(spec, scale=2)), "image/png")
+        svg = vl_convert.vegalite_to_svg(spec)
+        return Rendered(_svg_cited(svg, title, citation).encode(), "image/svg+xml")
+    png = bytes(vl_convert.vegalite_to_png(spec, scale=2))
+    return Rendered(_png_cited(png, title, citation), "image/png")
+
+
+# the charts' files carry their citation: an edition of the renders, so none cached before is
+# served again
+CHART_EDITION = "cited"
+
+
+def chart_kind(name: str, fmt: str) -> str:
+    """What a chart file's render is cached and tagged as."""
+    return f"chart:{name}.{fmt}:{CHART_EDITION}"
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _svg_cited(svg: str, title: str, citation: Citation) -> str:
+    """The SVG with its title, source line, licence and citation as its first children
+    (<title>, <desc>, <metadata>), where readers and screen readers look for them."""
+    metadata = json.dumps(
+        {
+            "source": citation.source_line,
+            "licence": {"name": PLATFORM_LICENCE.name, "url": PLATFORM_LICENCE.url},
+            "citation": citation.as_dict(),
+        },
+        ensure_ascii=False,
+    )
+    head = (
+        f"<title>{escape(title)}</title>"
+        f"<desc>{escape(citation.source_line)} Licence: {escape(PLATFORM_LICENCE.url)}. "
+        f"{escape(citation.text)}</desc>"
+        f'<metadata id="citation">{escape(metadata)}</metadata>'
+    )
+    opening = svg.index(">", svg.index("<svg")) + 1
+    return svg[:opening] + head + svg[opening:]
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_cited(png: bytes, title: str, citation: Citation) -> bytes:
+    """The PNG with tEXt chunks (Title, Source, Copyright, Description: the PNG specification's
+    keywords) after its header chunk, where image tools read them."""
+    if not png.startswith(PNG_SIGNATURE):
+        raise ValueError("not a PNG")
+    header_end = len(PNG_SIGNATURE) + 8 + struct.unpack(">I", png[8:12])[0] + 4
+    texts = {
+        "Title": title,
+        "Author": "AI4NATIONS",
+        "Source": citation.source_line,
+        "Copyright": f"{PLATFORM_LICENCE.name} ({PLATFORM_LICENCE.url})",
+        "Description": citation.text,
+    }
+    return png[:header_end] + b"".join(_png_text(k, v) for k, v in texts.items()) + png[header_end:]
+
+
+def _png_text(key: str, value: str) -> bytes:
+    """A tEXt chunk (Latin-1), or an iTXt chunk (UTF-8) for text outside Latin-1."""
+    try:
+        return _png_chunk(b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1"))
+    except UnicodeEncodeError:  # uncompressed, no language: keyword, flags, two empty fields
+        return _png_chunk(b"iTXt", key.encode("latin-1") + b"\0\0\0\0\0" + value.encode())

@@ -187,7 +187,7 @@ def check_file_view(request: HttpRequest) -> HttpResponse:
 
 def release_list_view(request: HttpRequest) -> HttpResponse:
     """Every published release, newest first, with its changelog."""
-    context = {"releases": release_changelog()}
+    context = {"releases": release_changelog(), **_headline_rows()}
     return render(request, "countries/release_list.html", context)
 
 

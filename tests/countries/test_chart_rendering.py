@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from aimai_site.rendered import rendered_key
+from countries.downloads import chart_kind
 from countries.models import ScoreSet
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def test_a_chart_is_rendered_once_then_served_from_the_cache(client, settings):
     first = client.get("/charts/map.png")
     assert first.status_code == 200
     assert first.content[:8] == b"\x89PNG\r\n\x1a\n"
-    key = rendered_key("chart:map.png", current().digest, {"field": "aimai"})
+    key = rendered_key(chart_kind("map", "png"), current().digest, {"field": "aimai"})
     assert cache.get(key).body == first.content
     # the budget is spent: had these rendered again, they would be refused
     for _ in range(3):

@@ -204,3 +204,104 @@ def test_observations_download_as_json_too(client):
         )
     )
     assert [float(r["value"]) for r in csv_rows] == [o["value"] for o in body["observations"]]
+
+
+# --- every file carries its source line, its licence and its citation -------------------------
+
+
+def cited_url(score_set: ScoreSet) -> str:
+    from django.conf import settings
+
+    return f"{settings.SITE_URL}/score-sets/{score_set.digest}/"
+
+
+def test_score_downloads_carry_licence_and_citation_and_stay_machine_readable(client):
+    score_set = current()
+    rows = list(csv.DictReader(io.StringIO(client.get("/downloads/scores.csv").content.decode())))
+    assert {row["licence"] for row in rows} == {"CC BY 4.0"}
+    assert {row["citation"] for row in rows} == {cited_url(score_set)}
+    float(rows[0]["capability"])  # the columns before them are as they were
+    data = client.get("/downloads/scores.json").json()
+    assert data["licence"]["name"] == "CC BY 4.0"
+    assert data["licence"]["url"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert data["citation"]["url"] == cited_url(score_set)
+    assert data["citation"]["bibtex"] == cited_url(score_set) + "cite.bib"
+    assert score_set.digest in data["citation"]["text"]
+    assert data["source"].startswith("Source: AI4NATIONS, AI Mutual Aid Index")
+    book = load_workbook(io.BytesIO(client.get("/downloads/scores.xlsx").content))
+    about = dict(book["about"].iter_rows(values_only=True))
+    assert about["licence"].startswith("CC BY 4.0")
+    assert about["citation_url"] == cited_url(score_set)
+    assert score_set.digest in about["citation"]
+    assert book.properties.identifier == cited_url(score_set)
+    assert book.properties.creator == "AI4NATIONS"
+    assert "CC BY 4.0" in book.properties.subject
+
+
+def test_an_earlier_score_sets_download_cites_that_score_set(client):
+    earlier = ScoreSet.objects.exclude(pk=current().pk).first()
+    data = client.get("/downloads/scores.json", {"score_set": earlier.digest}).json()
+    assert data["citation"]["url"] == cited_url(earlier)
+
+
+def test_observation_downloads_carry_each_sources_licence_and_the_release_citation(client):
+    from django.conf import settings
+
+    from countries.models import Indicator
+
+    licences = dict(Indicator.objects.values_list("code", "licence"))
+    url = f"{settings.SITE_URL}/releases/demo-2026-11/"
+    response = client.get("/downloads/observations/demo-2026-11.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 2531
+    for row in rows:
+        assert row["licence"] == licences[row["indicator"]]
+        assert row["citation"] == url
+    data = client.get("/downloads/observations/demo-2026-11.json", {"country": "KEN"}).json()
+    assert data["citation"]["url"] == url
+    assert data["observations"]
+    for row in data["observations"]:
+        assert row["licence"] == licences[row["indicator"]]
+
+
+def png_texts(png: bytes) -> dict[str, str]:
+    """The tEXt and iTXt chunks of a PNG, read as the specification lays them out; every
+    chunk's CRC checked, and the file ends with IEND."""
+    import struct
+    import zlib
+
+    found, at, kinds = {}, 8, []
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        kind, data = png[at + 4 : at + 8], png[at + 8 : at + 8 + length]
+        (crc,) = struct.unpack(">I", png[at + 8 + length : at + 12 + length])
+        assert crc == zlib.crc32(kind + data), kind
+        kinds.append(kind)
+        if kind == b"tEXt":
+            key, value = data.split(b"\0", 1)
+            found[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"iTXt":
+            key, rest = data.split(b"\0", 1)
+            found[key.decode("latin-1")] = rest[2:].split(b"\0", 2)[2].decode()
+        at += 12 + length
+    assert kinds[0] == b"IHDR"
+    assert kinds[-1] == b"IEND"
+    return found
+
+
+def test_chart_files_carry_source_licence_and_citation(client):
+    score_set = current()
+    svg = client.get("/charts/scatter.svg", {"score_set": score_set.digest}).content.decode()
+    head = svg[: svg.index("</metadata>")]
+    assert "<title>AIMAI against capability" in head
+    assert "CC BY 4.0" in head
+    assert cited_url(score_set) in head
+    assert "Source: AI4NATIONS" in svg[svg.index("</metadata>") :]  # drawn, not only said
+    png = client.get("/charts/map.png", {"score_set": score_set.digest}).content
+    texts = png_texts(png)
+    assert texts["Copyright"].startswith("CC BY 4.0")
+    assert cited_url(score_set) in texts["Source"]
+    assert score_set.digest in texts["Description"]
+    spec = client.get("/charts/concentration.json", {"score_set": score_set.digest}).json()
+    assert spec["usermeta"]["licence"].startswith("CC BY 4.0")
+    assert score_set.digest in spec["usermeta"]["citation"]
