@@ -19,6 +19,7 @@ from countries.index.aggregate import EXPLAIN_DECOMPOSITION
 from countries.index.methodology import methodology_schema
 from countries.intake import FileRefused
 from countries.intake.files import size_check
+from countries.listing import unscored_reason
 from countries.methodology_page import (
     methodology_comparison,
     methodology_pages,
@@ -72,6 +73,7 @@ def country_list_view(request: HttpRequest) -> HttpResponse:
     index = _headline_rows()
     for country in countries:
         country.index_row = index["index_rows"].get(country.iso3)
+        country.unscored = unscored_reason(country.index_row, country.observation_count)
     context = {
         "filter": filterset,
         "countries": countries,
