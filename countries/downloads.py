@@ -19,6 +19,7 @@ from aimai_site.rendered import Rendered, rendered_known, rendered_response
 from countries import charts
 from countries.current import current_pointer
 from countries.models import DataRelease, ScoreSet
+from countries.narrow_charts import chart_layout, chart_spec
 from countries.selectors import HEX64, score_row, score_rows, score_set_resolve
 from countries.services import observation_rows
 
@@ -158,7 +159,7 @@ def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         digest = _chart_digest(request)
     except DomainError as exc:
         return _refusal(exc)
-    options = chart_options(name, request.GET)
+    options = {**chart_options(name, request.GET), **chart_layout(name, request.GET)}
     kind = f"chart:{name}.{fmt}"
     named = bool(request.GET.get("score_set"))
     if (
@@ -218,7 +219,7 @@ def chart_options(name: str, params) -> dict[str, str]:
 
 def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, str]) -> Rendered:
     rows = [score_row(s) for s in score_rows(score_set) if s.aimai is not None]
-    spec = charts.SPECS[name](rows, **options)
+    spec = chart_spec(name, rows, options) or charts.SPECS[name](rows, **options)
     if spec.get("width") == "container":  # a file has no container to fit
         spec["width"] = 900 if name == "map" else 640
     spec["title"] = (
