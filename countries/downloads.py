@@ -34,6 +34,7 @@ from countries.citation import (
 )
 from countries.current import current_pointer
 from countries.models import DataRelease, ScoreSet
+from countries.narrow_charts import chart_layout, chart_spec
 from countries.selectors import HEX64, score_row, score_rows, score_set_resolve
 from countries.services import observation_rows
 
@@ -226,7 +227,7 @@ def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         digest = _chart_digest(request)
     except DomainError as exc:
         return _refusal(exc)
-    options = chart_options(name, request.GET)
+    options = {**chart_options(name, request.GET), **chart_layout(name, request.GET)}
     kind = chart_kind(name, fmt)
     named = bool(request.GET.get("score_set"))
     if (
@@ -286,7 +287,7 @@ def chart_options(name: str, params) -> dict[str, str]:
 
 def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, str]) -> Rendered:
     rows = [score_row(s) for s in score_rows(score_set) if s.aimai is not None]
-    spec = charts.SPECS[name](rows, **options)
+    spec = chart_spec(name, rows, options) or charts.SPECS[name](rows, **options)
     if spec.get("width") == "container":  # a file has no container to fit
         spec["width"] = 900 if name == "map" else 640
     citation = score_set_citation(score_set)

@@ -9,7 +9,7 @@ from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from aimai_site.exports import attachment_header
 from aimai_site.ratelimit import client_address, rate_limited
 from aimai_site.rendered import rendered_page
-from countries import charts
+from countries import charts, narrow_charts
 from countries.choices import Classification
 from countries.current import current_pointer
 from countries.filtersets import CountryFilterSet, ScoreFilterSet
@@ -19,6 +19,7 @@ from countries.index.aggregate import EXPLAIN_DECOMPOSITION
 from countries.index.methodology import methodology_schema
 from countries.intake import FileRefused
 from countries.intake.files import size_check
+from countries.listing import unscored_reason
 from countries.methodology_page import (
     methodology_comparison,
     methodology_pages,
@@ -72,6 +73,7 @@ def country_list_view(request: HttpRequest) -> HttpResponse:
     index = _headline_rows()
     for country in countries:
         country.index_row = index["index_rows"].get(country.iso3)
+        country.unscored = unscored_reason(country.index_row, country.observation_count)
     context = {
         "filter": filterset,
         "countries": countries,
@@ -109,6 +111,9 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
     }
     if scores.explanation and scores.explanation.score.aimai is not None:
         context["explain_spec"] = charts.contributions(
+            scores.explanation.rows, profile.country.name
+        )
+        context["explain_narrow"] = narrow_charts.contributions_narrow(
             scores.explanation.rows, profile.country.name
         )
     return render(request, "countries/country_detail.html", context)
@@ -298,4 +303,8 @@ def overview_view(request: HttpRequest) -> HttpResponse:
             "map": charts.world_map(scored, field, geometry_url=static(charts.GEO_STATIC)),
         },
     }
+    # a phone's layouts of the concentration chart and the map, chosen by charts.js
+    context["specs"].update(
+        narrow_charts.page_specs(scored, sort_by, field, static(charts.GEO_STATIC))
+    )
     return render(request, "countries/overview.html", context, status=200 if valid else 400)

@@ -25,10 +25,31 @@
     return loading;
   }
 
-  function draw(element) {
-    const source = document.getElementById(element.dataset.spec.replace("spec-", ""));
-    if (!source || !window.vegaEmbed) return;
+  // a phone gets a chart's narrow layout where it has one (a ranked list, not the wide
+  // chart shrunk); the same width as the stylesheet's and the <picture> sources'
+  const narrow = window.matchMedia("(max-width: 40rem)");
+  const MENU_WIDTH = 40; // css/vega.css: .vega-embed.has-actions { padding-right: 38px }
+
+  function specOf(element) {
+    const name = (narrow.matches && element.dataset.specNarrow) || element.dataset.spec;
+    const source = document.getElementById(name.replace("spec-", ""));
+    if (!source) return null;
     const spec = JSON.parse(source.textContent);
+    const aspect = spec.usermeta && spec.usermeta.aspect;
+    if (aspect && element.clientWidth) {
+      // as wide as the page has room for (less the export menu's button, drawn beside the
+      // chart), as high as the drawing is for that width: no blank band below it
+      const room = element.clientWidth - MENU_WIDTH;
+      spec.width = room;
+      spec.height = Math.round(room * aspect);
+    }
+    return spec;
+  }
+
+  function draw(element) {
+    const spec = specOf(element);
+    if (!spec || !window.vegaEmbed) return;
+    element.dataset.layout = narrow.matches && element.dataset.specNarrow ? "narrow" : "wide";
     window
       .vegaEmbed(element, spec, {
         renderer: "svg",
@@ -42,7 +63,7 @@
       })
       .then(() => {
         const still = element.querySelector(".chart-still");
-        if (still) still.remove(); // the interactive chart takes its place
+        if (still) (still.closest("picture") || still).remove(); // the interactive chart takes its place
         // the export menu's button is an icon: give it a name for screen readers
         const menu = element.querySelector("details > summary");
         if (menu) menu.setAttribute("aria-label", "Download this chart (SVG or PNG)");
@@ -65,6 +86,14 @@
         }),
     );
   }
+
+  // a phone turned sideways, or a window made wider: the layout that fits, drawn again
+  narrow.addEventListener("change", () => {
+    if (!started || !window.vegaEmbed) return;
+    charts.forEach((element) => {
+      if (element.dataset.specNarrow) draw(element);
+    });
+  });
 
   charts.forEach((element) => {
     element.addEventListener("pointerenter", start, { once: true });
