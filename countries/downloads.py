@@ -10,6 +10,7 @@ import io
 import json
 import re
 import struct
+import textwrap
 import zlib
 from xml.sax.saxutils import escape
 
@@ -294,10 +295,12 @@ def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, s
     title = f"{spec['title']} ({score_set.methodology_version}, score set {score_set.digest[:12]})"
     # the source line is drawn under the title, so a copy of the picture still says it
     source, address = citation.source_line.split(" Cite: ", 1)
+    subtitle = [source, f"Cite: {address}"]  # two lines: the address must not widen the picture
+    if options.get("layout") == "narrow":  # a phone's picture: lines that fit its width
+        subtitle = [part for line in subtitle for part in textwrap.wrap(line, 46)]
     spec["title"] = {
         "text": title,
-        # two lines, so the long address does not widen the picture
-        "subtitle": [source, f"Cite: {address}"],
+        "subtitle": subtitle,
         "subtitleColor": "#444",
         "anchor": "start",
     }
