@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from aimai_site.errors import InvalidInput, NotFoundError
 from countries.choices import Dimension, IncomeGroup, Region
+from countries.country_find import Candidate
 from countries.findings import Findings, findings_compute
 from countries.index.computed import COMPUTED_INDICATORS
 from countries.index.methodology import (
@@ -478,3 +479,12 @@ def findings_get(*, score_set: ScoreSet, rows: list[dict] | None = None) -> Scor
     )
     return ScoreSetFindings(score_set=score_set, previous=previous, findings=findings)
 
+
+def country_candidates() -> list[Candidate]:
+    """Every country as the country search compares it: codes, name and official name."""
+    return [
+        Candidate(*row)
+        for row in Country.objects.order_by("name").values_list(
+            "iso3", "iso2", "name", "official_name"
+        )
+    ]
