@@ -9,7 +9,9 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from aimai_site.errors import InvalidInput, NotFoundError
-from countries.choices import Dimension
+from countries.choices import Dimension, IncomeGroup, Region
+from countries.country_find import Candidate
+from countries.findings import Findings, findings_compute
 from countries.index.computed import COMPUTED_INDICATORS
 from countries.index.methodology import (
     methodology_parse,
@@ -431,3 +433,58 @@ def headline_coverage(overview=None) -> Coverage | None:
         return coverage_get(score_set_resolve())
     except NotFoundError:
         return None
+
+
+def score_set_previous(score_set: ScoreSet) -> ScoreSet | None:
+    """The score set of the same methodology that was current before this one (the next in
+    latest_first order); None for the first. One query, whatever the number of sets."""
+    ordered = list(
+        ScoreSet.objects.filter(
+            methodology_version__methodology_id=score_set.methodology_version.methodology_id
+        )
+        .latest_first()
+        .with_related()
+        .defer("inputs", "outputs_json")
+    )
+    position = next((i for i, s in enumerate(ordered) if s.pk == score_set.pk), None)
+    if position is None or position + 1 >= len(ordered):
+        return None
+    previous = ordered[position + 1]
+    previous.is_current = False  # a newer set exists: this one
+    return previous
+
+
+@dataclass(frozen=True)
+class ScoreSetFindings:
+    score_set: ScoreSet
+    previous: ScoreSet | None
+    findings: Findings
+
+
+# the table's filter value of each label the rows carry, for the findings' links
+FINDINGS_GROUP_CODES = {
+    "region": {label: value for value, label in Region.choices},
+    "income_group": {label: value for value, label in IncomeGroup.choices},
+}
+
+
+def findings_get(*, score_set: ScoreSet, rows: list[dict] | None = None) -> ScoreSetFindings:
+    """The key findings of a score set, against the set current before it; `rows`: the set's
+    rows when the caller has them (they come from score_set_rows' cache otherwise)."""
+    previous = score_set_previous(score_set)
+    findings = findings_compute(
+        rows if rows is not None else score_set_rows(score_set),
+        score_set_rows(previous) if previous is not None else None,
+        group_codes=FINDINGS_GROUP_CODES,
+    )
+    return ScoreSetFindings(score_set=score_set, previous=previous, findings=findings)
+
+
+def country_candidates() -> list[Candidate]:
+    """Every country as the country search compares it: codes, name and official name."""
+    return [
+        Candidate(*row)
+        for row in Country.objects.order_by("name").values_list(
+            "iso3", "iso2", "name", "official_name"
+        )
+    ]

@@ -40,6 +40,7 @@ from countries.selectors import (
     country_list,
     country_profile_get,
     country_scores_get,
+    findings_get,
     headline_coverage,
     indicator_names,
     overview_get,
@@ -288,6 +289,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "show_all_query": _query_with(request, all="1"),
         "scored": len(scored),
         "coverage": headline_coverage(overview),
+        "key_findings": findings_get(score_set=overview.score_set, rows=overview.rows),
         "difference": (
             ""
             if overview.methodology.is_headline

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from countries.api import views
+from countries.api import findings, views
 
 app_name = "countries-api"
 
@@ -22,5 +22,6 @@ urlpatterns = [
         views.ScoreExplainView.as_view(),
         name="score-explain",
     ),
+    path("findings/", findings.FindingsView.as_view(), name="findings"),
     *router.urls,
 ]
