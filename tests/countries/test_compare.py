@@ -49,7 +49,7 @@ def test_three_countries_side_by_side_with_their_numbers(client):
     assert current().digest in html
     # the chart names the countries in the order chosen, drawn by the server first
     assert "/charts/compare.svg?score_set=" in html
-    assert 'id="compare" type="application/json"' in html
+    assert 'id="compare-chart" type="application/json"' in html
 
 
 def test_codes_are_read_in_any_case_each_once(client):
