@@ -13,7 +13,7 @@ from aimai_site.docs import RedocView, SwaggerView
 from aimai_site.middleware import too_many_attempts
 from aimai_site.staticfinders import VEGA_BUNDLE
 from compacts.account_views import account_delete_view
-from countries import downloads
+from countries import compare_views, downloads, embed_views
 from countries.views import check_file_view, overview_view, release_list_view
 
 
@@ -59,6 +59,17 @@ urlpatterns = [
         name="observations-download",
     ),
     path("countries/", include("countries.urls")),
+    # countries side by side, and every chart alone: the one route other sites may frame
+    path("compare/", compare_views.compare_view, name="compare"),
+    re_path(
+        r"^compare/data\.(?P<fmt>csv|json)$", compare_views.compare_data_view, name="compare-data"
+    ),
+    re_path(
+        r"^charts/compare\.(?P<fmt>svg|png|json)$",
+        compare_views.compare_chart_view,
+        name="compare-chart",
+    ),
+    path("embed/<str:chart>/", embed_views.embed_view, name="embed"),
     path("releases/", release_list_view, name="releases"),
     # about, licence and citation; permanent pages of score sets and releases
     path("", include("countries.cite_urls")),

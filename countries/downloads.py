@@ -291,12 +291,18 @@ def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, s
     spec = chart_spec(name, rows, options) or charts.SPECS[name](rows, **options)
     if spec.get("width") == "container":  # a file has no container to fit
         spec["width"] = 900 if name == "map" else 640
+    return chart_file(spec, score_set, fmt, narrow=options.get("layout") == "narrow")
+
+
+def chart_file(spec: dict, score_set: ScoreSet, fmt: str, narrow: bool = False) -> Rendered:
+    """A chart's file (Vega-Lite JSON, SVG or PNG) that names its score set and carries its
+    source line, licence and citation."""
     citation = score_set_citation(score_set)
     title = f"{spec['title']} ({score_set.methodology_version}, score set {score_set.digest[:12]})"
     # the source line is drawn under the title, so a copy of the picture still says it
     source, address = citation.source_line.split(" Cite: ", 1)
     subtitle = [source, f"Cite: {address}"]  # two lines: the address must not widen the picture
-    if options.get("layout") == "narrow":  # a phone's picture: lines that fit its width
+    if narrow:  # a phone's picture: lines that fit its width
         subtitle = [part for line in subtitle for part in textwrap.wrap(line, 46)]
     spec["title"] = {
         "text": title,

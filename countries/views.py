@@ -12,6 +12,7 @@ from aimai_site.rendered import rendered_page
 from countries import charts, narrow_charts
 from countries.choices import Classification
 from countries.current import current_pointer
+from countries.embeds import overview_shares
 from countries.filtersets import CountryFilterSet, ScoreFilterSet
 from countries.forms import ObservationFileForm
 from countries.imports import file_assess
@@ -299,6 +300,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "field": field,
         "field_label": charts.DIMENSIONS[field],
         "dimensions": charts.DIMENSIONS,
+        "shares": overview_shares(request.GET, sort_by, field),
         "specs": {
             "concentration": charts.concentration(scored, sort_by),
             "scatter": charts.scatter(scored),
