@@ -60,6 +60,8 @@ urlpatterns = [
     ),
     path("countries/", include("countries.urls")),
     path("releases/", release_list_view, name="releases"),
+    # regional and income-group aggregates of the index
+    path("groups/", include("countries.group_urls")),
     path("data/check/", check_file_view, name="check-file"),
     path("methodology/", include("countries.methodology_urls")),
     path("registry/", include("registry.urls")),

@@ -459,6 +459,7 @@ def score_set_bundle(score_set: ScoreSet) -> bytes:
             "inputs_digest": score_set.inputs_digest,
             "outputs_digest": score_set.outputs_digest,
             "created_at": score_set.created_at.isoformat(),
+            "backcast": score_set.backcast,
         },
         "code_version": score_set.code_version,
     }

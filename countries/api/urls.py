@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from countries.api import views
+from countries.api.aggregates import AggregateListView
 
 app_name = "countries-api"
 
@@ -22,5 +23,6 @@ urlpatterns = [
         views.ScoreExplainView.as_view(),
         name="score-explain",
     ),
+    path("aggregates/", AggregateListView.as_view(), name="aggregate-list"),
     *router.urls,
 ]
