@@ -71,6 +71,17 @@ class Aggregate:
         return reverse("groups:detail", kwargs={"kind": self.kind_slug, "slug": self.slug})
 
 
+def group_urls(country: Country) -> dict[str, str]:
+    """The pages of the groups `country` belongs to: {"region": url, "income_group": url}."""
+    urls = {}
+    for kind_slug, (attribute, _, _) in KINDS.items():
+        value = getattr(country, attribute)
+        if value:
+            kwargs = {"kind": kind_slug, "slug": group_slug(value)}
+            urls[attribute] = reverse("groups:detail", kwargs=kwargs)
+    return urls
+
+
 def _members(kind: str, value: str | None = None) -> list[dict]:
     countries = (
         Country.objects.filter(**{kind: value}) if value else Country.objects.exclude(**{kind: ""})

@@ -10,6 +10,7 @@ from aimai_site.exports import attachment_header
 from aimai_site.ratelimit import client_address, rate_limited
 from aimai_site.rendered import rendered_page
 from countries import charts
+from countries.aggregates import group_urls
 from countries.choices import Classification
 from countries.current import current_pointer
 from countries.filtersets import CountryFilterSet, ScoreFilterSet
@@ -116,6 +117,7 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
         "trend": trend,
         "trend_chart": trend_chart(trend),
         "chosen": chosen,
+        "group_urls": group_urls(profile.country),
         **_country_index(scores),
         "decomposition": EXPLAIN_DECOMPOSITION,
         "compacts": list(providers.country_compacts(profile.country.iso3)),
