@@ -173,8 +173,9 @@ class TrendChart:
     right: int
 
 
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 44, 16, 12, 40
-INSET = 56  # room for the release labels under the first and last columns
+# a small viewBox, so that the labels stay legible when a phone scales the chart down
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 480, 240, 36, 10, 12, 36
+INSET = 48  # room for the release labels under the first and last columns
 
 
 def trend_chart(points: list[TrendPoint]) -> TrendChart | None:

@@ -39,7 +39,7 @@ def test_a_country_page_shows_the_trend_on_both_shipped_releases(client):
     assert "current" in rows[1]
     assert 'aria-current="true"' in rows[1]
     # the chart is drawn on the server, as SVG
-    assert '<svg viewBox="0 0 640 260" role="img"' in html
+    assert '<svg viewBox="0 0 480 240" role="img"' in html
     # the page shows the current set unless asked otherwise
     assert sets["world-2026"].digest in html
     assert 'id="chosen-release"' not in html
