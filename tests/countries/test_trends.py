@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-from countries.current import current_pointer
 from countries.models import Methodology, ScoreSet
 from countries.scoring import score_set_compute
 from countries.trends import country_trends, trend_chart
