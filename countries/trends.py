@@ -144,7 +144,6 @@ def country_release_scores(*, country: Country, point: TrendPoint) -> CountrySco
         scores=[(methodology, score_set, score)],
         explanation=explanation,
         peers=peers_nearest(score_set=score_set, score=score),
-        history=[],
     )
 
 
