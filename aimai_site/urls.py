@@ -73,6 +73,8 @@ urlpatterns = [
     path("releases/", release_list_view, name="releases"),
     # about, licence and citation; permanent pages of score sets and releases
     path("", include("countries.cite_urls")),
+    # regional and income-group aggregates of the index
+    path("groups/", include("countries.group_urls")),
     path("data/check/", check_file_view, name="check-file"),
     path("methodology/", include("countries.methodology_urls")),
     path("registry/", include("registry.urls")),

@@ -91,10 +91,11 @@ class ScoreSetQuerySet(models.QuerySet):
         """Newest release first, then the set made current last (by its computation or by a
         recurrence): the first is the current one.
 
-        Scoring an older release again later never makes its set current.
+        Scoring an older release again later never makes its set current, and a back-cast is
+        never current at all: it only reads the past with today's method.
         """
         qs = self if "current_since" in self.query.annotations else self._with_current_since()
-        return qs.order_by("-release__published_at", "-current_since", "-pk")
+        return qs.filter(backcast=False).order_by("-release__published_at", "-current_since", "-pk")
 
     def current(self):
         """The score set that supersedes all others here."""

@@ -293,9 +293,17 @@ Progress = Callable[[str], None]
 
 
 def score_set_compute(
-    *, version: MethodologyVersion, release: DataRelease, progress: Progress | None = None
+    *,
+    version: MethodologyVersion,
+    release: DataRelease,
+    progress: Progress | None = None,
+    backcast: bool = False,
 ) -> tuple[ScoreSet, bool]:
     """Compute `version` on `release` and store the score set, unless identical inputs exist.
+
+    A set computed on a release that is no longer the current one reads an earlier release
+    with today's method: it is a back-cast (countries/backcast.py), stored, logged and
+    published like any other, but never current. `backcast=True` says so explicitly.
 
     Returns (score set, created). Idempotent: the inputs digest is unique, so the same inputs
     never produce a second score set, even when two workers race (the loser's insert fails
@@ -304,12 +312,14 @@ def score_set_compute(
     step = progress or (lambda message: None)
     if version.status != ReleaseStatus.PUBLISHED or release.status != ReleaseStatus.PUBLISHED:
         raise DomainError("Only published methodologies and releases are scored.", code="draft")
+    backcast = backcast or release.pk != getattr(DataRelease.objects.current(), "pk", None)
     step("reading observations")
     observations, regions, stored = score_inputs(version=version, release=release)
     of_inputs = inputs_digest(version.definition, observations, regions)
     existing = ScoreSet.objects.filter(inputs_digest=of_inputs).first()
     if existing is not None:
-        _current_again(existing)
+        if not backcast:
+            _current_again(existing)
         return existing, False
     step("computing scores and sensitivity")
     result = compute(methodology_parse(version.definition), observations, regions, regions)
@@ -332,6 +342,7 @@ def score_set_compute(
                 inputs=stored,
                 outputs_json=outputs_json.decode("utf-8"),
                 created_at=timezone.now(),
+                backcast=backcast,
             )
             Score.objects.bulk_create(_score_rows(score_set, outputs, countries), batch_size=500)
             _score_set_announce(score_set)
@@ -448,6 +459,7 @@ def score_set_bundle(score_set: ScoreSet) -> bytes:
             "inputs_digest": score_set.inputs_digest,
             "outputs_digest": score_set.outputs_digest,
             "created_at": score_set.created_at.isoformat(),
+            "backcast": score_set.backcast,
         },
         "code_version": score_set.code_version,
     }

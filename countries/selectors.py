@@ -240,7 +240,6 @@ class CountryScores:
     scores: list[tuple[Methodology, ScoreSet, Score]]
     explanation: Explanation | None
     peers: list[tuple[Score, float]]  # nearest by profile (capability, solidarity, burden)
-    history: list[Score]  # the headline methodology's current score on every release
 
     @property
     def headline(self) -> tuple[Methodology, ScoreSet, Score] | None:
@@ -264,13 +263,13 @@ def country_scores_get(*, country: Country) -> CountryScores:
         score_set = current[methodology.pk]
         if score_set.pk in found:
             rows.append((methodology, score_set, found[score_set.pk]))
-    explanation, peers, history = None, [], []
+    # the scores over time are read apart, with one method (countries.trends)
+    explanation, peers = None, []
     if rows and rows[0][0].is_headline:
-        methodology, score_set, score = rows[0]
+        _, score_set, score = rows[0]
         explanation = score_explain(score_set=score_set, iso3=country.iso3)
         peers = peers_nearest(score_set=score_set, score=score)
-        history = score_history(methodology=methodology, country=country)
-    return CountryScores(scores=rows, explanation=explanation, peers=peers, history=history)
+    return CountryScores(scores=rows, explanation=explanation, peers=peers)
 
 
 PROFILE = ("capability", "solidarity", "burden")

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from countries.backcast import backcast_compute
 from countries.current import public_pages_warm
 from countries.models import DataRelease
 from countries.scoring import index_recompute
@@ -76,3 +77,22 @@ def public_pages_warm_task() -> dict:
     after a recompute stores a score set; a page nobody warmed renders on its first read)."""
     done = public_pages_warm()
     return {"pages": len(done), "failed": sorted(p for p, status in done.items() if status >= 500)}
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def backcast_task() -> list[dict]:
+    """Apply the headline methodology to every earlier release it has not scored (back-casts).
+
+    Safe to run twice or to kill, like the recompute: each score set commits whole, and a
+    release once scored is not scored again."""
+    return [
+        {"score_set": score_set.digest, "release": score_set.release.slug, "created": created}
+        for score_set, created in backcast_compute()
+    ]

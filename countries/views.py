@@ -10,6 +10,7 @@ from aimai_site.exports import attachment_header
 from aimai_site.ratelimit import client_address, rate_limited
 from aimai_site.rendered import rendered_page
 from countries import charts, narrow_charts
+from countries.aggregates import group_urls
 from countries.choices import Classification
 from countries.current import current_pointer
 from countries.embeds import overview_shares
@@ -49,6 +50,12 @@ from countries.selectors import (
     score_rows,
     score_set_resolve,
     score_set_rows,
+)
+from countries.trends import (
+    country_release_scores,
+    country_trends,
+    trend_chart,
+    trend_point_chosen,
 )
 
 CHECK_RATE_LIMITED = "Too many files checked from your address this hour; please try later."
@@ -101,10 +108,20 @@ def country_detail_view(request: HttpRequest, iso3: str) -> HttpResponse:
     if iso3 != iso3.upper():
         return redirect("countries:detail", iso3=iso3.upper(), permanent=True)
     profile = country_profile_get(iso3=iso3)
-    scores = country_scores_get(country=profile.country)
+    trend = country_trends([profile.country.iso3]).get(profile.country.iso3, [])
+    chosen = trend_point_chosen(trend, request.GET.get("release"))  # None: the current set
+    scores = (
+        country_release_scores(country=profile.country, point=chosen)
+        if chosen
+        else country_scores_get(country=profile.country)
+    )
     context = {
         "profile": profile,
         "index": scores,
+        "trend": trend,
+        "trend_chart": trend_chart(trend),
+        "chosen": chosen,
+        "group_urls": group_urls(profile.country),
         **_country_index(scores),
         "decomposition": EXPLAIN_DECOMPOSITION,
         "compacts": list(providers.country_compacts(profile.country.iso3)),

@@ -121,8 +121,15 @@ class MethodologyVersionAdmin(FrozenUnlessDraft, SimpleHistoryAdmin):
 class ScoreSetAdmin(ReadOnlyAdmin):
     """Score sets are computed, never edited: the admin only lists them."""
 
-    list_display = ["digest", "methodology_version", "release", "reference_year", "created_at"]
-    list_filter = ["methodology_version__methodology", "release"]
+    list_display = [
+        "digest",
+        "methodology_version",
+        "release",
+        "backcast",
+        "reference_year",
+        "created_at",
+    ]
+    list_filter = ["methodology_version__methodology", "release", "backcast"]
     search_fields = ["digest", "inputs_digest", "outputs_digest"]
     list_select_related = ["methodology_version__methodology", "release"]
     exclude = ["inputs", "outputs_json"]

@@ -220,6 +220,7 @@ class ScoreSetSerializer(serializers.ModelSerializer):
             "code_version",
             "created_at",
             "current",
+            "backcast",
             "bundle_url",
         ]
 

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from countries.api import findings, views
+from countries.api.aggregates import AggregateListView
 
 app_name = "countries-api"
 
@@ -23,5 +24,6 @@ urlpatterns = [
         name="score-explain",
     ),
     path("findings/", findings.FindingsView.as_view(), name="findings"),
+    path("aggregates/", AggregateListView.as_view(), name="aggregate-list"),
     *router.urls,
 ]

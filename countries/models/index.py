@@ -119,6 +119,12 @@ class ScoreSet(models.Model):
         help_text="Every country's scores: the canonical JSON bytes the outputs digest covers."
     )
     created_at = models.DateTimeField(db_index=True)
+    backcast = models.BooleanField(
+        "back-cast",
+        default=False,
+        help_text="The headline methodology applied to an earlier data release, to show change "
+        "over time with one method; never the current score set.",
+    )
 
     objects = ScoreSetQuerySet.as_manager()
 

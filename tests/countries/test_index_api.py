@@ -46,14 +46,20 @@ def test_methodologies_list_each_published_version_with_its_definition(client):
 
 def test_score_sets_name_their_inputs_and_which_is_current(client):
     body = client.get("/api/v1/score-sets/", {"methodology": "aimai-default"}).json()
-    # version 2.0 on the world release, then versions 1.1 and 1.0 on the demo release
-    assert body["count"] == 3
-    assert [(r["methodology_version"], r["release"], r["current"]) for r in body["results"]] == [
-        ("2.0", "world-2026", True),
-        ("1.1", "demo-2026-11", False),
-        ("1.0", "demo-2026-11", False),
+    # newest first: version 2.0 back-cast on the demo release (never current), 2.0 on the
+    # world release, then versions 1.1 and 1.0 on the demo release
+    assert body["count"] == 4
+    rows = [
+        (r["methodology_version"], r["release"], r["current"], r["backcast"])
+        for r in body["results"]
     ]
-    row = body["results"][0]
+    assert rows == [
+        ("2.0", "demo-2026-11", False, True),
+        ("2.0", "world-2026", True, False),
+        ("1.1", "demo-2026-11", False, False),
+        ("1.0", "demo-2026-11", False, False),
+    ]
+    row = body["results"][1]
     score_set = current("aimai-default")
     assert row["digest"] == score_set.digest
     assert row["inputs_digest"] == score_set.inputs_digest

@@ -124,12 +124,12 @@ def test_the_overview_uses_a_constant_number_of_queries(client):
     assert query_count(client, "/") <= 12
 
 
-def test_the_country_page_shows_peers_history_and_its_contribution_chart(client):
+def test_the_country_page_shows_peers_its_trend_and_its_contribution_chart(client):
     html = client.get("/countries/KEN/").content.decode()
     assert 'id="peers"' in html
     assert html.count('<li><a href="/countries/') >= 5
-    assert 'id="history"' in html
-    assert "demo-2026-11" in html
+    assert 'id="trend-table"' in html
+    assert "AIMAI demo data, November 2026" in html
     explain = spec_of(html, "explain")
     total = sum(v["aimai"] for v in explain["data"]["values"])
     kenya = current().scores.get(country__iso3="KEN")

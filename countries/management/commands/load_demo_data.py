@@ -25,7 +25,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Methodology {version} published (digest {version.digest[:12]}).")
         for score_set, created in done.score_sets:
             state = "computed" if created else "unchanged"
-            self.stdout.write(f"Score set {score_set.digest[:12]} {state}: {score_set}.")
+            kind = "Back-cast score set" if score_set.backcast else "Score set"
+            self.stdout.write(f"{kind} {score_set.digest[:12]} {state}: {score_set}.")
 
     def _report_release(self, report) -> None:
         release = report.release
