@@ -14,6 +14,7 @@ from aimai_site.middleware import too_many_attempts
 from aimai_site.staticfinders import VEGA_BUNDLE
 from compacts.account_views import account_delete_view
 from countries import downloads
+from countries.map_views import maps_view
 from countries.views import check_file_view, overview_view, release_list_view
 
 
@@ -60,6 +61,8 @@ urlpatterns = [
     ),
     path("countries/", include("countries.urls")),
     path("releases/", release_list_view, name="releases"),
+    # the seed's two world maps: AI compute, and capability next to AIMAI
+    path("maps/", maps_view, name="maps"),
     path("data/check/", check_file_view, name="check-file"),
     path("methodology/", include("countries.methodology_urls")),
     path("registry/", include("registry.urls")),

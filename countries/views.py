@@ -295,7 +295,8 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "specs": {
             "concentration": charts.concentration(scored, sort_by),
             "scatter": charts.scatter(scored),
-            "map": charts.world_map(scored, field, geometry_url=static(charts.GEO_STATIC)),
+            # every country of the set, so unscored shapes show the site's names too
+            "map": charts.world_map(overview.rows, field, geometry_url=static(charts.GEO_STATIC)),
         },
     }
     return render(request, "countries/overview.html", context, status=200 if valid else 400)
