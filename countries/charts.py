@@ -182,7 +182,14 @@ def world_map(
     if log_scale:  # a value spanning orders of magnitude: one tick every hundredfold
         top = max((r[field] for r in rows if isinstance(r.get(field), int | float)), default=0)
         powers = range(int(math.log10(top)), 0, -2) if top >= 10 else ()
-        legend.update({"values": [0, *sorted(10**k for k in powers)], "format": "~s"})
+        legend.update(
+            {
+                "values": [0, *sorted(10**k for k in powers)],
+                "labelExpr": "datum.value >= 1e6 ? format(datum.value / 1e6, '~r') + 'M' : "
+                "datum.value >= 1e3 ? format(datum.value / 1e3, '~r') + 'k' : "
+                "format(datum.value, '~r')",
+            }
+        )
     spec.update(
         {
             "width": "container",

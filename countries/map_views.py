@@ -13,9 +13,6 @@ from countries import charts, maps
 from countries.selectors import score_set_resolve
 from countries.views import public_page
 
-# the two maps side by side are narrower than one across the page
-PAIR_HEIGHT = 300
-
 
 @dataclass(frozen=True)
 class SeedMap:
@@ -39,7 +36,7 @@ def maps_view(request: HttpRequest) -> HttpResponse:
     rows = maps.map_rows(score_set, [field.code for field in fields])
     geometry_url = static(charts.GEO_STATIC)
 
-    def seed_map(field: maps.MapField, height: int | None = None) -> SeedMap:
+    def seed_map(field: maps.MapField) -> SeedMap:
         spec = charts.world_map(
             rows,
             field.code,
@@ -47,15 +44,18 @@ def maps_view(request: HttpRequest) -> HttpResponse:
             label=field.label,
             log_scale=field.log_scale,
         )
-        if height:
-            spec["height"] = height
+        # as tall as its box allows (the stylesheet keeps the box in a map's proportions, so a
+        # phone gets no blank band), under a title short enough for a phone: the caption above
+        # says the rest
+        spec["height"] = "container"
+        spec["title"] = {"text": field.label, "anchor": "start"}
         return SeedMap(f"map-{field.code.replace('_', '-')}", field, spec)
 
     context = {
         "score_set": score_set,
         "release": score_set.release,
         "hpc": seed_map(hpc) if hpc else None,
-        "pair": [seed_map(field, PAIR_HEIGHT) for field in pair],
+        "pair": [seed_map(field) for field in pair],
         # the TOP500 list is complete: a country without a system has 0, not a gap
         "with_systems": sum(1 for row in rows if (row.get(hpc.code) or 0) > 0) if hpc else 0,
     }
