@@ -14,6 +14,7 @@ from aimai_site.middleware import too_many_attempts
 from aimai_site.staticfinders import VEGA_BUNDLE
 from compacts.account_views import account_delete_view
 from countries import compare_views, downloads, embed_views
+from countries.map_views import maps_view
 from countries.views import check_file_view, overview_view, release_list_view
 
 
@@ -75,6 +76,8 @@ urlpatterns = [
     path("", include("countries.cite_urls")),
     # regional and income-group aggregates of the index
     path("groups/", include("countries.group_urls")),
+    # the seed's two world maps: AI compute, and capability next to AIMAI
+    path("maps/", maps_view, name="maps"),
     path("data/check/", check_file_view, name="check-file"),
     path("methodology/", include("countries.methodology_urls")),
     path("registry/", include("registry.urls")),

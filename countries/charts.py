@@ -8,8 +8,11 @@ looks the same embedded, downloaded or on the page.
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
+
+from countries import maps
 
 GEO = Path(__file__).resolve().parent / "data" / "geo" / "countries-110m.json"
 # the same file as a static file (STATICFILES_DIRS), for pages to fetch
@@ -149,17 +152,44 @@ def world_geometry() -> dict:
     return json.loads(GEO.read_text(encoding="utf-8"))
 
 
-def world_map(rows: list[dict], field: str = "aimai", geometry_url: str | None = None) -> dict:
-    """The world coloured by AIMAI or a dimension; countries without a score shown as such.
+def world_map(
+    rows: list[dict],
+    field: str = "aimai",
+    geometry_url: str | None = None,
+    label: str | None = None,
+    log_scale: bool = False,
+) -> dict:
+    """The world coloured by AIMAI, a dimension or an indicator (`field`, named `label`);
+    countries without a value shown as such, and those too small for the map's shapes as
+    points (countries/maps.py).
 
     The countries' shapes are written into the specification, as a file needs them; a page
     passes `geometry_url` instead, the static file the browser fetches once and keeps."""
-    label = DIMENSIONS[field]
+    label = label or DIMENSIONS.get(field, field)
+    value = f"datum['{field}']"
     spec = _base(
         f"{label} around the world",
         rows,
-        f"Countries coloured by {label}; grey where there is no score.",
+        f"Countries coloured by {label}; grey where there is no value; small states as points.",
     )
+    if field == "aimai":
+        scale = {"scheme": "redyellowgreen", "domainMid": 0}
+    elif field == "burden":
+        scale = {"scheme": "orangered"}
+    else:
+        scale = {"scheme": "blues", **({"type": "symlog"} if log_scale else {})}
+    legend = {"orient": "bottom", "direction": "horizontal", "titleLimit": 480}
+    if log_scale:  # a value spanning orders of magnitude: one tick every hundredfold
+        top = max((r[field] for r in rows if isinstance(r.get(field), int | float)), default=0)
+        powers = range(int(math.log10(top)), 0, -2) if top >= 10 else ()
+        legend.update(
+            {
+                "values": [0, *sorted(10**k for k in powers)],
+                "labelExpr": "datum.value >= 1e6 ? format(datum.value / 1e6, '~r') + 'M' : "
+                "datum.value >= 1e3 ? format(datum.value / 1e3, '~r') + 'k' : "
+                "format(datum.value, '~r')",
+            }
+        )
     spec.update(
         {
             "width": "container",
@@ -169,52 +199,84 @@ def world_map(rows: list[dict], field: str = "aimai", geometry_url: str | None =
                 "format": {"type": "topojson", "feature": "countries"},
             },
             "projection": {"type": "equalEarth"},
-            "transform": [
-                {
-                    "lookup": "id",
-                    "from": {
-                        "data": {"values": rows},
-                        "key": "numeric",
-                        "fields": [field, "name", "url"],
-                    },
-                    # keep countries without a score (a lookup drops them without a default)
-                    "default": "no data",
-                },
-                {
-                    "calculate": f"isNumber(datum['{field}']) ? 'scored' : 'no data'",
-                    "as": "has_score",
-                },
-            ],
-            # invalid: None keeps shapes without a value, which Vega-Lite would drop
-            "mark": {
-                "type": "geoshape",
-                "stroke": "#fff",
-                "strokeWidth": 0.4,
-                "tooltip": True,
-                "invalid": None,
-            },
+            # shared by the shapes and the points, so both use one colour scale and legend
             "encoding": {
                 "color": {
-                    "condition": {
-                        "test": f"!isNumber(datum['{field}'])",
-                        "value": "#d9dce1",
-                    },
+                    "condition": {"test": f"!isNumber({value})", "value": "#d9dce1"},
                     "field": field,
                     "type": "quantitative",
                     "title": label,
-                    "scale": (
-                        {"scheme": "redyellowgreen", "domainMid": 0}
-                        if field == "aimai"
-                        else {"scheme": "orangered" if field == "burden" else "blues"}
-                    ),
+                    "scale": scale,
+                    "legend": legend,
                 },
                 "tooltip": [
-                    {"field": "properties.name", "title": "Country"},
-                    {"field": field, "format": ".1f", "title": label},
-                    {"field": "has_score", "title": "Data"},
+                    {"field": "label", "title": "Country"},
+                    {
+                        "field": field,
+                        "format": ".1f" if field in DIMENSIONS else ",.2~f",
+                        "title": label,
+                    },
+                    {"field": "has_value", "title": "Data"},
                 ],
+                "description": {"field": "label"},
                 "href": {"field": "url"},
             },
+            "layer": [
+                {
+                    "transform": [
+                        # joined by ISO code; a shape the file gives no code by its name
+                        {
+                            "calculate": "isValid(datum.id) ? datum.id : "
+                            "'name:' + datum.properties.name",
+                            "as": "key",
+                        },
+                        {
+                            "lookup": "key",
+                            "from": {
+                                "data": {"values": maps.lookup_rows(rows, field)},
+                                "key": "key",
+                                "fields": [field, "label", "url"],
+                            },
+                            # keep countries without a row (a lookup drops them without one)
+                            "default": "",
+                        },
+                        {
+                            "calculate": "datum.label ? datum.label : datum.properties.name",
+                            "as": "label",
+                        },
+                        {
+                            "calculate": f"isNumber({value}) ? 'measured' : 'no data'",
+                            "as": "has_value",
+                        },
+                    ],
+                    # invalid: None keeps shapes without a value, which Vega-Lite would drop
+                    "mark": {
+                        "type": "geoshape",
+                        "stroke": "#fff",
+                        "strokeWidth": 0.4,
+                        "tooltip": True,
+                        "invalid": None,
+                    },
+                },
+                {
+                    "data": {
+                        "values": maps.point_rows(rows, field, maps.shape_keys(world_geometry()))
+                    },
+                    "transform": [{"calculate": "'measured'", "as": "has_value"}],
+                    "mark": {
+                        "type": "circle",
+                        "size": 40,
+                        "opacity": 1,
+                        "stroke": "#1f2328",
+                        "strokeWidth": 0.6,
+                        "tooltip": True,
+                    },
+                    "encoding": {
+                        "longitude": {"field": "longitude", "type": "quantitative"},
+                        "latitude": {"field": "latitude", "type": "quantitative"},
+                    },
+                },
+            ],
         }
     )
     return spec

@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from aimai_site.exports import attachment_header, safe_row
 from aimai_site.rendered import Rendered, rendered_known, rendered_response
-from countries import charts
+from countries import charts, maps
 from countries.citation import (
     PLATFORM_LICENCE,
     Citation,
@@ -35,7 +35,7 @@ from countries.citation import (
 )
 from countries.current import current_pointer
 from countries.models import DataRelease, ScoreSet
-from countries.narrow_charts import chart_layout, chart_spec
+from countries.narrow_charts import chart_layout, chart_spec, map_narrow
 from countries.selectors import HEX64, score_row, score_rows, score_set_resolve
 from countries.services import observation_rows
 
@@ -226,17 +226,22 @@ def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     comes from the URL or the cached pointer, so a 304 or a cached chart reads no database."""
     try:
         digest = _chart_digest(request)
+        options = {**chart_options(name, request.GET), **chart_layout(name, request.GET)}
     except DomainError as exc:
         return _refusal(exc)
-    options = {**chart_options(name, request.GET), **chart_layout(name, request.GET)}
     kind = chart_kind(name, fmt)
     named = bool(request.GET.get("score_set"))
-    if (
-        named
-        and not rendered_known(request, kind=kind, digest=digest, params=options)
-        and not ScoreSet.objects.filter(digest=digest).exists()
-    ):  # a digest of no score set is refused before any render is counted
-        return _refusal(NotFoundError(f"No score set with digest {digest}."))
+    indicator = name == "map" and options["field"] not in maps.SCORES
+    if (named or indicator) and not rendered_known(
+        request, kind=kind, digest=digest, params=options
+    ):  # what the URL names is checked before any render is counted
+        if named and not ScoreSet.objects.filter(digest=digest).exists():
+            return _refusal(NotFoundError(f"No score set with digest {digest}."))
+        if indicator:
+            try:
+                maps.map_field(options["field"], score_set_resolve(digest=digest))
+            except DomainError as exc:
+                return _refusal(exc)
     try:
         return rendered_response(
             request,
@@ -281,14 +286,22 @@ def chart_options(name: str, params) -> dict[str, str]:
         sort = params.get("sort")
         return {"sort_by": sort if sort in ("capability", "aimai") else "capability"}
     if name == "map":
-        field = params.get("field")
-        return {"field": field if field in charts.DIMENSIONS else "aimai"}
+        # one of the scores or an indicator of the score set's methodology; which indicators
+        # there are is checked when the map is drawn (an unknown one is refused, never drawn
+        # as another), so a cached map is served without reading the database
+        return {"field": maps.field_form_check(params.get("field") or "aimai")}
     return {}
 
 
 def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, str]) -> Rendered:
-    rows = [score_row(s) for s in score_rows(score_set) if s.aimai is not None]
-    spec = chart_spec(name, rows, options) or charts.SPECS[name](rows, **options)
+    if name == "map":
+        field = maps.map_field(options["field"], score_set)  # InvalidInput when unknown
+        rows = maps.map_rows(score_set, [field.code])
+        drawn = map_narrow if options.get("layout") == "narrow" else charts.world_map
+        spec = drawn(rows, field.code, label=field.label, log_scale=field.log_scale)
+    else:
+        rows = [score_row(s) for s in score_rows(score_set) if s.aimai is not None]
+        spec = chart_spec(name, rows, options) or charts.SPECS[name](rows, **options)
     if spec.get("width") == "container":  # a file has no container to fit
         spec["width"] = 900 if name == "map" else 640
     return chart_file(spec, score_set, fmt, narrow=options.get("layout") == "narrow")

@@ -121,19 +121,24 @@ def concentration_narrow(rows: list[dict], sort_by: str = "capability") -> dict:
     return _narrow(spec)
 
 
-def map_narrow(rows: list[dict], field: str = "aimai", geometry_url: str | None = None) -> dict:
+def map_narrow(
+    rows: list[dict],
+    field: str = "aimai",
+    geometry_url: str | None = None,
+    label: str | None = None,
+    log_scale: bool = False,
+) -> dict:
     """The world as wide as the screen, as high as the world is (no band of blank below), its
     legend underneath rather than beside it."""
-    spec = world_map(_only(rows, ("numeric", "name", "url", field)), field, geometry_url)
+    kept = ("country", "numeric", "name", "url", field)
+    spec = world_map(_only(rows, kept), field, geometry_url, label=label, log_scale=log_scale)
     spec["width"] = NARROW_WIDTH
     spec["height"] = round(NARROW_WIDTH * MAP_ASPECT)
     # a page sets the height from the width it has (static/js/charts.js)
     spec["usermeta"] = {"aspect": MAP_ASPECT}
-    spec["encoding"]["color"]["legend"] = {
-        "orient": "bottom",
-        "direction": "horizontal",
-        "gradientLength": 220,
-    }
+    spec["encoding"]["color"]["legend"].update(
+        {"orient": "bottom", "direction": "horizontal", "gradientLength": 220}
+    )
     return _narrow(spec)
 
 

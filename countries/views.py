@@ -321,7 +321,8 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "specs": {
             "concentration": charts.concentration(scored, sort_by),
             "scatter": charts.scatter(scored),
-            "map": charts.world_map(scored, field, geometry_url=static(charts.GEO_STATIC)),
+            # every country of the set, so unscored shapes show the site's names too
+            "map": charts.world_map(overview.rows, field, geometry_url=static(charts.GEO_STATIC)),
         },
     }
     # a phone's layouts of the concentration chart and the map, chosen by charts.js
