@@ -70,7 +70,12 @@ urlpatterns = [
         compare_views.compare_chart_view,
         name="compare-chart",
     ),
-    path("embed/<str:chart>/", embed_views.embed_view, name="embed"),
+    # a chart's name is a short word: a longer address is a plain 404, never a cache key
+    re_path(
+        r"^embed/(?P<chart>[a-z]{1,20})/$",
+        embed_views.embed_view,
+        name="embed",
+    ),
     path("releases/", release_list_view, name="releases"),
     # about, licence and citation; permanent pages of score sets and releases
     path("", include("countries.cite_urls")),

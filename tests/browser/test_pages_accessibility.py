@@ -14,7 +14,7 @@ from tests.compacts.conftest import (  # noqa: F401 (cast: a fixture)
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"desktop": (1280, 900), "phone": (375, 800)}
+WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))

@@ -10,6 +10,7 @@ from django.core.cache import cache
 
 from aimai_site.rendered import rendered_key
 from countries import charts, maps
+from countries.downloads import chart_kind
 from countries.models import Country, Methodology, ScoreSet
 from tests.countries.test_pages import query_count
 
@@ -57,14 +58,14 @@ def test_the_map_shows_the_field_it_is_asked_for(client, field):
     # the title and the legend name the field
     if field in maps.SCORES:
         assert color["title"] == maps.SCORES[field]
-        assert spec["title"].startswith(f"{maps.SCORES[field]} around the world")
+        assert spec["title"]["text"].startswith(f"{maps.SCORES[field]} around the world")
 
 
 def test_the_compute_map_is_titled_by_its_indicator_on_a_log_scale(client):
     spec = client.get("/charts/map.json", {"field": HPC}).json()
     color = spec["encoding"]["color"]
     assert color["title"] == "TOP500 summed HPL Rmax (TFlop/s)"
-    assert spec["title"].startswith("TOP500 summed HPL Rmax (TFlop/s) around the world")
+    assert spec["title"]["text"].startswith("TOP500 summed HPL Rmax (TFlop/s) around the world")
     assert color["scale"]["type"] == "symlog"
     assert color["legend"]["values"][0] == 0
     svg = client.get("/charts/map.svg", {"field": HPC}).content.decode()
@@ -93,7 +94,10 @@ def test_an_unknown_field_is_refused_not_drawn_as_another(client, settings, fiel
     listed = client.get("/charts/map.json", {"field": "nope"}).content.decode()
     assert "aimai, capability, solidarity, burden" in listed
     assert HPC in listed
-    assert cache.get(rendered_key("chart:map.json", current().digest, {"field": field})) is None
+    assert (
+        cache.get(rendered_key(chart_kind("map", "json"), current().digest, {"field": field}))
+        is None
+    )
 
 
 def test_the_render_cache_key_includes_the_field(client):
@@ -103,10 +107,13 @@ def test_the_render_cache_key_includes_the_field(client):
     assert aimai.status_code == hpc.status_code == 200
     assert aimai.content != hpc.content
     assert aimai["ETag"] != hpc["ETag"]
-    assert cache.get(rendered_key("chart:map.svg", digest, {"field": "aimai"})).body == (
+    assert cache.get(rendered_key(chart_kind("map", "svg"), digest, {"field": "aimai"})).body == (
         aimai.content
     )
-    assert cache.get(rendered_key("chart:map.svg", digest, {"field": HPC})).body == hpc.content
+    assert (
+        cache.get(rendered_key(chart_kind("map", "svg"), digest, {"field": HPC})).body
+        == hpc.content
+    )
     # a conditional GET of one field's map is not answered with another's
     again = client.get("/charts/map.svg", {"field": HPC}, HTTP_IF_NONE_MATCH=aimai["ETag"])
     assert again.status_code == 200

@@ -164,8 +164,10 @@ def test_a_new_score_set_shows_at_the_next_request(client):
     assert current().digest == score_set.digest != old.digest
     after = client.get("/", HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200
-    assert score_set.digest in after.content.decode()
-    assert old.digest not in after.content.decode()
+    # the page names the new set as its own (the old one only as "the previous score set")
+    cited = after.content.decode().split('id="cite-and-verify"', 1)[1]
+    assert score_set.digest in cited
+    assert old.digest not in cited
     assert client.get("/countries/KEN/")["ETag"] != country["ETag"]
     svg = client.get("/charts/scatter.svg", HTTP_IF_NONE_MATCH=chart["ETag"])
     assert svg.status_code == 200
