@@ -23,6 +23,7 @@ from countries.downloads import (
 from countries.embeds import share_of
 from countries.models import ScoreSet
 from countries.selectors import score_set_resolve, score_set_rows
+from countries.trends import country_trends
 from countries.views import public_page
 
 NOT_FOUND_BY_NAME = "No country called “{text}”: pick a name from the list, or type its ISO3 code."
@@ -82,11 +83,28 @@ def compare_view(request: HttpRequest) -> HttpResponse:
         }
     )
     if comparison.rows:
+        context["trend"] = _trend_table(comparison.rows)
         state = {"methodology": methodology} if methodology else {}
         state[compare.PARAM] = ",".join(known)
         context["spec"] = compare.chart(comparison.rows)
         context["share"] = share_of("compare", state)
     return _page(request, context, status=400 if error else 200)
+
+
+def _trend_table(rows: list[dict]) -> dict:
+    """Each compared country's headline AIMAI on every data release (one query): the releases
+    as columns, oldest first, back-casts marked."""
+    trends = country_trends([row["country"] for row in rows])
+    releases = {}
+    for points in trends.values():
+        for point in points:
+            releases.setdefault(point.release, point)
+    columns = sorted(releases.values(), key=lambda point: (point.release_date, point.release))
+    lines = []
+    for row in rows:
+        by_release = {point.release: point.aimai for point in trends.get(row["country"], [])}
+        lines.append((row, [by_release.get(column.release) for column in columns]))
+    return {"releases": columns, "lines": lines}
 
 
 def _codes_or_refuse(request: HttpRequest) -> list[str]:

@@ -4,6 +4,7 @@ a release chosen by the reader, and a query count that does not grow with the re
 import re
 
 import pytest
+from django.core.cache import cache
 
 from countries.models import Methodology, ScoreSet
 from countries.scoring import score_set_compute
@@ -109,3 +110,35 @@ def test_country_page_queries_do_not_grow_with_the_number_of_releases(client):
     # the trend is one query, whatever the number of releases
     assert two == three <= 13
     assert chosen_two == chosen_three <= 12
+
+
+def over_time_rows(html: str) -> list[str]:
+    table = html[html.index('id="compare-over-time"') :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    return re.findall(r"<tr.*?</tr>", body, flags=re.S)
+
+
+def test_the_comparison_shows_each_countrys_aimai_on_every_release(client):
+    cache.clear()
+    two_releases = query_count(client, "/compare/", {"countries": "KEN,UGA"})
+    correction = correction_of_world()
+    version = Methodology.objects.headline().versions.current()
+    score_set_compute(version=version, release=correction)
+    html = client.get("/compare/", {"countries": "KEN,UGA"}).content.decode()
+    head = html[
+        html.index('id="compare-over-time"') : html.index(
+            "</thead>", html.index('id="compare-over-time"')
+        )
+    ]
+    assert head.index("AIMAI demo data, November 2026") < head.index("AIMAI world data 2026")
+    assert "back-cast" in head
+    rows = over_time_rows(html)
+    assert len(rows) == 2
+    kenya = country_trends(["KEN"])["KEN"]
+    cells = re.findall(r'<td class="num">(.*?)</td>', rows[0])
+    assert len(cells) == 3
+    assert cells[0] == "—"  # no AIMAI on the demo release
+    assert cells[2] == f"{kenya[2].aimai:.1f}"
+    # a third release adds a column, not a query (each count from an empty cache)
+    cache.clear()
+    assert query_count(client, "/compare/", {"countries": "KEN,UGA"}) == two_releases <= 6
