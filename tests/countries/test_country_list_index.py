@@ -61,3 +61,9 @@ def test_the_list_costs_the_same_queries_for_more_countries(client):
     assert "Testland 11" in html
     assert "no data in this release" in _row(html, "QMQ")
     assert query_count(client, "/countries/") == before
+
+
+def test_the_list_leads_to_the_comparison_the_groups_and_the_maps(client):
+    html = client.get("/countries/").content.decode()
+    for address in ('href="/compare/"', 'href="/groups/"', 'href="/maps/"'):
+        assert address in html
