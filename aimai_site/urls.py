@@ -12,7 +12,6 @@ from aimai_site.account_views import api_token_revoke_view, api_tokens_view
 from aimai_site.docs import RedocView, SwaggerView
 from aimai_site.middleware import too_many_attempts
 from aimai_site.staticfinders import VEGA_BUNDLE
-from compacts.account_views import account_delete_view
 from countries import compare_views, downloads, embed_views
 from countries.map_views import maps_view
 from countries.views import check_file_view, overview_view, release_list_view
@@ -94,7 +93,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/tokens/", api_tokens_view, name="api-tokens"),
     path("accounts/tokens/<int:pk>/revoke/", api_token_revoke_view, name="api-token-revoke"),
-    path("accounts/delete/", account_delete_view, name="account-delete"),
+    path("accounts/", include("compacts.account_urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

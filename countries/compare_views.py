@@ -14,11 +14,11 @@ from countries import compare
 from countries.citation import PLATFORM_LICENCE, score_set_citation
 from countries.downloads import (
     CITATION_COLUMNS,
-    _chart_digest,
-    _provenance,
-    _refusal,
+    chart_digest,
     chart_file,
     chart_kind,
+    refusal_response,
+    score_set_provenance,
 )
 from countries.embeds import share_of
 from countries.models import ScoreSet
@@ -121,9 +121,9 @@ def compare_chart_view(request: HttpRequest, fmt: str) -> HttpResponse:
     countries (see countries/downloads.py chart_view, whose rules it follows)."""
     try:
         codes = _codes_or_refuse(request)
-        digest = _chart_digest(request)
+        digest = chart_digest(request)
     except DomainError as exc:
-        return _refusal(exc)
+        return refusal_response(exc)
     params = {compare.PARAM: ",".join(codes)}
     kind = chart_kind("compare", fmt)
     named = bool(request.GET.get("score_set"))
@@ -132,7 +132,7 @@ def compare_chart_view(request: HttpRequest, fmt: str) -> HttpResponse:
         and not rendered_known(request, kind=kind, digest=digest, params=params)
         and not ScoreSet.objects.filter(digest=digest).exists()
     ):
-        return _refusal(NotFoundError(f"No score set with digest {digest}."))
+        return refusal_response(NotFoundError(f"No score set with digest {digest}."))
     try:
         return rendered_response(
             request,
@@ -143,7 +143,7 @@ def compare_chart_view(request: HttpRequest, fmt: str) -> HttpResponse:
             immutable=named,
         )
     except DomainError as exc:  # an unknown code, found while rendering
-        return _refusal(exc)
+        return refusal_response(exc)
 
 
 def _chart_render(score_set: ScoreSet, codes: list[str], fmt: str) -> Rendered:
@@ -168,8 +168,8 @@ def compare_data_view(request: HttpRequest, fmt: str) -> HttpResponse:
             score_set=score_set, rows=score_set_rows(score_set), codes=codes
         )
     except DomainError as exc:
-        return _refusal(exc)
-    provenance = _provenance(score_set)
+        return refusal_response(exc)
+    provenance = score_set_provenance(score_set)
     citation = score_set_citation(score_set)
     name = f"aimai-compare-{'-'.join(codes)}-{score_set.digest[:12]}.{fmt}"
     countries = []

@@ -78,7 +78,7 @@ def _etag(request: HttpRequest, *args, **kwargs) -> str | None:
         return None
 
 
-def _provenance(score_set: ScoreSet) -> dict:
+def score_set_provenance(score_set: ScoreSet) -> dict:
     version = score_set.methodology_version
     return {
         "methodology": version.methodology.slug,
@@ -102,7 +102,7 @@ def _file(content, content_type: str, name: str) -> HttpResponse:
 @condition(etag_func=_etag)
 def scores_download_view(request: HttpRequest, fmt: str) -> HttpResponse:
     score_set = _score_set(request)
-    provenance = _provenance(score_set)
+    provenance = score_set_provenance(score_set)
     citation = score_set_citation(score_set)
     rows = [score_row(s) for s in score_rows(score_set)]
     name = f"aimai-scores-{provenance['methodology']}-{score_set.digest[:12]}.{fmt}"
@@ -225,10 +225,10 @@ def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     Rendered once per score set and options, then served from the shared cache; the digest
     comes from the URL or the cached pointer, so a 304 or a cached chart reads no database."""
     try:
-        digest = _chart_digest(request)
+        digest = chart_digest(request)
         options = {**chart_options(name, request.GET), **chart_layout(name, request.GET)}
     except DomainError as exc:
-        return _refusal(exc)
+        return refusal_response(exc)
     kind = chart_kind(name, fmt)
     named = bool(request.GET.get("score_set"))
     indicator = name == "map" and options["field"] not in maps.SCORES
@@ -236,12 +236,12 @@ def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         request, kind=kind, digest=digest, params=options
     ):  # what the URL names is checked before any render is counted
         if named and not ScoreSet.objects.filter(digest=digest).exists():
-            return _refusal(NotFoundError(f"No score set with digest {digest}."))
+            return refusal_response(NotFoundError(f"No score set with digest {digest}."))
         if indicator:
             try:
                 maps.map_field(options["field"], score_set_resolve(digest=digest))
             except DomainError as exc:
-                return _refusal(exc)
+                return refusal_response(exc)
     try:
         return rendered_response(
             request,
@@ -254,16 +254,16 @@ def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
             immutable=named,
         )
     except DomainError as exc:  # gone between the check and the render
-        return _refusal(exc)
+        return refusal_response(exc)
 
 
-def _refusal(exc: DomainError) -> HttpResponse:
+def refusal_response(exc: DomainError) -> HttpResponse:
     return HttpResponse(
         exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8"
     )
 
 
-def _chart_digest(request: HttpRequest) -> str:
+def chart_digest(request: HttpRequest) -> str:
     """The digest of the score set a chart's URL asks for: named in it (checked for its form
     only), the current one of the headline or of ?methodology= from the cached pointer, or
     (?as_of=, an unknown methodology) resolved in the database."""

@@ -6,7 +6,7 @@ from rest_framework import generics, serializers
 from aimai_site.api import not_modified
 from countries.aggregates import KINDS, aggregates_get
 from countries.api.serializers import ScoreSetSerializer
-from countries.api.views import SCORE_SET_PARAMETERS, IndexRead, _score_set
+from countries.api.views import SCORE_SET_PARAMETERS, IndexRead, score_set_from_request
 
 
 class AggregateSerializer(serializers.Serializer):
@@ -82,7 +82,7 @@ class AggregateListView(IndexRead, generics.GenericAPIView):
         etag = self.index_etag(request)
         if etag is not None and (unchanged := not_modified(request, etag)) is not None:
             return unchanged
-        score_set = _score_set(request)
+        score_set = score_set_from_request(request)
         groups = aggregates_get(score_set=score_set, kind=request.query_params.get("kind"))
         data = {
             "score_set": ScoreSetSerializer(score_set, context=self.get_serializer_context()).data,

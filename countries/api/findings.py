@@ -5,7 +5,7 @@ from rest_framework import generics, serializers
 
 from aimai_site.api import not_modified
 from countries.api.serializers import ScoreSetSerializer
-from countries.api.views import SCORE_SET_PARAMETERS, IndexRead, _score_set
+from countries.api.views import SCORE_SET_PARAMETERS, IndexRead, score_set_from_request
 from countries.selectors import findings_get
 
 
@@ -132,6 +132,6 @@ class FindingsView(IndexRead, generics.GenericAPIView):
         etag = self.index_etag(request)
         if etag is not None and (unchanged := not_modified(request, etag)) is not None:
             return unchanged
-        found = findings_get(score_set=_score_set(request))
+        found = findings_get(score_set=score_set_from_request(request))
         data = self.get_serializer(found).data
         return self.json_response(request, data, etag)

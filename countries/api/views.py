@@ -296,7 +296,7 @@ SCORE_SET_PARAMETERS = [
 ]
 
 
-def _score_set(request) -> ScoreSet:
+def score_set_from_request(request) -> ScoreSet:
     params = request.query_params
     return score_set_resolve(
         methodology=params.get("methodology"),
@@ -362,7 +362,7 @@ class ScoreListView(IndexRead, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Score.objects.none()
-        self.score_set = _score_set(self.request)
+        self.score_set = score_set_from_request(self.request)
         return score_rows(self.score_set)
 
     @extend_schema(parameters=SCORE_SET_PARAMETERS)
@@ -404,7 +404,7 @@ class ScoreDetailView(IndexRead, generics.GenericAPIView):
         if etag is not None and (unchanged := not_modified(request, etag)) is not None:
             return unchanged
         code = iso3.upper()
-        score_set = _score_set(request)
+        score_set = score_set_from_request(request)
         row = (
             Score.objects.filter(score_set=score_set, country__iso3=code)
             .values(*SCORE_COLUMNS)
@@ -430,6 +430,6 @@ class ScoreExplainView(KnownQueryParameters, generics.GenericAPIView):
 
     @extend_schema(parameters=SCORE_SET_PARAMETERS)
     def get(self, request, iso3: str):
-        score_set = _score_set(request)
+        score_set = score_set_from_request(request)
         explanation = score_explain(score_set=score_set, iso3=iso3)
         return Response(self.get_serializer(explanation).data)
