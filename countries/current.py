@@ -178,8 +178,8 @@ def connect() -> None:
 
 
 def public_paths() -> list[str]:
-    """The public index's pages: the overview and its charts, the methodology and every
-    country's page."""
+    """The public index's pages: the overview and its charts, the methodology, the lists of
+    countries and groups, the maps, the about page and every country's page."""
     from django.urls import reverse
 
     from countries.models import Country
@@ -203,6 +203,10 @@ def public_paths() -> list[str]:
         reverse("home"),
         *stills,
         reverse("methodology:page"),
+        reverse("countries:list"),
+        reverse("groups:list"),
+        reverse("maps"),
+        reverse("about"),
         *(reverse("countries:detail", kwargs={"iso3": iso3}) for iso3 in countries),
     ]
 

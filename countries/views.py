@@ -72,6 +72,7 @@ def _public_state() -> tuple[str, str]:
 public_page = rendered_page(_public_state)
 
 
+@public_page
 def country_list_view(request: HttpRequest) -> HttpResponse:
     release = DataRelease.objects.current()
     filterset = CountryFilterSet(

@@ -92,7 +92,9 @@ def query_count(client, path: str, params: dict | None = None) -> int:
 
 
 def test_list_page_queries_do_not_grow_with_the_number_of_countries(client):
-    client.get("/countries/")  # the index column's rows are cached under the score set's digest
+    # the index column's rows are cached under the score set's digest; each page below is a
+    # first request (a page is rendered once per state)
+    client.get("/countries/", {"region": "Europe"})
     few = query_count(client, "/countries/", {"region": "Oceania", "has_data": "true"})
     oceania = query_count(client, "/countries/", {"region": "Oceania"})
     everything = query_count(client, "/countries/")
