@@ -392,8 +392,8 @@ def compute(
         )
         # a dimension with a score is explained even when AIMAI is missing
         explained = {
-            name: _picked(names, rows[i], has[i])
-            for name, (names, rows, has) in explain.items()
+            name: _picked(keys, rows[i], has[i])
+            for name, (keys, rows, has) in explain.items()
             if (name == INDEX_KEY and a == a)
             or (name != INDEX_KEY and dim_scores[name][i] == dim_scores[name][i])
         }
