@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from countries.index.computed import COMPUTED_INDICATORS
 from countries.index.methodology import (
-    DIMENSIONS,
     GroupSpec,
     IndicatorSpec,
     methodology_changes,
@@ -16,6 +15,7 @@ from countries.index.methodology import Methodology as EngineMethodology
 from countries.models import Country, Methodology, MethodologyVersion, Score, ScoreSet
 from countries.public_index import ClassRule, classification_rules, difference_text, rationales
 from countries.selectors import PROFILE, IndicatorLabel, indicator_labels
+from countries.templatetags.figures import figure
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,43 @@ class IndicatorLine:
     rule: str = ""  # a computed indicator's rule, in words, as the methodology file sets it
     rationale: str = ""  # why the indicator is in the index, as the methodology file says
 
+    @property
+    def units(self) -> str:
+        """The units the cap and goalposts are written in, when a transform makes it matter."""
+        kind = self.spec.transform
+        if kind == "none":
+            return ""
+        if self.spec.bounds_in == "natural":
+            return f"in the indicator’s own units, before the {kind} transform"
+        return f"on the {kind} scale, after the transform"
+
+    @property
+    def cap_text(self) -> str:
+        """The cap as the page states it: which bounds, in which units; "" without one."""
+        low, high = self.spec.cap
+        if low is None and high is None:
+            return ""
+        if low is not None and high is not None:
+            text = f"capped to {figure(low)}–{figure(high)}"
+        elif low is not None:
+            text = f"values below {figure(low)} raised to it"
+        else:
+            text = f"values above {figure(high)} capped at it"
+        return f"{text} ({self.units})" if self.units else text
+
 
 @dataclass(frozen=True)
 class GroupLine:
     name: str
     group: GroupSpec
-    index_weight: float | None  # for the three dimensions
+    index_weight: float | None  # for the dimensions
     indicators: list[IndicatorLine]
     groups: list["GroupLine"]
+
+    @property
+    def label(self) -> str:
+        """The name as a heading: "Capability", "Life expectancy" (from life_expectancy)."""
+        return self.name.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -68,13 +97,28 @@ class MethodologyPage:
         return f"{self.parsed.index_weights['burden']:g} × Burden".replace("-", "−")
 
     def formula(self) -> str:
+        parsed = self.parsed
+        names = (
+            ("solidarity", "capability", "burden")
+            if parsed.is_aimai_shaped
+            else parsed.dimension_names
+        )
+        weights = {name: parsed.index_weights[name] for name in names}
+        labels = {name: name.replace("_", " ").capitalize() for name in names}
+        left = "AIMAI" if parsed.is_aimai_shaped else "Index"
+        if parsed.index_aggregation == "arithmetic":
+            terms = " + ".join(f"{weights[n]:g} × {labels[n]}" for n in names)
+            return f"{left} = ({terms}) / {sum(weights.values()):g}"
+        if parsed.index_aggregation == "geometric":
+            terms = " × ".join(f"{labels[n]}^{weights[n]:g}" for n in names)
+            return f"{left} = ({terms})^(1/{sum(weights.values()):g})"
         terms = []
-        for name in ("solidarity", "capability", "burden"):
-            weight = self.parsed.index_weights[name]
+        for name in names:
+            weight = weights[name]
             sign = "−" if weight < 0 else "+"
-            terms.append(f"{sign} {abs(weight):g} × {name.capitalize()}")
+            terms.append(f"{sign} {abs(weight):g} × {labels[name]}")
         text = " ".join(terms)
-        return "AIMAI = " + (text[2:] if text.startswith("+ ") else text)
+        return f"{left} = " + (text[2:] if text.startswith("+ ") else text)
 
 
 def _rule_text(spec: IndicatorSpec, methodology: "EngineMethodology") -> str:
@@ -144,7 +188,7 @@ def methodology_pages() -> list[MethodologyPage]:
                         parsed.index_weights[name],
                         rationales(parsed),
                     )
-                    for name in DIMENSIONS
+                    for name in parsed.dimension_names
                 ],
                 changelog=changelog[::-1],
                 score_set=current_sets.get(methodology.pk),

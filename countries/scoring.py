@@ -69,6 +69,11 @@ VERSION_TAKEN = "Methodology {name} already exists; give the new file another ve
 VERSION_SLUG_CHANGED = "A draft keeps its methodology; save “{slug}” as a new version instead."
 UNKNOWN_INDICATORS = "Methodology {name} uses indicators that do not exist: {codes}."
 BAD_RULES = "Methodology {name} has rules that do not fit: {problems}."
+NOT_AIMAI_SHAPED = (
+    "Methodology {name} has the dimensions {names}; the platform publishes only indices with "
+    "AIMAI's three (capability, solidarity, burden), the ones its scores store. The engine "
+    "computes any index (see countries/methodologies/examples/)."
+)
 
 
 def code_version() -> str:
@@ -147,6 +152,9 @@ def methodology_version_publish(*, version: MethodologyVersion) -> MethodologyVe
     if version.status != ReleaseStatus.DRAFT:
         raise DomainError(VERSION_ALREADY_PUBLISHED.format(name=name), code="published")
     parsed = methodology_parse(version.definition)
+    if not parsed.is_aimai_shaped:
+        names = ", ".join(parsed.dimension_names)
+        raise DomainError(NOT_AIMAI_SHAPED.format(name=name, names=names), code="dimensions")
     needed = parsed.codes_needed()
     unknown = sorted(needed - _known_indicators())
     if unknown:

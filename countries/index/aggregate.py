@@ -3,6 +3,11 @@
 For a weighted arithmetic mean, indicator i contributes w_i x_i / sum(w present).
 For a weighted geometric mean G, the contributions are shares of the log:
 G * (w_i ln x_i) / sum(w_j ln x_j), which also add up to G.
+The dimensions combine into the index by the methodology's `index.aggregation`
+(`index_combine()`): a signed weighted sum (AIMAI's), whose contributions are each dimension's
+contributions times its weight; or a weighted arithmetic or geometric mean of the dimensions,
+whose contributions are each dimension's share of the mean (its log share for a geometric
+one), split among the dimension's indicators in proportion to their contributions to it.
 A country whose present children carry less than `min_coverage` of the group's weight gets
 no score for the group (NaN, shown as "insufficient data"), never a zero. Coverage counts
 observed values only: imputation fills the gaps of a group that has enough data of its own,
@@ -13,14 +18,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from countries.index.methodology import GroupSpec
+from countries.index.methodology import GroupSpec, Methodology
 
 # The decomposition above, in words, for readers of the explanations.
 EXPLAIN_DECOMPOSITION = (
     "Each indicator's contribution to a dimension is its share of the dimension score: "
     "w·x / Σw for a weighted arithmetic mean; for a weighted geometric mean G, "
     "G · (w·ln x) / Σ(w·ln x), its share of the log. Contributions to AIMAI are those "
-    "contributions times the dimension's index weight. Each set adds up to its score "
+    "contributions times the dimension's index weight (a signed weighted sum, as AIMAI's). "
+    "When the index is a weighted mean of its dimensions, each dimension's share of the index "
+    "is w·s / Σw (arithmetic) or G · (w·ln s) / Σ(w·ln s) (geometric mean G, its share of the "
+    "log), and the dimension's indicators share it in proportion to their contributions to the "
+    "dimension. A dimension weighted 0 contributes nothing. Each set adds up to its score "
     "(to 9 decimal places, the precision of the published numbers)."
 )
 
@@ -90,3 +99,33 @@ def aggregate(
     score = np.where(insufficient, np.nan, score)
     contributions[insufficient] = np.nan
     return GroupResult(score=score, contributions=contributions, coverage=coverage)
+
+
+def index_combine(
+    methodology: Methodology, dims: dict[str, GroupResult]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The index of every country and each indicator's contribution to it (countries x
+    indicators), from the dimension results, by the methodology's `index.aggregation`.
+
+    A dimension weighted 0 is left out: its gaps never blank the index. A country missing a
+    dimension of non-zero weight has no index (NaN).
+    """
+    weights = methodology.index_weights
+    names = [name for name in methodology.dimension_names if weights[name] != 0]
+    if methodology.index_aggregation == "signed_sum":
+        score = sum(weights[name] * dims[name].score for name in names)
+        parts = sum(weights[name] * dims[name].contributions for name in names)
+        return score, parts
+    scores = np.column_stack([dims[name].score for name in names])
+    w = np.array([weights[name] for name in names])
+    score, shares = _mean(scores, w, methodology.index_aggregation, methodology.geometric_floor)
+    missing = np.isnan(scores).any(axis=1)
+    score = np.where(missing, np.nan, score)
+    parts = np.zeros(dims[names[0]].contributions.shape)
+    for k, name in enumerate(names):
+        child = dims[name]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(child.score > 0, shares[:, k] / child.score, 0.0)
+        parts += np.nan_to_num(child.contributions * ratio[:, None])
+    parts[missing] = np.nan
+    return score, parts

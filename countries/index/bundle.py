@@ -42,7 +42,7 @@ import numpy as np
 from countries.index import ENGINE_VERSION
 from countries.index.digest import canonical_json, sha256_hex
 from countries.index.engine import Observation, Result, compute
-from countries.index.methodology import Methodology, methodology_parse
+from countries.index.methodology import DIMENSIONS, Methodology, methodology_parse
 
 BUNDLE_FORMAT = "aimai-score-bundle/1"
 DECIMALS = 9
@@ -69,8 +69,12 @@ def inputs_observations(inputs: dict) -> list[Observation]:
 
 
 def outputs_document(result: Result) -> dict[str, Any]:
+    """Every country's scores as plain data. An index with other dimensions than AIMAI's three
+    adds each country's `dimensions` {name: score}; an AIMAI-shaped one is left exactly as it
+    always was, so that the digests of stored score sets hold."""
     scores = []
     for s in result.scores:
+        other = set(s.dimensions) != set(DIMENSIONS)
         scores.append(
             {
                 "country": s.country,
@@ -92,6 +96,11 @@ def outputs_document(result: Result) -> dict[str, Any]:
                 "provenance": s.provenance,
                 "values": s.values,
                 "normalised": {code: _round(v) for code, v in s.normalised.items()},
+                **(
+                    {"dimensions": {name: _round(v) for name, v in s.dimensions.items()}}
+                    if other
+                    else {}
+                ),
             }
         )
     contributions = {

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from countries.index.engine import Observation
-from countries.index.methodology import DIMENSIONS, GroupSpec, IndicatorSpec, Methodology
+from countries.index.methodology import GroupSpec, IndicatorSpec, Methodology
 
 
 @dataclass(frozen=True)
@@ -284,21 +284,28 @@ def aimai_bound(methodology: Methodology, code: str) -> AimaiBound:
     weight of the indicators the country has: all of them at full coverage, and no less than
     the group's `min_coverage` (nor than w itself) when it has just enough data. AIMAI adds
     the dimension's index weight times that (in absolute value: what it moves the index by).
+    When the index is a weighted arithmetic mean of the dimensions, the dimension's weight is
+    divided by the sum of the weights.
     Raises ValueError for an indicator the methodology does not use or one under a geometric
-    mean, whose effect depends on the other values.
+    mean (the index's included), whose effect depends on the other values.
     """
-    for dimension in DIMENSIONS:
+    for dimension in methodology.dimension_names:
         path = _path(methodology.dimensions[dimension], code)
         if path is not None:
             break
     else:
         raise ValueError(f"{code} is not in the methodology")
-    if any(group.aggregation != "arithmetic" for group, _ in path):
+    if methodology.index_aggregation == "geometric" or any(
+        group.aggregation != "arithmetic" for group, _ in path
+    ):
         raise ValueError(f"{code} is under a geometric mean: no bound holds for every country")
     spec = next(leaf for leaf in methodology.indicators() if leaf.code == code)
     total_max = (spec.rule or {}).get("total_max")
     gain = _normalised_gain(spec, None if total_max is None else float(total_max))
-    full = least = abs(methodology.index_weights[dimension]) * gain
+    index_weight = abs(methodology.index_weights[dimension])
+    if methodology.index_aggregation == "arithmetic":
+        index_weight /= math.fsum(methodology.index_weights.values())
+    full = least = index_weight * gain
     for group, weight in path:
         children = group.indicators or group.groups
         total = math.fsum(child.weight for child in children)

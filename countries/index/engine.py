@@ -3,10 +3,14 @@
 Steps:
 1. pick one value per country and indicator by the indicator's year policy;
 2. divide by the denominator where the indicator is per capita;
-3. transform, cap and normalise each indicator to 0-100 (direction applied);
+3. cap and transform each indicator (the cap before the transform when written in natural
+   units, `bounds_in: natural`; after it otherwise), then normalise it to 0-100 (goalposts in
+   natural units transformed first) and apply its direction;
 4. impute missing normalised values by region mean, if the methodology says so (marked);
-5. aggregate the three dimensions (any depth of groups), each on 0-100;
-6. AIMAI = the signed weighted sum of the dimensions; rank, classify, flag concentration;
+5. aggregate the methodology's dimensions (any names, any depth of groups), each on 0-100;
+6. the index (AIMAI, or any other) = the dimensions combined by `index.aggregation`: a signed
+   weighted sum, or a weighted arithmetic or geometric mean; a dimension weighted 0 is left
+   out; rank, classify, flag concentration (the top capability scores, when there is one);
 7. mark where every value came from, grade each country's data confidence, score again without
    imputed values, and run the weight sensitivity analysis for rank intervals.
 """
@@ -23,9 +27,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from countries.index.aggregate import aggregate
-from countries.index.methodology import DIMENSIONS, IndicatorSpec, Methodology
-from countries.index.normalise import cap, normalise, transform
+from countries.index.aggregate import aggregate, index_combine
+from countries.index.methodology import INDEX_KEY, IndicatorSpec, Methodology
+from countries.index.normalise import bound, normalise
 from countries.index.sensitivity import rank_intervals
 
 BRIDGER, NEUTRAL, DIVIDER, INSUFFICIENT = "bridger", "neutral", "divider", "insufficient_data"
@@ -48,6 +52,10 @@ class Observation(NamedTuple):
 
 @dataclass(frozen=True)
 class CountryScore:
+    """One country's scores. `aimai` is the index, whatever the index is; `capability`,
+    `solidarity` and `burden` are None when the methodology has no such dimension, and
+    `dimensions` holds every dimension's score by name."""
+
     country: str
     capability: float | None
     solidarity: float | None
@@ -77,6 +85,7 @@ class CountryScore:
 
     values: dict[str, float] = field(default_factory=dict)  # as selected, before any treatment
     normalised: dict[str, float] = field(default_factory=dict)  # 0-100, imputed ones included
+    dimensions: dict[str, float | None] = field(default_factory=dict)  # every dimension's score
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,8 @@ class Result:
     scores: list[CountryScore]
     indicators: tuple[str, ...]
     # country -> dimension -> indicator -> contribution (adds up to the dimension score), for
-    # every dimension with a score; "aimai" -> indicator -> contribution (adds up to AIMAI),
-    # when there is an AIMAI
+    # every dimension with a score; "aimai" -> indicator -> contribution (adds up to the index,
+    # AIMAI or any other), when there is an index
     contributions: dict[str, dict[str, dict[str, float]]]
     reference_year: int = 0
 
@@ -205,7 +214,7 @@ def _selected(
             base, _ = select(spec.per_capita, replace(spec, code=spec.per_capita))
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = np.where(base > 0, values / base * spec.per_capita_scale, np.nan)
-        values = cap(transform(values, spec.transform), *spec.cap)
+        values = bound(values, spec)
         normalised[:, j] = normalise(values, spec)
     years[np.isnan(normalised)] = 0
     return selected, normalised, years
@@ -238,11 +247,9 @@ def _score(
             methodology.geometric_floor,
             observed,
         )
-        for name in DIMENSIONS
+        for name in methodology.dimension_names
     }
-    weights = methodology.index_weights
-    aimai = sum(weights[name] * dims[name].score for name in DIMENSIONS)
-    aimai_parts = sum(weights[name] * dims[name].contributions for name in DIMENSIONS)
+    aimai, aimai_parts = index_combine(methodology, dims)
     return dims, aimai, aimai_parts
 
 
@@ -281,13 +288,12 @@ def compute(
         region_of = np.array([regions.get(c, "") for c in country_list])
         normalised = _impute(observed_values, region_of)
 
+    names = methodology.dimension_names
     dims, aimai, aimai_parts = _score(methodology, normalised, columns, observed)
-    drags = _drags(methodology, dims)
-    capability_median = (
-        float(np.nanmedian(dims["capability"].score))
-        if (~np.isnan(dims["capability"].score)).any()
-        else np.nan
-    )
+    drags = _drags(methodology, dims, len(country_list))
+    # capability is AIMAI's: an index without it flags no concentration
+    capability = dims["capability"].score if "capability" in dims else np.full(len(aimai), np.nan)
+    capability_median = float(np.nanmedian(capability)) if (~np.isnan(capability)).any() else np.nan
     without_imputation = (
         _score(methodology, observed_values, columns, observed)[1]
         if normalised is not observed_values
@@ -296,7 +302,6 @@ def compute(
     intervals = rank_intervals(methodology, normalised, columns, observed) if sensitivity else None
 
     ranks = _competition_ranks(aimai)
-    capability = dims["capability"].score
     top = np.argsort(-np.nan_to_num(capability, nan=-np.inf), kind="stable")
     n_top = min(methodology.concentration_top_n, int((~np.isnan(capability)).sum()))
     concentrated = np.zeros(len(country_list), dtype=bool)
@@ -310,7 +315,9 @@ def compute(
     coverage = observed.mean(axis=1).tolist() if len(specs) else [0.0] * len(country_list)
     rows_observed, rows_years = observed.tolist(), years.tolist()
     rows_selected, rows_normalised = selected.tolist(), normalised.tolist()
-    dim_scores = {name: dims[name].score.tolist() for name in DIMENSIONS}
+    dim_scores = {name: dims[name].score.tolist() for name in names}
+    rows_capability = capability.tolist()
+    absent = [np.nan] * len(country_list)  # a dimension the methodology does not have
     imputed_mark = {"status": IMPUTED, "method": methodology.imputation}
     # carried forward where observed before the reference year; imputed where not observed but
     # filled
@@ -322,8 +329,8 @@ def compute(
     # value, possibly imputed, and a contribution, neither NaN). The dicts are then built with
     # _picked(): C loops over the same floats in the same order.
     explain = {}
-    for name in (*DIMENSIONS, "aimai"):
-        if name == "aimai":
+    for name in (*names, INDEX_KEY):
+        if name == INDEX_KEY:
             members, block = list(enumerate(codes)), aimai_parts
         else:
             leaves = methodology.dimensions[name].leaves()
@@ -353,9 +360,9 @@ def compute(
         scores.append(
             CountryScore(
                 country=country,
-                capability=_num(dim_scores["capability"][i]),
-                solidarity=_num(dim_scores["solidarity"][i]),
-                burden=_num(dim_scores["burden"][i]),
+                capability=_num(dim_scores.get("capability", absent)[i]),
+                solidarity=_num(dim_scores.get("solidarity", absent)[i]),
+                burden=_num(dim_scores.get("burden", absent)[i]),
                 aimai=_num(a),
                 rank=int(ranks[i]) if ranks[i] > 0 else None,
                 classification=_classify(
@@ -363,7 +370,7 @@ def compute(
                     methodology,
                     drags[0][i],
                     drags[1][i],
-                    dim_scores["capability"][i] >= capability_median,
+                    rows_capability[i] >= capability_median,
                 ),
                 coverage=coverage[i],
                 concentrated=bool(concentrated[i]),
@@ -380,14 +387,15 @@ def compute(
                     if intervals is None or np.isnan(intervals.median[i])
                     else int(intervals.median[i])
                 ),
+                dimensions={name: _num(dim_scores[name][i]) for name in names},
             )
         )
         # a dimension with a score is explained even when AIMAI is missing
         explained = {
-            name: _picked(names, rows[i], has[i])
-            for name, (names, rows, has) in explain.items()
-            if (name == "aimai" and a == a)
-            or (name != "aimai" and dim_scores[name][i] == dim_scores[name][i])
+            name: _picked(keys, rows[i], has[i])
+            for name, (keys, rows, has) in explain.items()
+            if (name == INDEX_KEY and a == a)
+            or (name != INDEX_KEY and dim_scores[name][i] == dim_scores[name][i])
         }
         if explained:
             contributions[country] = explained
@@ -414,12 +422,18 @@ def _picked(keys: tuple[str, ...], values: list[float], flags: list[bool]) -> di
     return dict(zip(compress(keys, flags), compress(values, flags), strict=True))
 
 
-def _drags(methodology: Methodology, dims) -> tuple[np.ndarray, np.ndarray]:
+def _drags(methodology: Methodology, dims, n: int) -> tuple[np.ndarray, np.ndarray]:
     """AIMAI split in two: the capability and solidarity terms (capability not matched by
-    sharing, when negative) and the burden term. They add up to AIMAI."""
+    sharing, when negative) and the burden term. They add up to AIMAI. Only a methodology
+    that names a low AIMAI by its cause reads them (it has these dimensions and a signed sum);
+    for any other they are zeros."""
+    if not methodology.low_by_cause:
+        return np.zeros(n), np.zeros(n)
     weights = methodology.index_weights
     sharing = weights["capability"] * dims["capability"].score
     sharing = sharing + weights["solidarity"] * dims["solidarity"].score
+    if "burden" not in dims:
+        return sharing, np.zeros(n)
     return sharing, weights["burden"] * dims["burden"].score
 
 

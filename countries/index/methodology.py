@@ -1,5 +1,20 @@
 """The methodology definition: parsed from plain data (YAML/JSON) into frozen dataclasses.
 
+A methodology is a composite index: a tree of named dimensions, each a group of indicators or
+of sub-groups, combined at the top by `index.aggregation`: AIMAI's signed weighted sum (the
+default), or a weighted arithmetic or geometric mean. The dimension names are data: AIMAI's
+three (capability, solidarity, burden) are the headline's, any other index names its own.
+
+Each indicator goes through these steps, in order (engine.py runs them):
+1. one value per country by the year policy;
+2. divided by the denominator when per capita (times its scale);
+3. `bounds_in: natural` only: `cap` clips the value in the indicator's own units;
+4. the transform (log, log1p, sqrt);
+5. `bounds_in: transformed` (the default): `cap` clips the transformed value;
+6. normalised to 0-100; goalposts written in natural units are transformed first, so that
+   income goalposts of $100 and $75,000 on a log scale are written 100 and 75000;
+7. the direction (higher_is_less turns the scale round).
+
 Every problem is reported with its location (`groups.solidarity.indicators[2].weight: ...`),
 all at once, so an editor can fix a file in one pass.
 """
@@ -8,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,13 +31,22 @@ from typing import Any
 TRANSFORMS = ("none", "log", "log1p", "sqrt")
 NORMALISATIONS = ("minmax", "goalposts", "zscore", "percentile")
 AGGREGATIONS = ("arithmetic", "geometric")
+# how the dimensions combine into the index: AIMAI's signed weighted sum, or a weighted mean
+INDEX_AGGREGATIONS = ("signed_sum", "arithmetic", "geometric")
+# what units an indicator's `cap` and `goalposts` are written in: the indicator's own (after
+# any per-capita division, before the transform) or the transformed ones
+BOUNDS = ("transformed", "natural")
 DIRECTIONS = ("higher_is_more", "higher_is_less")
 YEAR_POLICIES = ("latest", "fixed")
 IMPUTATIONS = ("none", "region_mean")
 # what a scored country absent from an indicator's rows has: nothing (a gap), or 0, only for
 # complete lists (every member or every item is listed) when the methodology says so
 ABSENT = ("missing", "zero")
+# AIMAI's headline dimensions; a methodology may name any others (Methodology.dimension_names)
 DIMENSIONS = ("capability", "solidarity", "burden")
+# the name of the index itself among the contributions: no dimension may take it
+INDEX_KEY = "aimai"
+DIMENSION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_DRAWS = 100_000  # a million draws of 250 countries would hold gigabytes of ranks
 
 
@@ -48,6 +73,7 @@ class IndicatorSpec:
     per_capita: str | None = None  # code of the denominator indicator, e.g. population
     per_capita_scale: float = 1.0
     absent: str = "missing"
+    bounds_in: str = "transformed"  # the units of cap and goalposts: see BOUNDS
     # the parameters of an indicator the platform computes (see computed.py), as written
     rule: dict[str, Any] | None = field(default=None, hash=False)
 
@@ -77,6 +103,7 @@ class Methodology:
     index_weights: dict[str, float]
     bridger_min: float
     divider_max: float
+    index_aggregation: str = "signed_sum"
     concentration_top_n: int = 15
     # a low AIMAI is named by its cause: capability not matched by sharing, or burdens
     low_by_cause: bool = False
@@ -89,8 +116,18 @@ class Methodology:
     description: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def dimension_names(self) -> tuple[str, ...]:
+        """The dimensions in display order: as written, AIMAI's three in their own order."""
+        return _dimension_order(self.dimensions)
+
+    @property
+    def is_aimai_shaped(self) -> bool:
+        """Exactly AIMAI's three dimensions: what the platform's stored scores hold."""
+        return set(self.dimensions) == set(DIMENSIONS)
+
     def indicators(self) -> list[IndicatorSpec]:
-        return [leaf for name in DIMENSIONS for leaf in self.dimensions[name].leaves()]
+        return [leaf for name in self.dimension_names for leaf in self.dimensions[name].leaves()]
 
     def codes_needed(self) -> set[str]:
         """Every indicator the methodology reads: its own, and per-capita denominators."""
@@ -118,9 +155,17 @@ class Methodology:
                 else:
                     walk(child, part)
 
-        for name in DIMENSIONS:
+        for name in self.dimension_names:
             walk(self.dimensions[name], abs(self.index_weights[name]) / total)
         return shares
+
+
+def _dimension_order(names) -> tuple[str, ...]:
+    """AIMAI's three keep their canonical order, whatever order a file writes them in (the
+    order of indicators, outputs and sensitivity draws rests on it); others keep theirs."""
+    if set(names) == set(DIMENSIONS):
+        return DIMENSIONS
+    return tuple(names)
 
 
 def _at(where: str, key: str) -> str:
@@ -219,12 +264,19 @@ def _indicator(r: _Reader, data: Any, where: str) -> IndicatorSpec | None:
             r.fail(f"{where}.cap", f"min {cap['min']} must be below max {cap['max']}")
     per_capita = data.get("per_capita")
     rule = _rule(r, data, where)
+    direction = r.choice(data, "direction", where, DIRECTIONS, "higher_is_more")
+    kind = r.choice(data, "transform", where, TRANSFORMS, "none")
+    absent = r.choice(data, "absent", where, ABSENT, "missing")
+    bounds_in = r.choice(data, "bounds_in", where, BOUNDS, "transformed")
+    if bounds_in == "natural" and kind in TRANSFORM_DOMAIN:
+        _natural_bounds(r, where, kind, cap, goalposts)
     return IndicatorSpec(
         code=data["code"],
         weight=weight,
-        direction=r.choice(data, "direction", where, DIRECTIONS, "higher_is_more"),
-        transform=r.choice(data, "transform", where, TRANSFORMS, "none"),
-        absent=r.choice(data, "absent", where, ABSENT, "missing"),
+        direction=direction,
+        transform=kind,
+        absent=absent,
+        bounds_in=bounds_in,
         cap=(cap.get("min"), cap.get("max")),
         normalisation=normalisation,
         goalposts=goalposts,
@@ -239,6 +291,36 @@ def _indicator(r: _Reader, data: Any, where: str) -> IndicatorSpec | None:
         ),
         rule=rule,
     )
+
+
+# the values a transform is defined for: (lowest, whether the lowest itself is allowed)
+TRANSFORM_DOMAIN = {"log": (0.0, False), "log1p": (-1.0, False), "sqrt": (0.0, True)}
+
+
+def _natural_bounds(r: _Reader, where: str, kind: str, cap: dict, goalposts) -> None:
+    """Bounds written in natural units are transformed too: they must lie where the transform
+    is defined (the log of a goalpost of 0 is undefined)."""
+    lowest, included = TRANSFORM_DOMAIN[kind]
+    above = f"at least {lowest:g}" if included else f"above {lowest:g}"
+
+    def fits(value) -> bool:
+        return not isinstance(value, int | float) or (
+            value >= lowest if included else value > lowest
+        )
+
+    if goalposts is not None and not all(map(fits, goalposts)):
+        shown = [f"{v:g}" for v in goalposts]
+        r.fail(
+            f"{where}.goalposts",
+            f"in natural units under the {kind} transform must be {above}, "
+            f"not [{', '.join(shown)}]",
+        )
+    for bound in ("min", "max"):
+        if not fits(cap.get(bound)):
+            r.fail(
+                f"{where}.cap.{bound}",
+                f"in natural units under the {kind} transform must be {above}, not {cap[bound]!r}",
+            )
 
 
 AMOUNT_SCALINGS = ("none", "log10")
@@ -333,14 +415,40 @@ def methodology_parse(data: Any) -> Methodology:
             r.fail(key, "is required (text)")
     dims = r.mapping(data, "dimensions", "")
     dimensions = {}
-    for name in DIMENSIONS:
-        if name not in dims:
-            r.fail(f"dimensions.{name}", "is missing")
-            continue
-        dimensions[name] = _group(r, name, dims[name], f"dimensions.{name}")
+    for name in dims:
+        if not isinstance(name, str) or not DIMENSION_NAME.match(name):
+            r.fail(
+                f"dimensions.{name}",
+                "a dimension's name is lower-case letters, digits and _, starting with a letter",
+            )
+        elif name == INDEX_KEY:
+            r.fail(f"dimensions.{name}", f"{INDEX_KEY} is the index itself, not a dimension")
+        else:
+            dimensions[name] = _group(r, name, dims[name], f"dimensions.{name}")
     index = r.mapping(data, "index", "")
     weights = r.mapping(index, "weights", "index")
-    index_weights = {name: r.number(weights, name, "index.weights", None) for name in DIMENSIONS}
+    index_weights = {}
+    # the weights name the dimensions: every weighted one must exist, every one be weighted
+    for name in weights:
+        if name not in dims:
+            r.fail(f"dimensions.{name}", "is missing")
+    for name in dimensions:
+        if name not in weights:
+            r.fail(f"index.weights.{name}", "is missing (every dimension needs an index weight)")
+    for name in _dimension_order(dimensions):
+        if name in weights:
+            index_weights[name] = r.number(weights, name, "index.weights", None)
+    if not dims and not weights:
+        r.fail("dimensions", "an index needs at least one dimension")
+    aggregation = r.choice(index, "aggregation", "index", INDEX_AGGREGATIONS, "signed_sum")
+    if aggregation != "signed_sum":
+        for name, weight in index_weights.items():
+            if weight < 0:
+                r.fail(
+                    f"index.weights.{name}",
+                    f"must not be negative under the {aggregation} mean "
+                    "(only the signed_sum aggregation takes negative weights)",
+                )
     bridger = r.number(index, "bridger_min", "index")
     divider = r.number(index, "divider_max", "index")
     if bridger <= divider:
@@ -364,7 +472,17 @@ def methodology_parse(data: Any) -> Methodology:
     low_by_cause = index.get("low_by_cause", False)
     if not isinstance(low_by_cause, bool):
         r.fail("index.low_by_cause", f"must be true or false, not {low_by_cause!r}")
-    if not any(index_weights.values()):
+    elif low_by_cause:
+        # the cause is read from the signed terms: capability and solidarity against burden
+        lacking = [name for name in ("capability", "solidarity") if name not in dims]
+        if lacking:
+            r.fail(
+                "index.low_by_cause",
+                f"needs the capability and solidarity dimensions ({' and '.join(lacking)} missing)",
+            )
+        if aggregation != "signed_sum":
+            r.fail("index.low_by_cause", "needs index.aggregation signed_sum (its terms)")
+    if index_weights and not any(index_weights.values()):
         r.fail("index.weights", "at least one dimension needs a non-zero weight")
     codes = [leaf.code for group in dimensions.values() for leaf in group.leaves()]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
@@ -379,6 +497,7 @@ def methodology_parse(data: Any) -> Methodology:
         index_weights=index_weights,
         bridger_min=bridger,
         divider_max=divider,
+        index_aggregation=aggregation,
         concentration_top_n=top_n,
         low_by_cause=low_by_cause is True,
         imputation=imputation,
@@ -404,8 +523,8 @@ def _schema_errors(data: Any) -> list[str]:
     import jsonschema  # only needed to check a file an editor wrote, not to compute
 
     validator = jsonschema.Draft202012Validator(methodology_schema())
-    errors = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+    found = []
+    for error in validator.iter_errors(data):
         where, node = "", data
         for part in error.path:
             node = node[part]
@@ -417,8 +536,32 @@ def _schema_errors(data: Any) -> list[str]:
         message = error.message
         if error.validator == "oneOf":  # the only one: a group's indicators-or-groups rule
             message = "a group holds either `indicators` or `groups` (exactly one of them)"
-        errors.append(f"{where or '(top level)'}: {message}")
-    return errors
+        found.append((list(map(str, error.path)), f"{where or '(top level)'}: {message}"))
+    found += _weight_names_errors(data)
+    return [message for _, message in sorted(found, key=lambda item: item[0])]
+
+
+def _weight_names_errors(data: Any) -> list[tuple[list[str], str]]:
+    """What the schema cannot say: index.weights names exactly the dimensions."""
+    if not isinstance(data, dict):
+        return []
+    dims, index = data.get("dimensions"), data.get("index")
+    weights = index.get("weights") if isinstance(index, dict) else None
+    if not isinstance(dims, dict) or not isinstance(weights, dict):
+        return []
+    missing = [
+        (["index", "weights"], f"index.weights: {name!r} is a required property")
+        for name in dims
+        if name not in weights
+    ]
+    return missing + [
+        (
+            ["index", "weights", str(name)],
+            f"index.weights.{name}: is not a dimension (dimensions: {', '.join(map(str, dims))})",
+        )
+        for name in weights
+        if name not in dims
+    ]
 
 
 def methodology_load(text: str) -> Methodology:
@@ -449,8 +592,9 @@ def _indicator_settings(data: dict) -> dict[str, dict]:
         for child in group.get("groups", []):
             walk(child, f"{path}.{child.get('name', '?')}")
 
-    for name in DIMENSIONS:
-        walk(data.get("dimensions", {}).get(name, {}), name)
+    dims = data.get("dimensions", {})
+    for name in _dimension_order(dims):
+        walk(dims.get(name, {}), name)
     return found
 
 
@@ -487,9 +631,18 @@ def methodology_changes(old: dict, new: dict) -> list[str]:
     for key in ("reference_year", "imputation", "geometric_floor"):
         if old.get(key) != new.get(key):
             changes.append(f"{key}: {old.get(key)!r} → {new.get(key)!r}.")
-    for name in DIMENSIONS:
-        a = {k: v for k, v in old.get("dimensions", {}).get(name, {}).items() if k != "indicators"}
-        b = {k: v for k, v in new.get("dimensions", {}).get(name, {}).items() if k != "indicators"}
+    old_dims, new_dims = old.get("dimensions", {}), new.get("dimensions", {})
+    for name in _dimension_order(new_dims):
+        if name not in old_dims:
+            changes.append(f"Dimension {name} added.")
+    for name in _dimension_order(old_dims):
+        if name not in new_dims:
+            changes.append(f"Dimension {name} removed.")
+    for name in _dimension_order(old_dims):
+        if name not in new_dims:
+            continue
+        a = {k: v for k, v in old_dims[name].items() if k != "indicators"}
+        b = {k: v for k, v in new_dims[name].items() if k != "indicators"}
         for key in sorted(a.keys() | b.keys()):
             if key != "groups" and a.get(key) != b.get(key):
                 changes.append(f"{name}.{key}: {a.get(key)!r} → {b.get(key)!r}.")

@@ -30,6 +30,23 @@ def cap(values: np.ndarray, low: float | None, high: float | None) -> np.ndarray
     return np.clip(values, -np.inf if low is None else low, np.inf if high is None else high)
 
 
+def bound(values: np.ndarray, spec: IndicatorSpec) -> np.ndarray:
+    """Transform and cap, in the order the indicator's `bounds_in` says: a cap written in
+    natural units clips the value before the transform, one in transformed units after it."""
+    if spec.bounds_in == "natural":
+        return transform(cap(values, *spec.cap), spec.transform)
+    return cap(transform(values, spec.transform), *spec.cap)
+
+
+def goalposts(spec: IndicatorSpec) -> tuple[float, float]:
+    """The goalposts on the scale the values are normalised on: natural-unit goalposts go
+    through the indicator's transform (income 100 and 75000 under log: ln 100 and ln 75000)."""
+    low, high = spec.goalposts
+    if spec.bounds_in == "natural" and spec.transform != "none":
+        low, high = transform(np.array([low, high]), spec.transform).tolist()
+    return low, high
+
+
 def normalise(values: np.ndarray, spec: IndicatorSpec) -> np.ndarray:
     """Scale to 0-100, with 100 meaning "more of the dimension" after the direction is applied."""
     present = ~np.isnan(values)
@@ -41,7 +58,7 @@ def normalise(values: np.ndarray, spec: IndicatorSpec) -> np.ndarray:
         low, high = v.min(), v.max()
         scaled = np.full(v.shape, 50.0) if high == low else (v - low) / (high - low) * 100
     elif spec.normalisation == "goalposts":
-        low, high = spec.goalposts
+        low, high = goalposts(spec)
         scaled = np.clip((v - low) / (high - low), 0, 1) * 100
     elif spec.normalisation == "zscore":
         # z-scores mapped to 0-100 as 50 + 10z and clipped (a T-score), to share the scale

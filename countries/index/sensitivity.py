@@ -1,10 +1,11 @@
 """How robust is each rank? A seeded Monte Carlo over the methodology's weights.
 
-Every weight (indicators, groups and the three index weights) is multiplied by a factor drawn
-uniformly from [1 - p, 1 + p], where p is the methodology's `sensitivity.perturbation`; signs
-never change. For each draw the whole index is recomputed from the normalised (and imputed)
-values and the countries are ranked; the 5th, 50th and 95th percentiles of a country's ranks
-give its median rank and its 90% rank interval.
+Every weight (indicators, groups and the dimensions' index weights) is multiplied by a factor
+drawn uniformly from [1 - p, 1 + p], where p is the methodology's `sensitivity.perturbation`;
+signs never change. For each draw the whole index is recomputed from the normalised (and
+imputed) values, the dimensions combined by the methodology's index aggregation (a dimension
+weighted 0 stays out), and the countries are ranked; the 5th, 50th and 95th percentiles of a
+country's ranks give its median rank and its 90% rank interval.
 
 All draws of a chunk are computed at once as matrix products (countries x draws), never with a
 Python loop per draw; chunks bound the memory used, whatever the number of draws.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from countries.index.methodology import DIMENSIONS, GroupSpec, IndicatorSpec, Methodology
+from countries.index.methodology import GroupSpec, IndicatorSpec, Methodology
 
 CHUNK = 500
 
@@ -40,7 +41,7 @@ def _weight_slots(methodology: Methodology) -> tuple[list[float], dict[int, int]
             for child in node.indicators or node.groups:
                 walk(child)
 
-    for name in DIMENSIONS:
+    for name in methodology.dimension_names:
         walk(methodology.dimensions[name])
     return base, slot
 
@@ -112,7 +113,11 @@ def rank_intervals(
         return RankIntervals(empty, empty, empty)
     base, slot = _weight_slots(methodology)
     base = np.array(base)
-    index_base = np.array([methodology.index_weights[name] for name in DIMENSIONS])
+    names = methodology.dimension_names
+    # every dimension draws its factor, a zero-weighted one too: the same draws whatever is used
+    index_base = np.array([methodology.index_weights[name] for name in names])
+    kind = methodology.index_aggregation
+    floor = methodology.geometric_floor
     p = methodology.sensitivity_perturbation
     rng = np.random.default_rng(methodology.sensitivity_seed)
     present = ~np.isnan(normalised)
@@ -123,7 +128,10 @@ def rank_intervals(
         w = base[None, :] * rng.uniform(1 - p, 1 + p, (size, base.size))
         index_w = index_base[None, :] * rng.uniform(1 - p, 1 + p, (size, index_base.size))
         aimai = np.zeros((n_countries, size))
-        for d, name in enumerate(DIMENSIONS):
+        total = np.zeros((1, size))
+        for d, name in enumerate(names):
+            if index_base[d] == 0:
+                continue  # left out of the index, as in the engine
             score, _ = _group_draws(
                 methodology.dimensions[name],
                 normalised,
@@ -134,7 +142,14 @@ def rank_intervals(
                 methodology.geometric_floor,
                 observed,
             )
+            if kind == "geometric":
+                score = np.log(np.maximum(score, floor))  # NaN stays NaN
             aimai += index_w[:, d][None, :] * score
+            total = total + index_w[:, d][None, :]
+        if kind == "arithmetic":
+            aimai = aimai / total
+        elif kind == "geometric":
+            aimai = np.exp(aimai / total)
         ranks[:, start : start + size] = _ordinal_ranks(aimai)
     scored = ~np.isnan(ranks).all(axis=1)
     low, median, high = np.full((3, n_countries), np.nan)
