@@ -7,6 +7,7 @@ time per change of:
   - exploration(state) with the cache cleared before each change (the engine runs: cold),
   - exploration(state) again (a cache hit: warm),
   - GET /methodology/explore/results.json through Django's test Client, cold and warm,
+  - GET the page itself (what a visitor without script waits for), the variant cached,
 against a baseline measured in the same run: the engine's compute() alone for the same
 definitions. Goal: under 100 ms per change on a warm server, so the sliders feel live.
 `python -m bench.run explore` runs this section alone.
@@ -127,10 +128,15 @@ def _bench() -> ExploreFigures:
         if response.status_code != 200:
             raise RuntimeError(f"{state}: {response.status_code} {response.content[:200]!r}")
 
+    def page(state: dict) -> None:  # the whole page without script, the variant cached
+        response = client.get(f"/methodology/explore/?{urlencode(state)}", follow=True)
+        if response.status_code != 200:
+            raise RuntimeError(f"{state}: page {response.status_code}")
+
     for state in states[:3]:  # warm-up: imports, first queries, the template of the JSON
         engine(state)
         http(state)
-    baseline, cold, warm, http_cold, http_warm = [], [], [], [], []
+    baseline, cold, warm, http_cold, http_warm, pages = [], [], [], [], [], []
     for state in states:
         baseline.append(_timed(lambda state=state: engine(state)))
         cache.clear()
@@ -139,6 +145,7 @@ def _bench() -> ExploreFigures:
         cache.clear()
         http_cold.append(_timed(lambda state=state: http(state)))
         http_warm.append(_timed(lambda state=state: http(state)))
+        pages.append(_timed(lambda state=state: page(state)))
     result = explore.exploration(states[0])
     return ExploreFigures(
         countries=len(result.shifts),
@@ -150,6 +157,7 @@ def _bench() -> ExploreFigures:
             Series("exploration(), warm (cache hit)", warm),
             Series("GET results.json, cold", http_cold),
             Series("GET results.json, warm", http_warm),
+            Series("GET the page (no script), warm", pages),
         ],
         baseline=Series("engine compute() alone", baseline),
     )

@@ -59,9 +59,14 @@ def _row(s: Shift, names: dict[str, str]) -> dict:
     }
 
 
-def _headers(response: HttpResponse, explored: explore.Exploration) -> HttpResponse:
+def _headers(
+    response: HttpResponse, explored: explore.Exploration, *, public: bool = True
+) -> HttpResponse:
+    """Whether the engine ran; the JSON and the file (the same for everyone) may be kept by a
+    shared cache, the page (its header shows who is logged in) may not."""
     response["X-Explore-Cache"] = "hit" if explored.cached else "miss"
-    response["Cache-Control"] = "public, max-age=300"
+    if public:
+        response["Cache-Control"] = "public, max-age=300"
     return response
 
 
@@ -107,7 +112,7 @@ def explore_view(request: HttpRequest) -> HttpResponse:
             }
         )
     response = render(request, "countries/explore.html", context, status=status)
-    return _headers(response, explored) if explored is not None else response
+    return _headers(response, explored, public=False) if explored is not None else response
 
 
 def _refused(errors: list[str], status: int = 400) -> JsonResponse:

@@ -215,7 +215,11 @@
     });
   });
   form.addEventListener("input", function (event) {
-    if (event.target.type !== "range") later();
+    var target = event.target;
+    if (target.type === "range") return; // its number field is what changed
+    // a number being typed ("-", "1e"): wait for the rest rather than show an error
+    if (target.type === "number" && target.value.trim() === "") return;
+    later();
   });
   form.addEventListener("change", function (event) {
     if (event.target.tagName === "SELECT" || event.target.type === "checkbox") later();

@@ -54,6 +54,8 @@ def test_a_visitor_reweighs_and_shares_the_variant(
             else None
         ),
     )
+    console = []
+    page.on("console", lambda message: console.append(message.text))
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/methodology/")
     page.get_by_role("link", name="Try another weighting in the explorer").click()
@@ -107,6 +109,7 @@ def test_a_visitor_reweighs_and_shares_the_variant(
     expect(page.locator("#explore-errors")).to_contain_text("must be above index.divider_max")
     assert page.locator("#explore-table").inner_text() == table
     assert outside == []
+    assert not [text for text in console if "Content Security Policy" in text], console
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
