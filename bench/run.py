@@ -11,7 +11,10 @@
     (bench/imports.py).
 (g) the public site over HTTP: gunicorn with the production settings against the same bytes from
     memory and a plain driver + orjson scores list, then / in Chromium (bench/http.py).
-`python -m bench.run imports` runs (f) alone, `python -m bench.run http` (g) alone.
+(h) the what-if explorer's recompute for one changed weighting on the world edition
+    (bench/explore.py).
+`python -m bench.run imports` runs (f) alone, `python -m bench.run http` (g) alone,
+`python -m bench.run explore` (h) alone.
 The world is 250 countries x 100 indicators x 20 years (bench/world.py).
 """
 
@@ -40,8 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench import http
 
         return http.main()
+    if argv == ["explore"]:
+        from bench import explore
+
+        return explore.main()
     if argv:
-        _say("usage: python -m bench.run [imports | http]")
+        _say("usage: python -m bench.run [imports | http | explore]")
         return 2
     from bench import baseline, imports, matching, registry
     from bench.database import database_bench
@@ -161,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     for line in imports.notes(imported):
         _say(line)
     _say(f"whole bench: {total:.0f} s")
+    _say("")
+    from bench import explore
+
+    if explore.main() != 0:
+        return 1
     _say("")
     _say("(g) the public site over HTTP (takes a few minutes) ...")
     from bench import http

@@ -12,7 +12,8 @@ what the explorer's shareable URL carries (only what differs from the base):
                                "capability" or "capability.<sub-group name>"
     bridger=<number>, divider=<number>   the classification thresholds
 
-`variant_definition()` turns (base definition, state) into a definition the validator accepts;
+`variant_definition()` turns (base definition, state) into a definition the validator accepts,
+`variant_state()` gives the shortest state back from a variant (its canonical URL);
 `variant_score()` scores it on a score set's inputs document; `rank_shifts()` sets it beside the
 published ranking. The explorer and the public consultation both use these, so a proposal's
 stored shifts are exactly what the explorer showed, and reproducible from its definition.
@@ -78,7 +79,10 @@ def _groups(name: str, group: dict) -> Iterable[tuple[str, dict]]:
 
 
 def _items(state: Mapping) -> list[tuple[str, str]]:
-    """(key, value) pairs of a QueryDict, a dict of lists or a plain dict, in order."""
+    """(key, value) pairs of a QueryDict, a dict of lists, a plain dict or a list of pairs
+    (the URL's query as parsed), in order."""
+    if isinstance(state, list | tuple):
+        return [(str(key), str(value)) for key, value in state]
     if hasattr(state, "lists"):
         return [(key, value) for key, values in state.lists() for value in values]
     pairs = []
@@ -96,7 +100,7 @@ def _prune(group: dict) -> bool:
     return bool(group.get("indicators"))
 
 
-def variant_definition(base: dict, state: Mapping) -> dict:
+def variant_definition(base: dict, state: Mapping | Iterable[tuple[str, str]]) -> dict:
     """The base definition with the state's changes, checked by the methodology validator.
 
     Raises VariantError naming every problem (unknown keys or codes, bad numbers, a dimension
@@ -116,8 +120,9 @@ def variant_definition(base: dict, state: Mapping) -> dict:
         prefix, _, name = key.partition(".")
         if key in ("bridger", "divider"):
             number = _number(value, f"The {key} threshold", errors)
-            if number is not None:
-                index[f"{key}_min" if key == "bridger" else "divider_max"] = number
+            field = "bridger_min" if key == "bridger" else "divider_max"
+            if number is not None and number != index.get(field):
+                index[field] = number
                 changed = True
         elif key == "off":
             if value not in indicators:
@@ -129,15 +134,17 @@ def variant_definition(base: dict, state: Mapping) -> dict:
             if name not in dimensions:
                 errors.append(f"{key}: there is no dimension “{name[:60]}”.")
             elif (number := _number(value, f"The weight of {name}", errors)) is not None:
-                index.setdefault("weights", {})[name] = number
-                changed = True
+                weights = index.setdefault("weights", {})
+                if number != weights.get(name):  # a full form repeats the base: no change
+                    weights[name] = number
+                    changed = True
         elif prefix == "w" and name:
             if name not in indicators:
                 errors.append(f"{key}: there is no indicator “{name[:60]}”.")
             elif (number := _number(value, f"The weight of {name}", errors)) is not None:
                 if number <= 0:
                     errors.append(f"The weight of {name} must be above 0 (switch it off instead).")
-                else:
+                elif number != indicators[name].get("weight", 1.0):
                     indicators[name]["weight"] = number
                     changed = True
         elif prefix == "n" and name:
@@ -147,7 +154,7 @@ def variant_definition(base: dict, state: Mapping) -> dict:
                 errors.append(f"{key}: “{value[:40]}” is not one of {', '.join(NORMALISATIONS)}.")
             elif value == "goalposts" and not indicators[name].get("goalposts"):
                 errors.append(f"{name} has no goalposts: choose another normalisation.")
-            else:
+            elif value != indicators[name].get("normalisation", "minmax"):
                 indicators[name]["normalisation"] = value
                 changed = True
         elif prefix == "g" and name:
@@ -155,7 +162,7 @@ def variant_definition(base: dict, state: Mapping) -> dict:
                 errors.append(f"{key}: there is no group “{name[:60]}”.")
             elif value not in AGGREGATIONS:
                 errors.append(f"{key}: “{value[:40]}” is not one of {', '.join(AGGREGATIONS)}.")
-            else:
+            elif value != groups[name].get("aggregation", "arithmetic"):
                 groups[name]["aggregation"] = value
                 changed = True
         else:
@@ -180,6 +187,53 @@ def variant_definition(base: dict, state: Mapping) -> dict:
     except MethodologyError as exc:
         raise VariantError(exc.errors) from exc
     return definition
+
+
+def _text(value: float) -> str:
+    """A number as the URL writes it: 2 rather than 2.0, and every digit a float needs."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def variant_state(base: dict, definition: dict) -> list[tuple[str, str]]:
+    """The shortest state that turns `base` into `definition` (a variant of it): what differs,
+    in the order of the definition, so one variant has one URL whatever form produced it."""
+    state: list[tuple[str, str]] = []
+    old_index, new_index = base.get("index", {}), definition.get("index", {})
+    old_weights, new_weights = old_index.get("weights", {}), new_index.get("weights", {})
+    for name in base.get("dimensions", {}):
+        if name in new_weights and new_weights[name] != old_weights.get(name):
+            state.append((f"d.{name}", _text(new_weights[name])))
+    after = {
+        spec["code"]: spec
+        for group in definition.get("dimensions", {}).values()
+        for spec in _indicators(group)
+    }
+    for group in base.get("dimensions", {}).values():
+        for spec in _indicators(group):
+            code, now = spec["code"], after.get(spec["code"])
+            if now is None:
+                state.append(("off", code))
+                continue
+            if now.get("weight") != spec.get("weight"):
+                state.append((f"w.{code}", _text(now["weight"])))
+            if now.get("normalisation", "minmax") != spec.get("normalisation", "minmax"):
+                state.append((f"n.{code}", now["normalisation"]))
+    new_groups = {
+        path: group
+        for name, top in definition.get("dimensions", {}).items()
+        for path, group in _groups(name, top)
+    }
+    for name, top in base.get("dimensions", {}).items():
+        for path, group in _groups(name, top):
+            now = new_groups.get(path)
+            old = group.get("aggregation", "arithmetic")
+            if now is not None and now.get("aggregation", "arithmetic") != old:
+                state.append((f"g.{path}", now["aggregation"]))
+    for key, field in (("bridger", "bridger_min"), ("divider", "divider_max")):
+        if new_index.get(field) != old_index.get(field):
+            state.append((key, _text(new_index[field])))
+    return state
 
 
 @dataclass(frozen=True)
