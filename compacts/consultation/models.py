@@ -42,12 +42,18 @@ class MethodologyProposalQuerySet(models.QuerySet):
     def public_order(self):
         """Open first (the soonest to close first), then the rest, newest first."""
         return self.annotate(
-            is_open=models.Case(
+            closed_last=models.Case(
                 models.When(status=ProposalStatus.OPEN, then=0),
                 default=1,
                 output_field=models.IntegerField(),
             )
-        ).order_by("is_open", models.F("closes_at").asc(), "-pk")
+        ).order_by(
+            "closed_last",
+            models.Case(models.When(status=ProposalStatus.OPEN, then=models.F("closes_at"))).asc(
+                nulls_last=True
+            ),
+            "-pk",
+        )
 
 
 class MethodologyProposal(models.Model):
