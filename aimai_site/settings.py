@@ -211,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compacts.tasks.suggestions_recompute_task",
         "schedule": 6 * 3600,
     },
+    # methodology proposals whose comment period ended are closed, for the editors to decide
+    "close-proposal-comments": {
+        "task": "compacts.tasks.proposals_close_task",
+        "schedule": 3600,
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------

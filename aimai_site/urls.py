@@ -83,6 +83,8 @@ urlpatterns = [
     # the seed's two world maps: AI compute, and capability next to AIMAI
     path("maps/", maps_view, name="maps"),
     path("data/check/", check_file_view, name="check-file"),
+    # the public consultation on methodology changes (before the methodology's own addresses)
+    path("methodology/proposals/", include("compacts.consultation.urls")),
     path("methodology/", include("countries.methodology_urls")),
     path("registry/", include("registry.urls")),
     path("compacts/", include("compacts.urls")),

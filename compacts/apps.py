@@ -7,6 +7,7 @@ class CompactsConfig(AppConfig):
 
     def ready(self) -> None:
         from compacts.alliance.services import membership_appeal_check
+        from compacts.consultation.selectors import version_proposals
         from compacts.indicator import commitment_rows, compacts_counted_for
         from compacts.receivers import score_set_published
         from compacts.selectors import country_compacts
@@ -21,5 +22,7 @@ class CompactsConfig(AppConfig):
             country_compacts=country_compacts,
             compacts_counted_for=compacts_counted_for,
         )
+        # the methodology page's changelog links a version to the proposal it was adopted from
+        provide(version_proposals=version_proposals)
         # a declined applicant appeals once, through a concern about the decision
         concern_check_register("membership", membership_appeal_check)

@@ -564,3 +564,8 @@ from compacts.alliance.models import (  # noqa: E402, F401
     OversightRole,
     Principles,
 )
+from compacts.consultation.models import (  # noqa: E402, F401
+    MethodologyProposal,
+    ProposalComment,
+    ProposalSupport,
+)

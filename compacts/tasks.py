@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from compacts.alliance.services import memberships_lapse
+from compacts.consultation.services import proposals_close
 from compacts.services import compacts_mark_stale
 from compacts.suggestions import suggestions_recompute
 
@@ -29,3 +30,9 @@ def compacts_mark_stale_task() -> list[str]:
 def memberships_lapse_task() -> int:
     """Lapse the memberships that did not endorse the current principles in time (daily)."""
     return memberships_lapse()
+
+
+@shared_task(acks_late=True)
+def proposals_close_task() -> list[int]:
+    """Close the comment period of the methodology proposals whose period ended (hourly)."""
+    return [proposal.pk for proposal in proposals_close()]

@@ -2,7 +2,7 @@
 indicators, rules and rationales), every country side by side under each, and who moved from
 the headline's previous version to its current one."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from countries.index.computed import COMPUTED_INDICATORS
 from countries.index.methodology import (
@@ -13,6 +13,7 @@ from countries.index.methodology import (
 )
 from countries.index.methodology import Methodology as EngineMethodology
 from countries.models import Country, Methodology, MethodologyVersion, Score, ScoreSet
+from countries.providers import providers
 from countries.public_index import ClassRule, classification_rules, difference_text, rationales
 from countries.selectors import PROFILE, IndicatorLabel, indicator_labels
 from countries.templatetags.figures import figure
@@ -73,6 +74,13 @@ class MethodologyPage:
     dimensions: list[GroupLine]
     changelog: list[tuple[MethodologyVersion, list[str]]]  # newest first
     score_set: ScoreSet | None
+    # the proposal and decision behind a version adopted from the public consultation
+    proposals: dict[int, dict] = field(default_factory=dict)
+
+    @property
+    def changelog_entries(self) -> list[tuple[MethodologyVersion, list[str], dict | None]]:
+        """The changelog with the proposal each version was adopted from, if any."""
+        return [(v, changes, self.proposals.get(v.pk)) for v, changes in self.changelog]
 
     @property
     def difference(self) -> str:
@@ -164,6 +172,8 @@ def methodology_pages() -> list[MethodologyPage]:
         .order_by("methodology_id", "published_at", "pk")
     )
     current_sets = ScoreSet.objects.current_per_methodology()
+    # one query for every version, whatever their number
+    proposals = providers.version_proposals([v.pk for v in versions]) if versions else {}
     pages = []
     for methodology in Methodology.objects.with_published_versions():
         own = [v for v in versions if v.methodology_id == methodology.pk]
@@ -192,6 +202,7 @@ def methodology_pages() -> list[MethodologyPage]:
                 ],
                 changelog=changelog[::-1],
                 score_set=current_sets.get(methodology.pk),
+                proposals={v.pk: proposals[v.pk] for v in own if v.pk in proposals},
             )
         )
     return pages

@@ -18,6 +18,9 @@ class Providers:
     country_compacts: Callable[[str], Iterable] = lambda iso3: []
     # the active compacts behind a country's compact_commitments, with their points
     compacts_counted_for: Callable[[str], list] = lambda iso3: []
+    # the public consultation behind methodology versions, in one query:
+    # {version id: {"url", "title", "number", "decision", "reason", "decided_at"}}
+    version_proposals: Callable[[list[int]], dict[int, dict]] = lambda ids: {}
 
 
 providers = Providers()

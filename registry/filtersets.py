@@ -30,6 +30,10 @@ EVENTS = [
     ("concern.filed", "Concern filed"),
     ("concern.resolved", "Concern resolved"),
     ("entry.withheld", "Entry withheld (personal data)"),
+    ("methodology_proposal.opened", "Methodology proposal opened for comment"),
+    ("methodology_proposal.comments_closed", "Methodology proposal: comment period closed"),
+    ("methodology_proposal.withdrawn", "Methodology proposal withdrawn"),
+    ("methodology_proposal.decided", "Methodology proposal decided"),
 ]
 
 
