@@ -167,6 +167,11 @@
     if (link) link.value = data.variant.url;
     var file = byId("explore-file");
     if (file) file.setAttribute("href", data.variant.file);
+    var propose = byId("explore-propose");
+    if (propose) {
+      var base = propose.getAttribute("href").split("?")[0];
+      propose.setAttribute("href", data.variant.query ? base + "?" + data.variant.query : base);
+    }
     history.replaceState(null, "", address);
     status.textContent = data.moved + (data.moved === 1 ? " country" : " countries") + " changed rank.";
   }
