@@ -203,6 +203,11 @@ def test_editors_group_has_exactly_the_curation_permissions():
         "decide_cluster",
         "view_cluster",
         "view_clustermember",
+        # the public consultation on the methodology: decide on proposals, read them
+        "decide_methodologyproposal",
+        "view_methodologyproposal",
+        "view_proposalcomment",
+        "view_proposalsupport",
     }
 
 
