@@ -84,6 +84,11 @@ def _named(rows: list[dict]) -> list[dict]:
     return [{**row, "name": names.get(row["country"], row["country"])} for row in rows]
 
 
+def shifts_named(rows: list[dict]) -> list[dict]:
+    """Rank shifts with each country's name, as the pages show them."""
+    return _named(rows)
+
+
 def proposal_entries(proposal: MethodologyProposal):
     """The log's entries about the proposal, oldest first."""
     base = proposal.log_identifier

@@ -124,6 +124,7 @@ def proposal_new_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "state": state,
         "preview": preview,
+        "preview_movers": selectors.shifts_named(preview.movers()) if preview else [],
         "preview_errors": preview_errors,
         "is_member": organisations.exists(),
         "explorer": EXPLORER,
