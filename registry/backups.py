@@ -288,6 +288,8 @@ def backup_create(output: Path | None = None) -> tuple[Path, dict]:
     output = Path(output)
     if output.exists():
         raise BackupError(f"{output} exists already: a backup never overwrites a file")
+    if kind == "sqlite" and not Path(connection.settings_dict["NAME"]).is_file():
+        raise BackupError(f"there is no database at {connection.settings_dict['NAME']} to back up")
     output.parent.mkdir(parents=True, exist_ok=True)
     _head_sign()
     facts = _sqlite_backup(output) if kind == "sqlite" else _pg_backup(output)
@@ -306,9 +308,12 @@ def backup_create(output: Path | None = None) -> tuple[Path, dict]:
 def _head_sign() -> None:
     """Sign the log's current head (when no stored head covers it yet), so the backup holds it."""
     if set(LOG_TABLES) <= _database_tables():
-        from registry.services import tree_head_current
+        from registry.services import LogCorrupted, tree_head_current
 
-        tree_head_current()
+        try:
+            tree_head_current()
+        except LogCorrupted:  # back it up as it is: a damaged log is worth keeping too
+            pass
 
 
 def _sqlite_backup(output: Path) -> dict:
