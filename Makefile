@@ -18,7 +18,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: help run test lint check bench chromium wrk worker beat serve clean
+.PHONY: help run test lint check bench chromium wrk worker beat serve clean backup restore
 
 help:
 	@echo "make run     set up, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -27,6 +27,8 @@ help:
 	@echo "make worker  a Celery worker (needs REDIS_URL)"
 	@echo "make beat    the Celery beat scheduler (needs REDIS_URL)"
 	@echo "make serve   gunicorn, for the production path"
+	@echo "make backup  back up the database (online) into backups/, print the file's path"
+	@echo "make restore FILE=backups/aimai-....sqlite3  restore it, then verify (never shrinks the log)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed; set PYTHON=/path/to/python3.11")'
@@ -104,6 +106,15 @@ beat: $(VENV)/.run-deps
 serve: $(VENV)/.run-deps
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/gunicorn aimai_site.wsgi:application --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2}
+
+# An online backup (SQLite's backup API, or pg_dump) and its manifest; prints the file's path.
+backup: $(VENV)/.run-deps
+	@$(BIN)/python manage.py backup
+
+# Refused, leaving the database unchanged, when its registry log is ahead of the backup's.
+restore: $(VENV)/.run-deps
+	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=backups/aimai-<time>.<sqlite3|dump>"; exit 2; fi
+	$(BIN)/python manage.py restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 test_db.sqlite3*

@@ -129,6 +129,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 if env_str("AIMAI_TEST_DB_NAME"):
     _db["NAME"] = env_str("AIMAI_TEST_DB_NAME")
 DATABASES = {"default": _db}
+# `make backup` / `manage.py backup` write here (registry/backups.py); PG_BIN_DIR picks the
+# pg_dump/pg_restore of the server's version when the PATH holds another one.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", "") or BASE_DIR / "backups")
+PG_BIN_DIR = env_str("PG_BIN_DIR", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, result store and cache; absent means in-process -----------------------
