@@ -64,6 +64,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: the request's id for every log line below, and every answer counted
+    "aimai_site.logs.RequestIdMiddleware",
+    "aimai_site.metrics.MetricsMiddleware",
+    # /health/live, /health/ready and /metrics answer here, before the host check, the HTTPS
+    # redirect, sessions, log-in requirements, rate limits and the page cache
+    "aimai_site.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -191,6 +197,11 @@ if PRODUCTION and not REGISTRY_SIGNING_KEY:
     )
 
 CELERY_BEAT_SCHEDULE = {
+    # /health/ready reports how long ago a worker last ran this
+    "worker-heartbeat": {
+        "task": "aimai_site.tasks.worker_heartbeat_task",
+        "schedule": 60,
+    },
     "verify-published-data-releases": {
         "task": "countries.tasks.data_releases_verify_task",
         "schedule": 24 * 3600,
@@ -357,6 +368,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # probes and the scraper ask over plain HTTP inside the network (ProbeMiddleware answers
+    # them before the redirect anyway)
+    SECURE_REDIRECT_EXEMPT = [r"^health/(live|ready)$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
@@ -488,13 +502,38 @@ SESSION_ENGINE = "aimai_site.sessions"
 
 # --- Logging ------------------------------------------------------------------------------
 
+# text for a person at a terminal; json (one object a line) for a log collector. Every line
+# carries the request's id (X-Request-ID), also in the tasks that request queued.
+LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", {"json", "text"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "aimai_site.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "aimai_site.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}),
     },
 }
+
+# --- Health and metrics -------------------------------------------------------------------
+
+# /health/ready: seconds each network check may take; seconds a 503 asks the prober to wait;
+# the oldest worker heartbeat that counts as alive (beat queues one a minute; 0: reported,
+# never required)
+HEALTH_CHECK_TIMEOUT = env_int("HEALTH_CHECK_TIMEOUT", 2)
+HEALTH_RETRY_AFTER = env_int("HEALTH_RETRY_AFTER", 30)
+HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 300)
+# /metrics answers these addresses or networks only (the client address as for rate limits,
+# see TRUSTED_PROXY_COUNT); anyone else gets a 404
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])

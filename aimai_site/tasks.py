@@ -37,3 +37,11 @@ def mail_send_task(
             factor=30, retries=self.request.retries, maximum=3600, full_jitter=True
         )
         raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(ignore_result=True)
+def worker_heartbeat_task() -> None:
+    """Queued by beat every minute: the time a worker last ran a task, for /health/ready."""
+    from aimai_site.health import heartbeat_write
+
+    heartbeat_write()

@@ -8,6 +8,7 @@ from django.templatetags.static import static
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from aimai_site import probes
 from aimai_site.account_views import api_token_revoke_view, api_tokens_view
 from aimai_site.docs import RedocView, SwaggerView
 from aimai_site.middleware import too_many_attempts
@@ -111,6 +112,10 @@ urlpatterns = [
         ),
         name="api-redoc",
     ),
+    # the operator's addresses; ProbeMiddleware answers them first (see aimai_site/probes.py)
+    path("health/live", probes.live_view, name="health-live"),
+    path("health/ready", probes.ready_view, name="health-ready"),
+    path("metrics", probes.metrics_view, name="metrics"),
 ]
 
 # under /api/ every error is the API's JSON body, even one raised outside DRF
