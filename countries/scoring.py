@@ -153,7 +153,7 @@ def methodology_version_publish(*, version: MethodologyVersion) -> MethodologyVe
         raise DomainError(VERSION_ALREADY_PUBLISHED.format(name=name), code="published")
     parsed = methodology_parse(version.definition)
     if not parsed.is_aimai_shaped:
-        names = ", ".join(parsed.dimension_names)
+        names = ", ".join(sorted(parsed.dimension_names))  # stored JSON keeps no key order
         raise DomainError(NOT_AIMAI_SHAPED.format(name=name, names=names), code="dimensions")
     needed = parsed.codes_needed()
     unknown = sorted(needed - _known_indicators())

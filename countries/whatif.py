@@ -31,6 +31,7 @@ from countries.index.digest import canonical_json, sha256_hex
 from countries.index.engine import Result, compute
 from countries.index.methodology import (
     AGGREGATIONS,
+    DIMENSIONS,
     NORMALISATIONS,
     MethodologyError,
     methodology_parse,
@@ -195,13 +196,21 @@ def _text(value: float) -> str:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
+def _dimension_order(definition: dict) -> list[str]:
+    """AIMAI's dimensions in their headline order; any other index's as stored. (A database's
+    JSON keeps no key order, so the order cannot come from the stored definition.)"""
+    names = list(definition.get("dimensions", {}))
+    return list(DIMENSIONS) if set(names) == set(DIMENSIONS) else names
+
+
 def variant_state(base: dict, definition: dict) -> list[tuple[str, str]]:
     """The shortest state that turns `base` into `definition` (a variant of it): what differs,
     in the order of the definition, so one variant has one URL whatever form produced it."""
     state: list[tuple[str, str]] = []
+    order = _dimension_order(base)
     old_index, new_index = base.get("index", {}), definition.get("index", {})
     old_weights, new_weights = old_index.get("weights", {}), new_index.get("weights", {})
-    for name in base.get("dimensions", {}):
+    for name in order:
         if name in new_weights and new_weights[name] != old_weights.get(name):
             state.append((f"d.{name}", _text(new_weights[name])))
     after = {
@@ -209,8 +218,8 @@ def variant_state(base: dict, definition: dict) -> list[tuple[str, str]]:
         for group in definition.get("dimensions", {}).values()
         for spec in _indicators(group)
     }
-    for group in base.get("dimensions", {}).values():
-        for spec in _indicators(group):
+    for name in order:
+        for spec in _indicators(base["dimensions"][name]):
             code, now = spec["code"], after.get(spec["code"])
             if now is None:
                 state.append(("off", code))
@@ -224,8 +233,8 @@ def variant_state(base: dict, definition: dict) -> list[tuple[str, str]]:
         for name, top in definition.get("dimensions", {}).items()
         for path, group in _groups(name, top)
     }
-    for name, top in base.get("dimensions", {}).items():
-        for path, group in _groups(name, top):
+    for name in order:
+        for path, group in _groups(name, base["dimensions"][name]):
             now = new_groups.get(path)
             old = group.get("aggregation", "arithmetic")
             if now is not None and now.get("aggregation", "arithmetic") != old:

@@ -121,7 +121,10 @@ class Walk:
         self.requests += 1
         self.last_exception.clear()
         response = getattr(self.client, method)(url, **kwargs)
-        if response.status_code >= 500:
+        # a 503 with Retry-After is a designed answer ("not ready, come back"), e.g. the
+        # readiness probe while no worker has reported; any other 5xx is a server error
+        designed = response.status_code == 503 and response.has_header("Retry-After")
+        if response.status_code >= 500 and not designed:
             cause = self.last_exception[0] if self.last_exception else "no exception"
             self.failures.append(
                 f"{self.who} {method.upper()} {url[:200]!r} {what} -> {response.status_code}: "

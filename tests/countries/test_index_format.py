@@ -600,7 +600,7 @@ def test_the_platform_refuses_to_publish_an_index_without_aimai_s_dimensions():
     with pytest.raises(DomainError) as excinfo:
         methodology_version_publish(version=draft)
     assert excinfo.value.message.startswith(
-        "Methodology undp-hdi 2023-24 has the dimensions health, education, income; the "
+        "Methodology undp-hdi 2023-24 has the dimensions education, health, income; the "
         "platform publishes only indices with AIMAI's three (capability, solidarity, burden)"
     )
     draft.refresh_from_db()
