@@ -77,7 +77,7 @@ test: $(VENV)/.test-deps chromium lint check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 ifeq ($(CI),true)
 	@echo "== database tests again on the embedded SQLite database that make run uses"
-	DATABASE_URL= $(BIN)/python -m pytest -m "not browser and not postgres" $(PYTEST_ARGS)
+	DATABASE_URL= $(BIN)/python -m pytest -m "not browser and not postgres and not drill" $(PYTEST_ARGS)
 endif
 
 # Figures to watch, not tests: a slow run prints "NO" in the table but never fails the target.

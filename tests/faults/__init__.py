@@ -1,0 +1,1 @@
+"""Fault drills: killed workers, a Redis outage, a database restart, conflicting writes."""
