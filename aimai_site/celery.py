@@ -6,7 +6,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aimai_site.settings")
 
-app = Celery("aimai_site")
+# every task notes the outbox job it was sent from, and runs once (aimai_site/outbox.py)
+app = Celery("aimai_site", task_cls="aimai_site.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["aimai_site"])  # not an installed app: its tasks (e-mail) by name

@@ -1,14 +1,12 @@
 """E-mail leaves through a task once the change it tells of is committed: a mail server that
-is down never undoes, delays or hides a saved change, and the task tries again later."""
+is down never undoes, delays or hides a saved change, and the task tries again later. Each
+message is an outbox job recorded with the change: a broker that is down loses none."""
 
-import logging
 import re
 
-from django.db import transaction
+from aimai_site.outbox import outbox_enqueue
 
-from aimai_site.tasks import mail_send_task
-
-logger = logging.getLogger(__name__)
+MAIL_TASK = "aimai_site.tasks.mail_send_task"
 
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
@@ -21,20 +19,21 @@ def one_line(text: str) -> str:
 def mail_queue(
     subject: str, body: str, to: list[str], *, from_email=None, html: str | None = None
 ) -> None:
-    """Queue one message now (outside a transaction, or where the caller has committed)."""
-    try:
-        mail_send_task.delay(
-            subject=one_line(subject), body=body, to=to, from_email=from_email, html=html
-        )
-    except Exception:  # the broker is down: the change stands, the failure is logged
-        logger.exception("E-mail “%s” to %s could not be queued", subject, ", ".join(to))
+    """Record one message in the current transaction; it is sent once that commits."""
+    outbox_enqueue(
+        MAIL_TASK,
+        {
+            "subject": one_line(subject),
+            "body": body,
+            "to": list(to),
+            "from_email": from_email,
+            "html": html,
+        },
+    )
 
 
 def mail_after_commit(messages: list[tuple[str, str, list[str]]]) -> None:
-    """Queue (subject, body, recipients) messages once the current transaction commits."""
-
-    def queue() -> None:
-        for subject, body, to in messages:
-            mail_queue(subject, body, to)
-
-    transaction.on_commit(queue, robust=True)
+    """Record (subject, body, recipients) messages with the current transaction's change:
+    sent once it commits, never if it rolls back."""
+    for subject, body, to in messages:
+        mail_queue(subject, body, to)

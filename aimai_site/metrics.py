@@ -44,9 +44,7 @@ TASK_RETRIES = Counter("aimai_celery_task_retries", "Celery task retries.", ["ta
 
 
 def _no_outbox() -> int:
-    # There is no outbox yet (events go to the registry in the same transaction as the change
-    # that makes them): the backlog is 0. An outbox registers its count with
-    # `outbox_backlog_source`.
+    # until the app registers the outbox's count (aimai_site.apps), at start-up
     return 0
 
 
@@ -63,7 +61,9 @@ class OutboxCollector(Collector):
 
     def collect(self):
         yield GaugeMetricFamily(
-            "aimai_outbox_backlog", "Events waiting in the outbox to be sent.", _outbox_backlog()
+            "aimai_outbox_backlog",
+            "Jobs recorded in the outbox and not yet sent to the broker.",
+            _outbox_backlog(),
         )
 
 

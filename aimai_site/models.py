@@ -1,5 +1,7 @@
 """Account-level records every app builds on."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -35,3 +37,38 @@ class ApiToken(models.Model):
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class OutboxJob(models.Model):
+    """Work a change asks of the workers (a recompute, an e-mail), recorded in the change's own
+    transaction: if the change commits, the job exists, whether or not the broker is up; the
+    relay sends it on (aimai_site/outbox.py). The job's id is the Celery task id, so a message
+    delivered twice runs once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    relayed_at = models.DateTimeField(null=True, blank=True)
+    relays = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = "outbox job"
+        indexes = [
+            # the relay's question: what is unfinished, oldest first
+            models.Index(
+                fields=["created_at"],
+                name="outbox_unfinished",
+                condition=models.Q(done_at__isnull=True, failed_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.id}"

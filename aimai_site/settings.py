@@ -151,8 +151,10 @@ REDIS_URL = env_str("REDIS_URL", "")
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "aimai")
 if REDIS_URL:
     _redis_cache = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # an unreachable Redis reads as an empty cache: pages still answer (aimai_site/cache.py)
+        "BACKEND": "aimai_site.cache.TolerantRedisCache",
         "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         "KEY_PREFIX": CACHE_KEY_PREFIX,
     }
     CACHES = {
@@ -184,6 +186,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Publishing to a broker that is down fails at once instead of retrying for seconds: a web
+# request's job then waits in the outbox for the relay (aimai_site/outbox.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}
 # --- Transparency registry --------------------------------------------------------------
 
 # The log's Ed25519 private key (PEM). Required in production; elsewhere a development key is
@@ -231,7 +236,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compacts.tasks.proposals_close_task",
         "schedule": 3600,
     },
+    # the relay process sends recorded jobs within a second; this sends them if it is not running
+    "relay-outbox": {
+        "task": "aimai_site.tasks.outbox_relay_task",
+        "schedule": 60,
+    },
+    "prune-outbox": {
+        "task": "aimai_site.tasks.outbox_prune_task",
+        "schedule": 24 * 3600,
+    },
 }
+
+# --- Outbox: work recorded with the change that asks for it (aimai_site/outbox.py) ----------
+# A job sent but not started after this many seconds is sent again (its message was lost, say
+# with a Redis that restarted empty). Longer than the broker's visibility timeout, so a
+# message a killed worker left unacknowledged is redelivered by the broker first.
+OUTBOX_RESEND_AFTER = env_int("OUTBOX_RESEND_AFTER", 3 * 3600)
+# The relay process looks for unsent jobs this often (seconds).
+OUTBOX_RELAY_INTERVAL = env_int("OUTBOX_RELAY_INTERVAL", 1)
+# Finished jobs are forgotten after this many days (an e-mail job holds its addresses).
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
 
 # --- Auth ---------------------------------------------------------------------------------
 

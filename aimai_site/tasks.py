@@ -12,7 +12,8 @@ logger = logging.getLogger(__name__)
 MAIL_MAX_RETRIES = 8  # about nine hours of back-off in all
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAIL_MAX_RETRIES)
+# exclusive: two deliveries of one job cannot both send it (aimai_site/outbox.py)
+@shared_task(bind=True, acks_late=True, max_retries=MAIL_MAX_RETRIES, exclusive=True)
 def mail_send_task(
     self,
     *,
@@ -45,3 +46,19 @@ def worker_heartbeat_task() -> None:
     from aimai_site.health import heartbeat_write
 
     heartbeat_write()
+
+
+@shared_task(ignore_result=True)
+def outbox_relay_task() -> int:
+    """Queued by beat every minute: sends jobs the relay process has not (a backstop)."""
+    from aimai_site.outbox import outbox_relay
+
+    return outbox_relay()
+
+
+@shared_task(ignore_result=True)
+def outbox_prune_task() -> int:
+    """Queued by beat daily: forgets finished outbox jobs after OUTBOX_KEEP_DAYS."""
+    from aimai_site.outbox import outbox_prune
+
+    return outbox_prune()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from aimai_site.errors import NotFoundError
+from aimai_site.outbox import outbox_enqueue
 from compacts import matching
 from compacts.models import ClusterMember, Need, Offer, Suggestion
 from countries.models import Country
@@ -150,3 +151,9 @@ def exclusions_for(need: Need, *, most: int = 20) -> list[tuple[Offer, list[str]
             if len(found) == most:
                 break
     return found
+
+
+def suggestions_recompute_soon() -> None:
+    """Record a recompute of every suggestion with the current transaction's change (an offer,
+    a need, a cluster or a score set); it runs once that commits."""
+    outbox_enqueue("compacts.tasks.suggestions_recompute_task")

@@ -8,8 +8,9 @@ rolled back, and nothing published goes unlogged.
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.dispatch import Signal
+
+from aimai_site.outbox import outbox_enqueue
 
 # sent with publication=Publication(...) inside the publishing transaction
 published = Signal()
@@ -29,7 +30,5 @@ def publication_record(publication: Publication) -> None:
 
 
 def index_recompute_after_commit() -> None:
-    """Queue the index recompute once the publishing transaction has committed."""
-    from countries.tasks import recompute_index_task  # tasks import the services
-
-    transaction.on_commit(recompute_index_task.delay)
+    """Record the index recompute with the publishing transaction; it runs once that commits."""
+    outbox_enqueue("countries.tasks.recompute_index_task")

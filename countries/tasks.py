@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from aimai_site.outbox import outbox_enqueue
 from countries.backcast import backcast_compute
 from countries.current import public_pages_warm
 from countries.models import DataRelease
@@ -67,7 +68,7 @@ def recompute_index_task(slug: str | None = None) -> list[dict]:
     # run in-process (no worker) leave them to render on the first read instead of holding up
     # the publication that queued this for every page of the site
     if done and not recompute_index_task.app.conf.task_always_eager:
-        public_pages_warm_task.delay()
+        outbox_enqueue("countries.tasks.public_pages_warm_task")
     return done
 
 

@@ -302,6 +302,7 @@ def tasks_routed_to():
         app.conf.task_routes = {
             "countries.tasks.*": {"queue": queue},
             "compacts.tasks.*": {"queue": queue},
+            "aimai_site.tasks.*": {"queue": queue},
         }
         app.amqp.flush_routes()
         app.amqp.__dict__.pop("router", None)  # a cached property built from the routes

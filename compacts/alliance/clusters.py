@@ -28,6 +28,7 @@ from compacts.models import Membership, Organisation
 from compacts.permissions import require_alliance_member, require_editor, require_owner
 from compacts.registry_names import organisation_event_fields
 from compacts.services.members import unique_slug
+from compacts.suggestions import suggestions_recompute_soon
 from countries.models import Country
 from registry.merkle import canonical_json
 from registry.services import Event, registry_append
@@ -173,13 +174,6 @@ def _tell_proposer(cluster: Cluster, subject: str, body: str) -> None:
         )
 
 
-def _suggestions_recompute_after_commit() -> None:
-    """Clusters weigh in the suggestions of needs that prefer partners in them."""
-    from compacts.tasks import suggestions_recompute_task  # tasks import the services
-
-    transaction.on_commit(suggestions_recompute_task.delay)
-
-
 def _joined(cluster: Cluster, organisation: Organisation) -> ClusterMember:
     member = ClusterMember.objects.create(cluster=cluster, organisation=organisation)
     registry_append(
@@ -223,7 +217,7 @@ def cluster_approve(*, user, cluster: Cluster) -> Cluster:
         f"An editor approved the cluster {cluster.name} that {proposer.name} proposed; "
         "other members of the alliance may now join it.",
     )
-    _suggestions_recompute_after_commit()
+    suggestions_recompute_soon()  # clusters weigh in the suggestions
     return cluster
 
 
@@ -270,7 +264,7 @@ def cluster_join(*, user, cluster: Cluster, organisation: Organisation) -> Clust
             f"{organisation.name} is already in the cluster {cluster.name}.", code="already_joined"
         )
     member = _joined(cluster, organisation)
-    _suggestions_recompute_after_commit()
+    suggestions_recompute_soon()  # clusters weigh in the suggestions
     return member
 
 
@@ -307,5 +301,5 @@ def cluster_member_leave(member: ClusterMember) -> ClusterMember:
             )
         ]
     )
-    _suggestions_recompute_after_commit()
+    suggestions_recompute_soon()  # clusters weigh in the suggestions
     return member

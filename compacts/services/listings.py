@@ -16,12 +16,7 @@ from compacts.permissions import (
     require_member,
     require_owner,
 )
-
-
-def _suggestions_recompute_after_commit() -> None:
-    from compacts.tasks import suggestions_recompute_task  # tasks import the services
-
-    transaction.on_commit(suggestions_recompute_task.delay)
+from compacts.suggestions import suggestions_recompute_soon
 
 
 def _listing_save(model, *, user, organisation, instance=None, **fields):
@@ -43,7 +38,7 @@ def _listing_save(model, *, user, organisation, instance=None, **fields):
     listing.full_clean()
     listing.save()
     if listing.status == PublicationStatus.PUBLISHED:
-        _suggestions_recompute_after_commit()
+        suggestions_recompute_soon()
     return listing
 
 
@@ -67,7 +62,7 @@ def listing_publish(*, user, listing: Offer | Need) -> Offer | Need:
     listing.full_clean()
     listing.status, listing.published_at = PublicationStatus.PUBLISHED, timezone.now()
     listing.save(update_fields=["status", "published_at"])
-    _suggestions_recompute_after_commit()
+    suggestions_recompute_soon()
     return listing
 
 
@@ -79,5 +74,5 @@ def listing_withdraw(*, user, listing: Offer | Need) -> Offer | Need:
         raise DomainError("Already withdrawn.", code="withdrawn")
     listing.status = PublicationStatus.WITHDRAWN
     listing.save(update_fields=["status"])
-    _suggestions_recompute_after_commit()
+    suggestions_recompute_soon()
     return listing

@@ -22,17 +22,18 @@ def site_url(settings):
 
 
 def test_the_confirmation_mail_greets_with_the_site_name_and_links_to_site_url(
-    client, site_url, mailoutbox, eager_tasks
+    client, site_url, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
 ):
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "email": "amina@example.org",
-            "password1": "a long enough passphrase",
-            "password2": "a long enough passphrase",
-        },
-        HTTP_HOST="localhost:9999",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the sign-up commits
+        response = client.post(
+            "/accounts/signup/",
+            {
+                "email": "amina@example.org",
+                "password1": "a long enough passphrase",
+                "password2": "a long enough passphrase",
+            },
+            HTTP_HOST="localhost:9999",
+        )
     assert response.status_code == 302
     (mail,) = mailoutbox
     assert mail.subject.startswith("[AI4NATIONS] ")
@@ -42,9 +43,12 @@ def test_the_confirmation_mail_greets_with_the_site_name_and_links_to_site_url(
     assert "localhost:9999" not in mail.body
 
 
-def test_the_password_reset_mail_links_to_site_url(client, site_url, mailoutbox, eager_tasks):
+def test_the_password_reset_mail_links_to_site_url(
+    client, site_url, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
+):
     account_make("amina@example.org")
-    response = client.post("/accounts/password/reset/", {"email": "amina@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": "amina@example.org"})
     assert response.status_code == 302
     (mail,) = mailoutbox
     assert mail.body.startswith("Hello from AI4NATIONS!")

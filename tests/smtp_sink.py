@@ -1,0 +1,77 @@
+"""A real SMTP server for tests, in a thread: it accepts every message and keeps it.
+
+A message counts as delivered only once the server has answered 250 to its data, as a real
+mail server would; `delay` holds that answer back, so a sender can be killed mid-delivery.
+"""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+import time
+from email import message_from_bytes
+from email.message import Message
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    def _reply(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+        self.wfile.flush()
+
+    def handle(self) -> None:
+        sink: SmtpSink = self.server.sink
+        self._reply("220 sink ready")
+        while line := self.rfile.readline():
+            verb = line.decode(errors="replace").strip().split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                self._reply("250 sink")
+            elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
+                self._reply("250 OK")
+            elif verb == "DATA":
+                self._reply("354 go ahead")
+                data = bytearray()
+                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                    data += chunk[1:] if chunk.startswith(b"..") else chunk
+                time.sleep(sink.delay)
+                try:
+                    self._reply("250 queued")
+                except OSError:  # the sender went away before the answer: not delivered
+                    return
+                sink.delivered(bytes(data))
+            elif verb == "QUIT":
+                self._reply("221 bye")
+                return
+            else:
+                self._reply("502 not implemented")
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class SmtpSink:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.messages: list[Message] = []
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.sink = self
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def delivered(self, data: bytes) -> None:
+        with self._lock:
+            self.messages.append(message_from_bytes(data))
+
+    def subjects(self) -> list[str]:
+        with self._lock:
+            return [str(m["Subject"]) for m in self.messages]
+
+    def __enter__(self) -> SmtpSink:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
