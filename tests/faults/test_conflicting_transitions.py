@@ -11,6 +11,8 @@ The rounds cycle through three races:
 - withdraw: a proposal withdrawn by both owners at once;
 - activate-or-withdraw: a compact under review approved by an editor while both owners
   withdraw it (either may win; the other is then refused).
+
+DRILL_ROUNDS sets another number of rounds (for a quick local look).
 """
 
 from __future__ import annotations
