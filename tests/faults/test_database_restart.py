@@ -71,7 +71,11 @@ def own_postgres():
     bin_dir = bin_dir_find(settings.PG_BIN_DIR)
     if bin_dir is None:
         service_missing("PostgreSQL's initdb, pg_ctl and postgres (set PG_BIN_DIR)")
-    with PostgresServer(bin_dir) as server:
+    try:
+        server = PostgresServer(bin_dir)
+    except RuntimeError as exc:  # e.g. root without a `postgres` account to run initdb as
+        service_missing(f"a PostgreSQL server of the drill's own: {exc}")
+    with server:
         server.start()
         yield server
 
