@@ -122,6 +122,9 @@ try:
 except (KeyError, ValueError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
+# a kept connection (DB_CONN_MAX_AGE > 0) that a database restart broke is noticed and replaced
+# before a request's first query, instead of failing that request
+_db["CONN_HEALTH_CHECKS"] = True
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker process can open the test database too.
     _db["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}

@@ -122,7 +122,8 @@ urlpatterns = [
 handler400 = "aimai_site.api.api_bad_request"
 handler403 = "aimai_site.api.api_permission_denied"
 handler404 = "aimai_site.api.api_page_not_found"
-handler500 = "aimai_site.api.api_server_error"
+# the database out of reach is a 503 with Retry-After (aimai_site/unavailable.py)
+handler500 = "aimai_site.unavailable.server_error"
 
 
 def handler429(request):
