@@ -144,15 +144,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: broker, result store and cache; absent means in-process -----------------------
 
 REDIS_URL = env_str("REDIS_URL", "")
+# The cache (and the shared rate-limit counts) may live on a Redis of their own, so that a
+# cache filling its memory never evicts queued tasks; by default it is the broker's Redis.
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", "") or REDIS_URL
 # "limits" counts rate limits, failed log-ins and API throttling: it must be shared by every
 # process of the site. Without Redis it is a table (made by migrate, see
 # aimai_site/migrations/0002); the default cache (pages' computed rows) may stay per process.
 # Every cache key starts with this: instances sharing one Redis keep apart by it.
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "aimai")
-if REDIS_URL:
+if CACHE_REDIS_URL:
     _redis_cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_REDIS_URL,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
     }
     CACHES = {
@@ -232,6 +235,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600,
     },
 }
+
+# A queue per kind of work, so that a long recompute or a matching run never holds up e-mail:
+# workers may consume all of them (`make worker`) or one each (see README, "Growing past one
+# machine"). Every task not named here (beat's housekeeping, the heartbeat) goes to the
+# default queue, "celery".
+CELERY_TASK_ROUTES = {
+    "countries.tasks.recompute_index_task": {"queue": "index"},
+    "countries.tasks.public_pages_warm_task": {"queue": "index"},
+    "countries.tasks.backcast_task": {"queue": "index"},
+    "compacts.tasks.suggestions_recompute_task": {"queue": "matching"},
+    "aimai_site.tasks.mail_send_task": {"queue": "mail"},
+}
+# the queues `make worker` and the Procfile consume (-Q): the routes' queues and the default
+WORK_QUEUES = ("celery", "index", "matching", "mail")
 
 # --- Auth ---------------------------------------------------------------------------------
 
