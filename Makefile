@@ -155,7 +155,7 @@ $(VENV)/.load-deps: pyproject.toml $(VENV)/.run-deps
 	touch $@
 
 load: $(VENV)/.load-deps
-	$(BIN)/python manage.py load_users --yes
+	$(BIN)/python manage.py loadtest_members --count $(LOAD_USERS) --yes
 	mkdir -p $(LOAD_DIR)
 	$(BIN)/locust -f load/locustfile.py --headless --host http://127.0.0.1:$(PORT) \
 	  --users $(LOAD_USERS) --spawn-rate $(LOAD_SPAWN_RATE) --run-time $(LOAD_TIME) \

@@ -135,6 +135,27 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 if env_str("AIMAI_TEST_DB_NAME"):
     _db["NAME"] = env_str("AIMAI_TEST_DB_NAME")
 DATABASES = {"default": _db}
+# A read replica of the same database (e.g. PostgreSQL streaming replication): anonymous reads
+# of the public pages and the API go there (aimai_site/routers.py); the rest stays on default.
+# Unset: no "replica" alias at all. Its tests mirror default (no database of their own).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    try:
+        _replica = environ.Env.db_url_config(DATABASE_REPLICA_URL)
+    except (KeyError, ValueError) as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a database URL: {exc}") from None
+    _replica["CONN_MAX_AGE"] = _db["CONN_MAX_AGE"]
+    if _replica["ENGINE"] == _db["ENGINE"]:
+        from aimai_site.routers import replica_options
+
+        _replica["OPTIONS"] = replica_options(_db.get("OPTIONS", {}))
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["aimai_site.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "aimai_site.routers.ReplicaReadsMiddleware",
+    )
 # `make backup` / `manage.py backup` write here (registry/backups.py); PG_BIN_DIR picks the
 # pg_dump/pg_restore of the server's version when the PATH holds another one.
 BACKUP_DIR = Path(env_str("BACKUP_DIR", "") or BASE_DIR / "backups")
