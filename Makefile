@@ -18,7 +18,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: help run test lint check bench chromium wrk worker beat serve clean backup restore
+.PHONY: help run test lint check bench chromium wrk worker beat serve clean backup restore up load
 
 help:
 	@echo "make run     set up, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -27,6 +27,8 @@ help:
 	@echo "make worker  a Celery worker (needs REDIS_URL)"
 	@echo "make beat    the Celery beat scheduler (needs REDIS_URL)"
 	@echo "make serve   gunicorn, for the production path"
+	@echo "make up      the whole stack from the Procfile (web, worker, beat, relay); needs DATABASE_URL and REDIS_URL"
+	@echo "make load    a bounded load test (locust, LOAD_USERS x LOAD_TIME) of http://127.0.0.1:\$$PORT"
 	@echo "make backup  back up the database (online) into backups/, print the file's path"
 	@echo "make restore FILE=backups/aimai-....sqlite3  restore it, then verify (never shrinks the log)"
 
@@ -97,8 +99,9 @@ wrk:
 	  fi; \
 	fi
 
+# Every queue (see CELERY_TASK_ROUTES); a worker per queue scales them apart (README).
 worker: $(VENV)/.run-deps
-	$(BIN)/celery -A aimai_site worker -l INFO
+	$(BIN)/celery -A aimai_site worker -l INFO -Q celery,index,matching,mail
 
 beat: $(VENV)/.run-deps
 	$(BIN)/celery -A aimai_site beat -l INFO --schedule $(VENV)/celerybeat-schedule
@@ -115,6 +118,50 @@ backup: $(VENV)/.run-deps
 restore: $(VENV)/.run-deps
 	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=backups/aimai-<time>.<sqlite3|dump>"; exit 2; fi
 	$(BIN)/python manage.py restore "$(FILE)"
+
+# honcho is in the `ops` extra, not the run deps: production runs each Procfile line under
+# its own supervisor (systemd, a container per process); only `make up` needs one machine's
+# process manager.
+$(VENV)/.ops-deps: pyproject.toml $(VENV)/.run-deps
+	$(BIN)/pip install --quiet -e ".[ops]"
+	touch $@
+
+# The whole stack on this machine: checked before anything is installed or started.
+up:
+	@missing=""; for name in DATABASE_URL REDIS_URL; do \
+	  if [ -z "$${!name:-}" ]; then missing="$$missing $$name"; fi; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make up needs PostgreSQL and Redis: set$$missing, e.g." >&2; \
+	  echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/aimai REDIS_URL=redis://127.0.0.1:6379/0 make up" >&2; \
+	  exit 2; \
+	fi
+	$(MAKE) --no-print-directory $(VENV)/.ops-deps
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py registry_keygen
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py collectstatic --noinput
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
+
+# A bounded load test of a running stack (`make up`, or `make serve` with a worker) on
+# 127.0.0.1:$(PORT): it makes its member accounts, runs locust headless for LOAD_TIME and
+# prints a table per route; any failed request fails the target.
+LOAD_USERS ?= 50
+LOAD_SPAWN_RATE ?= 10
+LOAD_TIME ?= 2m
+LOAD_DIR ?= artefacts/load
+$(VENV)/.load-deps: pyproject.toml $(VENV)/.run-deps
+	$(BIN)/pip install --quiet -e ".[load]"
+	touch $@
+
+load: $(VENV)/.load-deps
+	$(BIN)/python manage.py loadtest_members --count $(LOAD_USERS) --yes
+	mkdir -p $(LOAD_DIR)
+	$(BIN)/locust -f load/locustfile.py --headless --host http://127.0.0.1:$(PORT) \
+	  --users $(LOAD_USERS) --spawn-rate $(LOAD_SPAWN_RATE) --run-time $(LOAD_TIME) \
+	  --stop-timeout 10 --csv $(LOAD_DIR)/load --only-summary --exit-code-on-error 0 \
+	  > $(LOAD_DIR)/locust.log 2>&1 || { tail -40 $(LOAD_DIR)/locust.log; exit 1; }
+	$(BIN)/python load/report.py $(LOAD_DIR)/load
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 test_db.sqlite3*

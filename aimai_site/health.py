@@ -45,22 +45,25 @@ def database_check() -> tuple[bool, str]:
 
 
 def redis_check() -> tuple[bool, str]:
-    if not settings.REDIS_URL:
+    """The broker's Redis and, when it has one of its own (CACHE_REDIS_URL), the cache's."""
+    urls = dict.fromkeys(url for url in (settings.REDIS_URL, settings.CACHE_REDIS_URL) if url)
+    if not urls:
         return True, NOT_CONFIGURED  # the embedded default: the cache is in process memory
     import redis
 
-    client = redis.Redis.from_url(
-        settings.REDIS_URL,
-        socket_timeout=settings.HEALTH_CHECK_TIMEOUT,
-        socket_connect_timeout=settings.HEALTH_CHECK_TIMEOUT,
-    )
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as exc:
-        logger.warning("Readiness: Redis does not answer: %s", exc)
-        return False, "unreachable"
-    finally:
-        client.close()
+    for url in urls:
+        client = redis.Redis.from_url(
+            url,
+            socket_timeout=settings.HEALTH_CHECK_TIMEOUT,
+            socket_connect_timeout=settings.HEALTH_CHECK_TIMEOUT,
+        )
+        try:
+            client.ping()
+        except (redis.RedisError, OSError) as exc:
+            logger.warning("Readiness: Redis does not answer: %s", exc)
+            return False, "unreachable"
+        finally:
+            client.close()
     return True, "ok"
 
 

@@ -138,6 +138,27 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 if env_str("AIMAI_TEST_DB_NAME"):
     _db["NAME"] = env_str("AIMAI_TEST_DB_NAME")
 DATABASES = {"default": _db}
+# A read replica of the same database (e.g. PostgreSQL streaming replication): anonymous reads
+# of the public pages and the API go there (aimai_site/routers.py); the rest stays on default.
+# Unset: no "replica" alias at all. Its tests mirror default (no database of their own).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    try:
+        _replica = environ.Env.db_url_config(DATABASE_REPLICA_URL)
+    except (KeyError, ValueError) as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a database URL: {exc}") from None
+    _replica["CONN_MAX_AGE"] = _db["CONN_MAX_AGE"]
+    if _replica["ENGINE"] == _db["ENGINE"]:
+        from aimai_site.routers import replica_options
+
+        _replica["OPTIONS"] = replica_options(_db.get("OPTIONS", {}))
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["aimai_site.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "aimai_site.routers.ReplicaReadsMiddleware",
+    )
 # `make backup` / `manage.py backup` write here (registry/backups.py); PG_BIN_DIR picks the
 # pg_dump/pg_restore of the server's version when the PATH holds another one.
 BACKUP_DIR = Path(env_str("BACKUP_DIR", "") or BASE_DIR / "backups")
@@ -147,16 +168,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: broker, result store and cache; absent means in-process -----------------------
 
 REDIS_URL = env_str("REDIS_URL", "")
+# The cache (and the shared rate-limit counts) may live on a Redis of their own, so that a
+# cache filling its memory never evicts queued tasks; by default it is the broker's Redis.
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", "") or REDIS_URL
 # "limits" counts rate limits, failed log-ins and API throttling: it must be shared by every
 # process of the site. Without Redis it is a table (made by migrate, see
 # aimai_site/migrations/0002); the default cache (pages' computed rows) may stay per process.
 # Every cache key starts with this: instances sharing one Redis keep apart by it.
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "aimai")
-if REDIS_URL:
+if CACHE_REDIS_URL:
     _redis_cache = {
         # an unreachable Redis reads as an empty cache: pages still answer (aimai_site/cache.py)
         "BACKEND": "aimai_site.cache.TolerantRedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         "KEY_PREFIX": CACHE_KEY_PREFIX,
     }
@@ -259,6 +283,20 @@ OUTBOX_RESEND_AFTER = env_int("OUTBOX_RESEND_AFTER", 3 * 3600)
 OUTBOX_RELAY_INTERVAL = env_int("OUTBOX_RELAY_INTERVAL", 1)
 # Finished jobs are forgotten after this many days (an e-mail job holds its addresses).
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+
+# A queue per kind of work, so that a long recompute or a matching run never holds up e-mail:
+# workers may consume all of them (`make worker`) or one each (see README, "Growing past one
+# machine"). Every task not named here (beat's housekeeping, the heartbeat) goes to the
+# default queue, "celery".
+CELERY_TASK_ROUTES = {
+    "countries.tasks.recompute_index_task": {"queue": "index"},
+    "countries.tasks.public_pages_warm_task": {"queue": "index"},
+    "countries.tasks.backcast_task": {"queue": "index"},
+    "compacts.tasks.suggestions_recompute_task": {"queue": "matching"},
+    "aimai_site.tasks.mail_send_task": {"queue": "mail"},
+}
+# the queues `make worker` and the Procfile consume (-Q): the routes' queues and the default
+WORK_QUEUES = ("celery", "index", "matching", "mail")
 
 # --- Auth ---------------------------------------------------------------------------------
 

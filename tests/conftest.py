@@ -293,24 +293,28 @@ def celery_worker_queue(celery_workers):
     return celery_workers.queue
 
 
+# every module that defines tasks: routing all of them covers every queue of the settings
+TASK_MODULES = ("countries.tasks", "compacts.tasks", "aimai_site.tasks")
+
+
 @pytest.fixture
 def tasks_routed_to():
-    """Send tasks queued by application code (e.g. after a publication) to a given queue."""
+    """Send tasks queued by application code (e.g. after a publication) to a given queue,
+    whatever queue the settings route them to."""
     from aimai_site.celery import app
 
-    def route(queue: str) -> None:
-        app.conf.task_routes = {
-            "countries.tasks.*": {"queue": queue},
-            "compacts.tasks.*": {"queue": queue},
-            "aimai_site.tasks.*": {"queue": queue},
-        }
+    configured = app.conf.task_routes
+
+    def use(routes) -> None:
+        app.conf.task_routes = routes
         app.amqp.flush_routes()
         app.amqp.__dict__.pop("router", None)  # a cached property built from the routes
 
+    def route(queue: str) -> None:
+        use({f"{module}.*": {"queue": queue} for module in TASK_MODULES})
+
     yield route
-    app.conf.task_routes = None
-    app.amqp.flush_routes()
-    app.amqp.__dict__.pop("router", None)
+    use(configured)
 
 
 def _read(path: Path) -> str:

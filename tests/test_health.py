@@ -29,6 +29,7 @@ CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 def embedded(settings, eager_tasks):
     """The embedded default (no Redis, tasks in-process), even when the suite runs with Redis."""
     settings.REDIS_URL = ""
+    settings.CACHE_REDIS_URL = ""
 
 
 def ready(client, **headers):
