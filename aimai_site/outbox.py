@@ -123,8 +123,10 @@ def _publish(job) -> None:
     headers = {JOB_HEADER: str(job.pk)}
     if job.request_id:
         headers[logs.TASK_HEADER] = job.request_id
+    # ignore_result: the job row says how the work went; asking for a result would subscribe
+    # to the result store, whose client gives up for good after an outage
     _task(job.task).apply_async(
-        kwargs=job.kwargs, task_id=str(job.pk), headers=headers, retry=False
+        kwargs=job.kwargs, task_id=str(job.pk), headers=headers, retry=False, ignore_result=True
     )
 
 

@@ -2,14 +2,21 @@
 
 import logging
 from smtplib import SMTPException
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 logger = logging.getLogger(__name__)
 
 MAIL_MAX_RETRIES = 8  # about nine hours of back-off in all
+
+
+def message_id(task_id: str) -> str:
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{task_id}@{domain}>"
 
 
 # exclusive: two deliveries of one job cannot both send it (aimai_site/outbox.py)
@@ -24,8 +31,13 @@ def mail_send_task(
     html: str | None = None,
 ) -> int:
     """Send one message; a mail server that is down or refuses is tried again later, with
-    exponential back-off. Run in-process (development), a failure is logged, not retried."""
-    message = EmailMultiAlternatives(subject, body, from_email, to)
+    exponential back-off. Run in-process (development), a failure is logged, not retried.
+
+    The Message-ID is the task's id, the same on every try and every delivery of the job: a
+    second copy (a worker killed between the mail server's acceptance and the job noted done)
+    is one message to the recipient's mail client."""
+    headers = {"Message-ID": message_id(self.request.id)} if self.request.id else None
+    message = EmailMultiAlternatives(subject, body, from_email, to, headers=headers)
     if html:
         message.attach_alternative(html, "text/html")
     try:

@@ -134,12 +134,15 @@ def _relay_once() -> None:
     os._exit(0)
 
 
-def _waiting_on_the_outbox(cursor) -> bool:
-    cursor.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-        "AND query LIKE 'UPDATE \"aimai_site_outboxjob\"%%'"
-    )
-    return cursor.fetchone()[0] > 0
+def _waiting_on_the_outbox() -> bool:
+    # on a connection of its own, outside the blocker's transaction (which would keep
+    # showing the activity it first read)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE 'UPDATE \"aimai_site_outboxjob\"%%'"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 @pytest.mark.services
@@ -150,7 +153,8 @@ def test_every_job_runs_exactly_once_across_a_relay_killed_after_sending(
     if connection.vendor != "postgresql":
         service_missing("PostgreSQL (DATABASE_URL): the relay and the test hold row locks")
     count = 20
-    with SmtpSink() as sink:
+    # a slow mail server: the worker is still sending when the next relay hands jobs over again
+    with SmtpSink(delay=0.2) as sink:
         monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
         monkeypatch.setenv("EMAIL_PORT", str(sink.port))
         monkeypatch.setenv("EMAIL_USE_TLS", "false")
@@ -167,7 +171,7 @@ def test_every_job_runs_exactly_once_across_a_relay_killed_after_sending(
             relay = multiprocessing.get_context("fork").Process(target=_relay_once)
             relay.start()
             deadline = time.monotonic() + 30
-            while not _waiting_on_the_outbox(cursor):
+            while not _waiting_on_the_outbox():
                 assert time.monotonic() < deadline, "the relay never reached its UPDATE"
                 time.sleep(0.05)
             # every job is on the broker now; the relay dies before noting any as sent
@@ -177,12 +181,14 @@ def test_every_job_runs_exactly_once_across_a_relay_killed_after_sending(
         blocker.close()
         # its transaction rolls back: no job is noted sent, so the next relay sends all again
         deadline = time.monotonic() + 30
-        while OutboxJob.objects.filter(relayed_at__isnull=False).exists():
+        mine = OutboxJob.objects.filter(pk__in=[job.pk for job in jobs])
+        while mine.filter(relayed_at__isnull=False).exists():
             assert time.monotonic() < deadline
             time.sleep(0.1)
-        assert outbox_relay() == count
+        resent = outbox_relay()  # all but those the worker has finished meanwhile
+        assert resent >= count // 2
         deadline = time.monotonic() + 60
-        while worker.log.read_text().count("already done, not run again") < count:
+        while worker.log.read_text().count("already done, not run again") < resent:
             assert time.monotonic() < deadline, worker.log.read_text()[-3000:]
             time.sleep(0.1)
     # each message reached the mail server once, and each job ran once
@@ -190,4 +196,21 @@ def test_every_job_runs_exactly_once_across_a_relay_killed_after_sending(
     for job in jobs:
         job.refresh_from_db()
         assert job.done_at is not None
-        assert (job.runs, job.relays) == (1, 1)
+        assert job.runs == 1
+
+
+@pytest.mark.django_db
+def test_a_mail_job_carries_a_message_id_that_every_delivery_repeats(
+    mailoutbox, eager_tasks, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://ai4nations.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_queue("Welcome", "Hello", ["amina@example.org"])
+    job = OutboxJob.objects.get(task=MAIL_TASK)
+    OutboxJob.objects.filter(pk=job.pk).update(done_at=None)  # as if killed before noting it
+    mail_send_task.apply_async(
+        kwargs=job.kwargs, task_id=str(job.pk), headers={JOB_HEADER: str(job.pk)}
+    )
+    first, second = mailoutbox
+    assert first.extra_headers["Message-ID"] == f"<{job.pk}@ai4nations.example>"
+    assert second.extra_headers["Message-ID"] == first.extra_headers["Message-ID"]

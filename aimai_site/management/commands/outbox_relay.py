@@ -34,6 +34,9 @@ class Command(BaseCommand):
             except DatabaseError as exc:
                 logger.warning("outbox relay: database unavailable (%s); trying again", exc)
                 sent = 0
+            except Exception:  # whatever else fails, the jobs wait: the relay goes on
+                logger.exception("outbox relay: a round failed; trying again")
+                sent = 0
             if sent < RELAY_BATCH:  # a full batch means more are waiting: no pause
                 time.sleep(settings.OUTBOX_RELAY_INTERVAL)
         logger.info("outbox relay stopped")
