@@ -28,7 +28,7 @@ from aimai_site.models import ApiToken, OutboxJob
 from aimai_site.tokens import token_create
 from compacts.models import Suggestion
 from tests.compacts.conftest import cast, compact_ready  # noqa: F401 (a fixture)
-from tests.compacts.test_api import OFFER
+from tests.compacts.test_api import NEED, OFFER
 from tests.conftest import ROOT, service_missing
 from tests.faults.redis_server import RedisServer, redis_binary
 from tests.faults.site_server import Gunicorn, fetch, manage, site_environment
@@ -115,6 +115,7 @@ def test_redis_down_pages_answer_writes_succeed_and_the_work_runs_once_it_is_bac
     tokens = {
         "member": bearer(cast.provider_member),
         "owner": bearer(cast.provider_owner),
+        "steward": bearer(cast.steward_owner),
     }
     started = time.monotonic()
     with SmtpSink() as sink:
@@ -141,6 +142,20 @@ def test_redis_down_pages_answer_writes_succeed_and_the_work_runs_once_it_is_bac
             site.wait_ready()
             worker.wait_for("ready.")
             assert set(all_public_pages_answer(site.url).values()) == {200}
+            # a published need the offer published during the outage will be matched with
+            need = api(
+                site.url,
+                tokens["steward"],
+                "POST",
+                "/api/v1/needs/",
+                {**NEED, "organisation": cast.steward.slug},
+            )
+            assert need.status == 201, need.body
+            need_id = json.loads(need.body)["id"]
+            published = api(
+                site.url, tokens["steward"], "POST", f"/api/v1/needs/{need_id}/publish/"
+            )
+            assert published.status == 200, published.body
 
             # Redis goes away
             own_redis.stop()
@@ -203,7 +218,7 @@ def test_redis_down_pages_answer_writes_succeed_and_the_work_runs_once_it_is_bac
     # each job ran once; the new offer is in the suggestions; one invitation mail
     jobs = OutboxJob.objects.filter(pk__in=waiting_ids)
     assert sorted((job.runs, job.failed_at) for job in jobs) == [(1, None)] * len(tasks)
-    assert Suggestion.objects.filter(offer_id=offer_id).exists()
+    assert Suggestion.objects.filter(offer_id=offer_id, need_id=need_id).exists()
     assert [m["To"] for m in sink.messages].count("ngozi@lab.example") == 1
     print(
         f"\nRedis outage: {len(PUBLIC)} public routes 200 while down; 4 writes in "
