@@ -105,11 +105,15 @@ def _run_in_process(jobs, now) -> int:
     """No broker (the embedded default): each job runs here, as `delay()` would have."""
     for job in jobs:
         _jobs().filter(pk=job.pk).update(relayed_at=now, relays=F("relays") + 1)
+        # the task's log lines carry the id of the request that recorded the job
+        request_id = logs.request_id.set(job.request_id or logs.request_id.get())
         try:
             _publish(job)
         except Exception as exc:  # raised to the caller: Celery calls no on_failure then
             _failed(job.pk, exc)
             raise
+        finally:
+            logs.request_id.reset(request_id)
     return len(jobs)
 
 

@@ -1,7 +1,8 @@
 """A real SMTP server for tests, in a thread: it accepts every message and keeps it.
 
-A message counts as delivered only once the server has answered 250 to its data, as a real
-mail server would; `delay` holds that answer back, so a sender can be killed mid-delivery.
+A message counts as delivered once the server has read its end and answered 250. `delay`
+makes the server slow to take the message (it waits before inviting the data), so a sender
+can be killed in the middle of a delivery, before the message reached the server.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ class _Handler(socketserver.StreamRequestHandler):
         self.wfile.flush()
 
     def handle(self) -> None:
-        sink: SmtpSink = self.server.sink
+        try:
+            self._converse(self.server.sink)
+        except OSError:  # the sender went away mid-conversation
+            return
+
+    def _converse(self, sink: SmtpSink) -> None:
         self._reply("220 sink ready")
         while line := self.rfile.readline():
             verb = line.decode(errors="replace").strip().split(" ", 1)[0].upper()
@@ -28,16 +34,15 @@ class _Handler(socketserver.StreamRequestHandler):
             elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
                 self._reply("250 OK")
             elif verb == "DATA":
+                time.sleep(sink.delay)
                 self._reply("354 go ahead")
                 data = bytearray()
                 while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
                     data += chunk[1:] if chunk.startswith(b"..") else chunk
-                time.sleep(sink.delay)
-                try:
-                    self._reply("250 queued")
-                except OSError:  # the sender went away before the answer: not delivered
+                if chunk == b"":  # the sender went away before the end: nothing to deliver
                     return
                 sink.delivered(bytes(data))
+                self._reply("250 queued")
             elif verb == "QUIT":
                 self._reply("221 bye")
                 return
