@@ -42,17 +42,17 @@ pytestmark = [pytest.mark.drill, pytest.mark.services]
 
 KILLS = 20
 # The drill's workers put an unacknowledged message back on its queue after this many seconds
-# (production: two hours), at least twice as long as the task runs (see `timeout_for`), so
-# that a task is never taken back from a live worker.
+# (production: two hours), half as long again as the task runs (see `timeout_for`), so that
+# a task is never taken back from a live worker.
 SHORTEST_VISIBILITY_TIMEOUT = 2
 # Sensitivity draws of the recompute's methodology: the task runs for about a second.
-DRAWS = 20_000
+DRAWS = 15_000
 # Published offers and needs whose suggestions the worker recomputes: also about a second.
 OFFERS, NEEDS = 160, 90
 
 
 def timeout_for(duration: float) -> int:
-    return max(SHORTEST_VISIBILITY_TIMEOUT, math.ceil(2 * duration))
+    return max(SHORTEST_VISIBILITY_TIMEOUT, math.ceil(1.5 * duration))
 
 
 @pytest.fixture
