@@ -213,9 +213,23 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# A task is acknowledged when it ends, not when it starts: a worker killed mid-task (SIGKILL,
+# out of memory, a lost host) leaves its message unacknowledged, and the broker delivers it
+# again. Redis keeps each delivered message aside and puts it back on its queue once it is
+# older than the visibility timeout (a worker checks when it starts, then periodically). The
+# timeout must exceed the longest a task may run (CELERY_TASK_TIME_LIMIT) and the longest
+# countdown a retry waits (the e-mail task's, up to an hour): a message held longer than the
+# timeout is delivered a second time while its first delivery is still alive.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
 # Publishing to a broker that is down fails at once instead of retrying for seconds: a web
 # request's job then waits in the outbox for the relay (aimai_site/outbox.py).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "max_retries": 0,
+}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds no message it has not started
 # --- Transparency registry --------------------------------------------------------------
 
 # The log's Ed25519 private key (PEM). Required in production; elsewhere a development key is
