@@ -4,7 +4,7 @@ half-computed mix."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from aimai_site.errors import NotFoundError
@@ -89,9 +89,19 @@ def _needs(
     ]
 
 
+# the advisory lock key of the suggestion table's recompute (any fixed 64-bit number)
+SUGGESTIONS_LOCK = 0x41494D4149_5347
+
+
 @transaction.atomic
 def suggestions_recompute() -> dict:
-    """Score every published offer against every published need; keep each need's best."""
+    """Score every published offer against every published need; keep each need's best.
+
+    One at a time: two workers recomputing at once would both insert the same new pairs. The
+    second waits for the first to commit, then reads the table it left."""
+    if connection.vendor == "postgresql":  # SQLite lets one writer in at a time anyway
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUGGESTIONS_LOCK])
     clusters = cluster_names()
     offers, needs = _offers(clusters), _needs(clusters=clusters)
     digest, signal = index_signal()

@@ -116,3 +116,25 @@ def test_two_last_signatures_at_once_make_it_signed(proposed, cast):
     compact = Compact.objects.get(pk=proposed.pk)
     assert compact.status == "signed"
     assert Signature.objects.filter(compact=compact, revision=compact.revision).count() == 2
+
+
+def test_two_suggestion_recomputes_at_once_both_succeed_and_keep_each_pair_once(
+    committed_demo_data,
+):
+    """Two workers of the matching queue may recompute at once (each publication queues one):
+    the second waits for the first instead of inserting the same new pairs again."""
+    import random
+
+    from compacts.models import Suggestion
+    from compacts.suggestions import suggestions_recompute
+    from tests.faults.test_killed_workers import listings_make
+
+    if connection.vendor != "postgresql":
+        service_missing("PostgreSQL (DATABASE_URL): this test needs several real connections")
+    listings_make(random.Random(7))  # noqa: S311 (test data)
+    results, errors = _run(("first", suggestions_recompute), ("second", suggestions_recompute))
+    assert errors == []
+    assert results["first"] == results["second"]
+    pairs = list(Suggestion.objects.values_list("need", "offer"))
+    assert len(pairs) == len(set(pairs)) == results["first"]["suggestions"] > 100
+    empty_for_the_flush()

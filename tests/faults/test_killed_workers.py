@@ -3,9 +3,10 @@
 Each task is acknowledged only when it ends (CELERY_TASK_ACKS_LATE), so a worker killed in the
 middle leaves its message delivered but unacknowledged in Redis. The next worker to start puts
 every such message older than the visibility timeout back on its queue and runs it again: the
-work completes, exactly once, with nobody queueing it by hand. Twenty kills for each of two
-tasks that write a lot at once: the index recompute (a score set and its scores) and the
-suggestions recompute (the whole suggestion table).
+work completes, exactly once, with nobody queueing it by hand. Twenty kills for each of three
+tasks: the index recompute (a score set and its scores), the suggestions recompute (the whole
+suggestion table), both writing a lot at once, and the e-mail task, which talks to a mail
+server and can take nothing back.
 
 The kill points are uniform over the task's measured duration, after the worker logs that it
 received the task; some land after the work committed, and those must stay exactly once too.
@@ -29,6 +30,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from aimai_site.mail import MAIL_TASK, mail_queue
+from aimai_site.models import OutboxJob
 from aimai_site.validators import name_key
 from compacts.models import Need, Offer, Organisation, Suggestion
 from compacts.suggestions import suggestions_recompute
@@ -37,6 +40,7 @@ from countries.models import Country, Score, ScoreSet
 from countries.scoring import methodology_version_publish, methodology_version_save
 from registry.models import Entry
 from tests.countries.test_tasks import slow_version_source
+from tests.smtp_sink import SmtpSink
 
 pytestmark = [pytest.mark.drill, pytest.mark.services]
 
@@ -453,3 +457,80 @@ def test_a_killed_suggestions_recompute_completes_exactly_once_after_a_restart(
 
     print(tally.summary())
     print(f"suggestions drill: {time.monotonic() - started:.0f} s")
+
+
+# --- (c) the e-mail task ------------------------------------------------------------------
+
+# the mail server waits this long before it takes a message: a kill lands mid-delivery
+MAIL_SERVER_DELAY = 0.5
+
+
+def test_a_killed_mail_delivery_reaches_the_mail_server_once_after_a_restart(
+    committed_demo_data, drill_workers, kill_points, monkeypatch
+):
+    """Each message is an outbox job; the worker holds the job's row while it talks to the mail
+    server and notes it done in that transaction. Killed before the server took the message,
+    the job is delivered again and sent once; killed after, it is done and not sent again."""
+    started = time.monotonic()
+    with SmtpSink(delay=MAIL_SERVER_DELAY) as sink:
+        monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
+        monkeypatch.setenv("EMAIL_PORT", str(sink.port))
+        monkeypatch.setenv("EMAIL_USE_TLS", "false")
+        start_worker = drill_workers(MAIL_TASK)
+        broker, seen = Broker(start_worker.queue), set()
+        worker = start_worker()
+
+        def send(subject: str) -> OutboxJob:
+            with transaction.atomic():  # recorded with a change; sent once that commits
+                mail_queue(subject, "A drill message.", ["ngozi@lab.example"])
+            return OutboxJob.objects.filter(task=MAIL_TASK).latest("created_at")
+
+        def copies(subject: str) -> list[str]:
+            """The Message-ID of each copy of `subject` the mail server took."""
+            return [str(m["Message-ID"]) for m in sink.messages if m["Subject"] == subject]
+
+        # given the task's duration, one delivery to its end
+        job = send("Drill message 0")
+        duration = outcome(worker, received(worker, MAIL_TASK, seen))
+        assert len(copies("Drill message 0")) == 1
+        timeout = timeout_for(duration)
+        drill_workers.visibility_timeout(timeout)
+        print(f"e-mail task runs for {duration:.2f} s; visibility timeout {timeout} s")
+
+        tally, raw_copies = Tally("e-mail"), 0
+        for n in range(1, KILLS + 1):
+            subject = f"Drill message {n}"
+            job = send(subject)
+            task_id = received(worker, MAIL_TASK, seen)
+            assert task_id == str(job.pk)  # the job's id is the task's
+            delay = kill_points.uniform(0, duration)
+            tally.kill_delays.append(delay)
+
+            def at_kill(job=job, subject=subject):
+                job.refresh_from_db()
+                assert len(set(copies(subject))) <= 1
+                return job.done_at is not None
+
+            worker, committed, again = kill_and_restart(
+                worker,
+                start_worker,
+                broker,
+                task_id,
+                delay,
+                at_kill=at_kill,
+                watch=lambda subject=subject: None,
+                timeout=timeout,
+            )
+            tally.count(committed=committed, redelivered=again)
+            # then the mail server holds the message under one Message-ID, the job's
+            job.refresh_from_db()
+            assert job.done_at is not None
+            (message_id,) = set(copies(subject))
+            assert message_id.startswith(f"<{job.pk}@")
+            raw_copies += len(copies(subject))
+    print(tally.summary())
+    print(
+        f"e-mail: {KILLS} messages, {raw_copies} copies taken by the mail server "
+        f"({raw_copies - KILLS} second copies, each under the first's Message-ID)"
+    )
+    print(f"e-mail drill: {time.monotonic() - started:.0f} s")
