@@ -96,7 +96,7 @@ def _bench() -> ExploreFigures:
     from aimai_site.celery import app
     from countries import explore
     from countries.index.engine import compute
-    from countries.index.methodology import methodology_parse
+    from countries.index.reading import methodology_parse
     from countries.selectors import score_set_resolve
     from countries.shipped import shipped_load
     from countries.whatif import variant_definition

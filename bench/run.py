@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.timing import Figure, best_of, table
     from bench.world import N_COUNTRIES, N_INDICATORS, N_YEARS, world_make
     from countries.index import engine
-    from countries.index.methodology import methodology_parse
+    from countries.index.reading import methodology_parse
     from countries.index.sensitivity import rank_intervals
 
     started = time.perf_counter()

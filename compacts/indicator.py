@@ -27,7 +27,7 @@ from django.utils import timezone
 from compacts.choices import CompactStatus
 from compacts.models import Compact, Membership, Party, ProgressReport
 from countries.index.computed import COMPACT_COMMITMENTS, Commitment, CommitmentRule
-from countries.index.methodology import methodology_parse
+from countries.index.reading import methodology_parse
 from countries.models import Methodology
 
 

@@ -22,12 +22,8 @@ from django.core.cache import cache
 from countries.choices import Classification
 from countries.index.bundle import inputs_observations
 from countries.index.engine import Result, compute
-from countries.index.methodology import (
-    DIMENSIONS,
-    NORMALISATIONS,
-    methodology_changes,
-    methodology_parse,
-)
+from countries.index.methodology import DIMENSIONS, NORMALISATIONS, methodology_changes
+from countries.index.reading import methodology_parse
 from countries.models import ScoreSet
 from countries.scoring import score_set_inputs
 from countries.selectors import score_set_resolve, score_set_rows

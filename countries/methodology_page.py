@@ -5,13 +5,9 @@ the headline's previous version to its current one."""
 from dataclasses import dataclass, field
 
 from countries.index.computed import COMPUTED_INDICATORS
-from countries.index.methodology import (
-    GroupSpec,
-    IndicatorSpec,
-    methodology_changes,
-    methodology_parse,
-)
+from countries.index.methodology import GroupSpec, IndicatorSpec, methodology_changes
 from countries.index.methodology import Methodology as EngineMethodology
+from countries.index.reading import methodology_parse
 from countries.models import Country, Methodology, MethodologyVersion, Score, ScoreSet
 from countries.providers import providers
 from countries.public_index import ClassRule, classification_rules, difference_text, rationales

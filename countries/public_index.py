@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from countries.choices import Classification
-from countries.index.methodology import DIMENSIONS, Methodology, methodology_parse
+from countries.index.methodology import DIMENSIONS, Methodology
+from countries.index.reading import methodology_parse
 from countries.models import Indicator, Score, ScoreSet
 
 LOW_CLASSES = (

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from countries.index.bundle import outputs_document
 from countries.index.engine import compute
-from countries.index.methodology import methodology_parse
+from countries.index.reading import methodology_parse
 from countries.models import Country, DataRelease, Indicator, Methodology, ReleaseChange, ScoreSet
 from countries.scoring import score_inputs
 from countries.services import release_diff

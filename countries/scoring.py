@@ -32,11 +32,8 @@ from countries.index.computed import COMPUTED_INDICATORS
 from countries.index.digest import canonical_json, sha256_hex
 from countries.index.engine import Observation as EngineObservation
 from countries.index.engine import compute
-from countries.index.methodology import (
-    MethodologyError,
-    methodology_load,
-    methodology_parse,
-)
+from countries.index.methodology import MethodologyError
+from countries.index.reading import methodology_load, methodology_parse
 from countries.models import (
     Country,
     DataRelease,

@@ -13,9 +13,7 @@ from countries.choices import Dimension, IncomeGroup, Region
 from countries.country_find import Candidate
 from countries.findings import Findings, findings_compute
 from countries.index.computed import COMPUTED_INDICATORS
-from countries.index.methodology import (
-    methodology_parse,
-)
+from countries.index.reading import methodology_parse
 from countries.models import (
     Country,
     DataRelease,

@@ -18,7 +18,7 @@ from countries.filtersets import CountryFilterSet, ScoreFilterSet
 from countries.forms import ObservationFileForm
 from countries.imports import file_assess
 from countries.index.aggregate import EXPLAIN_DECOMPOSITION
-from countries.index.methodology import methodology_schema
+from countries.index.reading import methodology_schema
 from countries.intake import FileRefused
 from countries.intake.files import size_check
 from countries.listing import unscored_reason

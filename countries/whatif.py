@@ -29,13 +29,8 @@ from dataclasses import dataclass
 from countries.index.bundle import inputs_observations
 from countries.index.digest import canonical_json, sha256_hex
 from countries.index.engine import Result, compute
-from countries.index.methodology import (
-    AGGREGATIONS,
-    DIMENSIONS,
-    NORMALISATIONS,
-    MethodologyError,
-    methodology_parse,
-)
+from countries.index.methodology import AGGREGATIONS, DIMENSIONS, NORMALISATIONS, MethodologyError
+from countries.index.reading import methodology_parse
 
 PRECISION = 9  # decimals kept, as in the published outputs
 WEIGHT_LIMIT = 1000.0  # far beyond any sensible weight; keeps the numbers finite

@@ -40,7 +40,8 @@ from compacts.permissions import (
     require_editor,
     require_member,
 )
-from countries.index.methodology import MethodologyError, methodology_load
+from countries.index.methodology import MethodologyError
+from countries.index.reading import methodology_load
 from countries.models import MethodologyVersion
 from countries.scoring import methodology_version_publish, methodology_version_save
 from registry.merkle import canonical_json

@@ -14,12 +14,8 @@ from urllib.parse import parse_qs, urlencode
 import yaml
 
 from aimai_site.errors import DomainError, InvalidInput
-from countries.index.methodology import (
-    MethodologyError,
-    methodology_changes,
-    methodology_load,
-    methodology_parse,
-)
+from countries.index.methodology import MethodologyError, methodology_changes
+from countries.index.reading import methodology_load, methodology_parse
 from countries.models import MethodologyVersion, ScoreSet
 from countries.scoring import score_set_inputs
 from countries.selectors import score_set_resolve

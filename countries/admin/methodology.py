@@ -8,7 +8,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError
 from countries.admin.common import FrozenUnlessDraft, publish_each
-from countries.index.methodology import MethodologyError, methodology_load
+from countries.index.methodology import MethodologyError
+from countries.index.reading import methodology_load
 from countries.models import (
     Methodology,
     MethodologyVersion,

@@ -42,7 +42,8 @@ import numpy as np
 from countries.index import ENGINE_VERSION
 from countries.index.digest import canonical_json, sha256_hex
 from countries.index.engine import Observation, Result, compute
-from countries.index.methodology import DIMENSIONS, Methodology, methodology_parse
+from countries.index.methodology import DIMENSIONS, Methodology
+from countries.index.reading import methodology_parse
 
 BUNDLE_FORMAT = "aimai-score-bundle/1"
 DECIMALS = 9

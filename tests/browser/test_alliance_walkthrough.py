@@ -8,8 +8,6 @@ Each step is photographed at desktop and phone width; on the alliance's pages ax
 serious or critical violation and a phone shows no sideways scrolling (a summary per page and
 width goes to alliance-axe.txt)."""
 
-from urllib.parse import urlparse
-
 import pytest
 from playwright.sync_api import expect
 
@@ -18,12 +16,11 @@ from compacts.alliance import clusters
 from compacts.alliance.models import AllianceMembership, Cluster, Principles
 from compacts.models import Offer, Organisation
 from countries.models import Country
+from tests.browser.recorder import Walk, log_in, viewport
 from tests.browser.test_compacts_walkthrough import (
     editor_accepts_and_verifies,
     join_with_organisation,
 )
-from tests.browser.test_overview_browser import serious_violations
-from tests.browser.test_pages_accessibility import WIDTHS
 from tests.compacts.conftest import alliance_join, editors_group, member_make, principles_current
 
 pytestmark = pytest.mark.browser
@@ -34,53 +31,10 @@ ORGANISATION = "Lake Victoria Compute Cooperative"
 CLUSTER = "East African AI Commons"
 
 
-def viewport(width: str) -> dict:
-    return dict(zip(("width", "height"), WIDTHS[width], strict=True))
-
-
-class Walk:
-    """Screenshots numbered in the order of the steps, each at every width; on the alliance's
-    pages also axe and the phone's overflow, gathered to be asserted at the end."""
-
-    def __init__(self, folder) -> None:
-        self.folder, self.count, self.checked = folder, 0, []
-
-    def shot(self, page, name: str, *, check: bool = True) -> None:
-        self.count += 1
-        for width in WIDTHS:
-            page.set_viewport_size(viewport(width))
-            path = self.folder / f"alliance-{self.count:02d}-{name}-{width}.png"
-            page.screenshot(path=str(path), full_page=True)
-            if check:
-                overflows = not page.evaluate(
-                    "document.documentElement.scrollWidth <= window.innerWidth"
-                )
-                self.checked.append(
-                    (urlparse(page.url).path, name, width, serious_violations(page), overflows)
-                )
-        page.set_viewport_size(viewport("desktop"))
-
-    def summary(self) -> str:
-        return "\n".join(
-            f"{path} ({name}, {width}): "
-            + ("; ".join(violations) if violations else "no serious or critical violation")
-            + (", overflows sideways" if overflows else "")
-            for path, name, width, violations, overflows in self.checked
-        )
-
-    def problems(self) -> list:
-        return [row for row in self.checked if row[3] or row[4]]
-
-
 def sign_in(context, base: str, email: str):
     page = context.new_page()
     page.set_viewport_size(viewport("desktop"))
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
+    return log_in(page, base, email, PASSWORD)
 
 
 @pytest.fixture
@@ -114,7 +68,7 @@ def founded(committed_demo_data):
 def test_an_individual_and_an_organisation_join_the_alliance(
     live_server, founded, browser, artefacts, eager_tasks
 ):
-    base, walk = live_server.url, Walk(artefacts)
+    base, walk = live_server.url, Walk(artefacts, "alliance")
     contexts = [browser.new_context() for _ in range(4)]
     member_make("amina@example.org")
     member_make("kojo@victoria.example")

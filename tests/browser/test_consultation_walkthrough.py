@@ -9,7 +9,6 @@ critical violation and the phone showing no sideways scrolling (a summary per pa
 goes to consultation-axe.txt); no page reports a Content-Security-Policy violation."""
 
 import re
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -18,9 +17,7 @@ from compacts.consultation.models import MethodologyProposal, ProposalStatus
 from compacts.consultation.services import proposals_close
 from compacts.consultation.shifts import headline_score_set, movers_of, proposal_prepare
 from countries.models import Country, MethodologyVersion
-from tests.browser.test_content_security_policy_browser import RECORD_VIOLATIONS
-from tests.browser.test_overview_browser import serious_violations
-from tests.browser.test_pages_accessibility import WIDTHS
+from tests.browser.recorder import Walk, Watched, log_in
 from tests.compacts.conftest import cast  # noqa: F401 (a fixture)
 from tests.compacts.proposal_helpers import period_over
 
@@ -35,82 +32,8 @@ VERSION = "2.1"
 STATE = "d.burden=0&off=oda_gni"
 
 
-def viewport(width: str) -> dict:
-    return dict(zip(("width", "height"), WIDTHS[width], strict=True))
-
-
-class Walk:
-    """Screenshots numbered in the order of the steps, each at every width, with axe and the
-    phone's overflow gathered to be asserted at the end."""
-
-    def __init__(self, folder) -> None:
-        self.folder, self.count, self.checked = folder, 0, []
-
-    def shot(self, page, name: str) -> None:
-        self.count += 1
-        for width in WIDTHS:
-            page.set_viewport_size(viewport(width))
-            path = self.folder / f"consultation-{self.count:02d}-{name}-{width}.png"
-            page.screenshot(path=str(path), full_page=True)
-            overflows = not page.evaluate(
-                "document.documentElement.scrollWidth <= window.innerWidth"
-            )
-            self.checked.append(
-                (urlparse(page.url).path, name, width, serious_violations(page), overflows)
-            )
-        page.set_viewport_size(viewport("desktop"))
-
-    def summary(self) -> str:
-        return "\n".join(
-            f"{path} ({name}, {width}): "
-            + ("; ".join(violations) if violations else "no serious or critical violation")
-            + (", overflows sideways" if overflows else "")
-            for path, name, width, violations, overflows in self.checked
-        )
-
-    def problems(self) -> list:
-        return [row for row in self.checked if row[3] or row[4]]
-
-
-class Watched:
-    """Every page of the walk records the CSP violations it meets and its console errors."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def context(self, browser):
-        context = browser.new_context()
-        context.add_init_script(RECORD_VIOLATIONS)
-        return context
-
-    def page(self, context):
-        page = context.new_page()
-        page.set_viewport_size(viewport("desktop"))
-        page.on(
-            "console",
-            lambda message: (
-                self.problems.append(f"{page.url}: {message.text}")
-                if message.type == "error" or "Content Security Policy" in message.text
-                else None
-            ),
-        )
-        page.on("pageerror", lambda error: self.problems.append(f"{page.url}: {error}"))
-        return page
-
-    def blocked(self, page) -> None:
-        """The violations the current document recorded (before leaving it)."""
-        for violation in page.evaluate("window.__cspViolations || []"):
-            self.problems.append(f"{page.url}: {violation}")
-
-
 def sign_in(watched: Watched, context, base: str, email: str):
-    page = watched.page(context)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
+    return log_in(watched.page(context), base, email, PASSWORD)
 
 
 @pytest.fixture
@@ -123,7 +46,7 @@ def members(committed_demo_data, request):
 def test_a_shared_variant_is_proposed_discussed_adopted_and_published(
     live_server, members, browser, artefacts, eager_tasks
 ):
-    base, walk, watched = live_server.url, Walk(artefacts), Watched()
+    base, walk, watched = live_server.url, Walk(artefacts, "consultation"), Watched()
     contexts = [watched.context(browser) for _ in range(4)]
     before = headline_score_set()
     visitor = watched.page(contexts[0])

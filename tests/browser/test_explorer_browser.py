@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from countries.index.bundle import inputs_observations
 from countries.index.engine import compute
-from countries.index.methodology import methodology_parse
+from countries.index.reading import methodology_parse
 from countries.models import ScoreSet
 from countries.scoring import score_set_inputs
 from countries.selectors import score_set_resolve

@@ -19,7 +19,7 @@ from compacts.choices import ResourceKind
 from compacts.indicator import commitment_rows, compacts_counted_for
 from compacts.models import Compact
 from countries.index.computed import aimai_bound
-from countries.index.methodology import methodology_parse
+from countries.index.reading import methodology_parse
 from countries.models import Country, DataRelease, MethodologyVersion, Score
 from countries.scoring import (
     SHIPPED_DIR,

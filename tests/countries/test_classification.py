@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from countries.index.engine import Observation, compute
-from countries.index.methodology import MethodologyError, methodology_parse
+from countries.index.methodology import MethodologyError
 from countries.index.normalise import transform
+from countries.index.reading import methodology_parse
 
 
 def methodology(low_by_cause: bool = True, absent: str | None = None) -> dict:

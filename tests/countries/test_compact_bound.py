@@ -15,7 +15,8 @@ from countries.index.computed import (
     aimai_bound,
 )
 from countries.index.engine import Observation
-from countries.index.methodology import MethodologyError, methodology_load, methodology_parse
+from countries.index.methodology import MethodologyError
+from countries.index.reading import methodology_load, methodology_parse
 from countries.scoring import SHIPPED_DIR
 
 OLD_RULE = {

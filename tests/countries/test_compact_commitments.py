@@ -15,7 +15,8 @@ from countries.index.computed import (
     CommitmentRule,
 )
 from countries.index.engine import Observation
-from countries.index.methodology import MethodologyError, methodology_load, methodology_parse
+from countries.index.methodology import MethodologyError
+from countries.index.reading import methodology_load, methodology_parse
 from countries.scoring import SHIPPED_DIR, methodology_version_publish, methodology_version_save
 
 RULE = {

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from countries.explore import cache_key
 from countries.index.bundle import inputs_observations
 from countries.index.engine import compute
-from countries.index.methodology import methodology_load, methodology_parse
+from countries.index.reading import methodology_load, methodology_parse
 from countries.models import Score, ScoreSet
 from countries.scoring import score_set_inputs
 from countries.selectors import score_set_resolve

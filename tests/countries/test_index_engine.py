@@ -12,13 +12,9 @@ from hypothesis import strategies as st
 
 from countries.index.aggregate import aggregate
 from countries.index.engine import Observation, compute
-from countries.index.methodology import (
-    GroupSpec,
-    IndicatorSpec,
-    MethodologyError,
-    methodology_parse,
-)
+from countries.index.methodology import GroupSpec, IndicatorSpec, MethodologyError
 from countries.index.normalise import cap, normalise, transform
+from countries.index.reading import methodology_parse
 
 NAN = np.nan
 

@@ -14,13 +14,8 @@ import yaml
 from countries.index.bundle import outputs_document
 from countries.index.digest import canonical_json, sha256_hex
 from countries.index.engine import Observation, compute
-from countries.index.methodology import (
-    DIMENSIONS,
-    MethodologyError,
-    methodology_changes,
-    methodology_load,
-    methodology_parse,
-)
+from countries.index.methodology import DIMENSIONS, MethodologyError, methodology_changes
+from countries.index.reading import methodology_load, methodology_parse
 from tests.countries.test_index_engine import METHODOLOGY
 
 SHIPPED = Path(__file__).resolve().parents[2] / "countries" / "methodologies"

@@ -14,13 +14,8 @@ from hypothesis import strategies as st
 from countries.index.bundle import digests, inputs_document, outputs_document, recompute
 from countries.index.computed import AI_GOVERNANCE_COMMITMENTS
 from countries.index.engine import Observation, compute
-from countries.index.methodology import (
-    GroupSpec,
-    MethodologyError,
-    methodology_changes,
-    methodology_load,
-    methodology_parse,
-)
+from countries.index.methodology import GroupSpec, MethodologyError, methodology_changes
+from countries.index.reading import methodology_load, methodology_parse
 from countries.index.sensitivity import CHUNK, rank_intervals
 
 SHIPPED = Path(__file__).resolve().parents[2] / "countries" / "methodologies"

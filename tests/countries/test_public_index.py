@@ -10,7 +10,8 @@ import yaml
 from django.core.cache import cache
 
 from countries.choices import Classification
-from countries.index.methodology import DIMENSIONS, methodology_parse
+from countries.index.methodology import DIMENSIONS
+from countries.index.reading import methodology_parse
 from countries.models import Indicator, Methodology, ScoreSet
 from countries.public_index import coverage_get, difference_text, first_sentence
 from countries.scoring import (

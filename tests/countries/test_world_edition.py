@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from countries.index.computed import COMPUTED_INDICATORS, aimai_bound
-from countries.index.methodology import methodology_load
+from countries.index.reading import methodology_load
 from countries.methodology_page import methodology_pages, version_comparison
 from countries.models import DataRelease, Methodology, ScoreSet
 from countries.scoring import SHIPPED_DIR
