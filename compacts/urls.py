@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compacts import views
+from compacts import lifecycle_views, views
 
 app_name = "compacts"
 
@@ -12,12 +12,16 @@ urlpatterns = [
     path("<int:pk>/edit/", views.compact_edit_view, name="compact-edit"),
     path("<int:pk>/parties/add/", views.party_add_view, name="party-add"),
     path("<int:pk>/parties/<int:party>/remove/", views.party_remove_view, name="party-remove"),
-    path("<int:pk>/milestones/<int:item>/done/", views.milestone_done_view, name="milestone-done"),
+    path(
+        "<int:pk>/milestones/<int:item>/done/",
+        lifecycle_views.milestone_done_view,
+        name="milestone-done",
+    ),
     path("<int:pk>/<str:part>/add/", views.part_add_view, name="part-add"),
     path("<int:pk>/<str:part>/<int:item>/remove/", views.part_remove_view, name="part-remove"),
-    path("<int:pk>/act/<str:action>/", views.compact_action_view, name="act"),
-    path("<int:pk>/reports/new/", views.report_file_view, name="report-new"),
-    path("reports/<int:pk>/confirm/", views.report_confirm_view, name="report-confirm"),
+    path("<int:pk>/act/<str:action>/", lifecycle_views.compact_action_view, name="act"),
+    path("<int:pk>/reports/new/", lifecycle_views.report_file_view, name="report-new"),
+    path("reports/<int:pk>/confirm/", lifecycle_views.report_confirm_view, name="report-confirm"),
     path("suggestions/<int:pk>/start/", views.suggestion_start_view, name="suggestion-start"),
     # organisations ("new-organisation" cannot clash with a slug-based address)
     path("new-organisation/", views.organisation_create_view, name="organisation-new"),
