@@ -174,17 +174,19 @@ class OutboxTask(Task):
 
     def __call__(self, *args, **kwargs):
         job_id = _job_id(self.request)
-        if job_id is None or not _jobs().filter(pk=job_id).exists():
+        if job_id is None:
             return super().__call__(*args, **kwargs)
         if self.exclusive:
             with transaction.atomic():
-                job = _jobs().select_for_update().get(pk=job_id)
-                return self._run_job(job.pk, job.done_at, args, kwargs)
-        done_at = _jobs().filter(pk=job_id).values_list("done_at", flat=True).get()
-        return self._run_job(job_id, done_at, args, kwargs)
+                job = _jobs().select_for_update().filter(pk=job_id)
+                return self._run_job(job_id, job, args, kwargs)
+        return self._run_job(job_id, _jobs().filter(pk=job_id), args, kwargs)
 
-    def _run_job(self, job_id, done_at, args, kwargs):
-        if done_at is not None:
+    def _run_job(self, job_id, job, args, kwargs):
+        found = list(job.values_list("done_at", flat=True))
+        if not found:  # pruned meanwhile: nothing to note
+            return super().__call__(*args, **kwargs)
+        if found[0] is not None:
             logger.info("%s: job %s already done, not run again", self.name, job_id)
             return None
         _jobs().filter(pk=job_id).update(started_at=timezone.now(), runs=F("runs") + 1)
