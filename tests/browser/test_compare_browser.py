@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.offline import requests_elsewhere
 from tests.browser.test_overview_browser import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -25,15 +26,7 @@ def add_country(page, name: str) -> None:
 def test_three_countries_compared_through_the_page_and_shared_by_url(
     live_server, committed_demo_data, page, browser, artefacts
 ):
-    outside = []
-    page.on(
-        "request",
-        lambda request: (
-            outside.append(request.url)
-            if not request.url.startswith((live_server.url, "data:"))
-            else None
-        ),
-    )
+    outside = requests_elsewhere(page, live_server.url)
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Compare", exact=True).click()

@@ -15,6 +15,7 @@ from countries.models import ScoreSet
 from countries.scoring import score_set_inputs
 from countries.selectors import score_set_resolve
 from countries.whatif import variant_definition
+from tests.browser.offline import requests_elsewhere
 from tests.browser.test_overview_browser import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -45,15 +46,7 @@ def _cells(page, iso3: str) -> list[str]:
 def test_a_visitor_reweighs_and_shares_the_variant(
     live_server, committed_demo_data, page, browser, artefacts
 ):
-    outside = []
-    page.on(
-        "request",
-        lambda request: (
-            outside.append(request.url)
-            if not request.url.startswith((live_server.url, "data:"))
-            else None
-        ),
-    )
+    outside = requests_elsewhere(page, live_server.url)
     console = []
     page.on("console", lambda message: console.append(message.text))
     page.set_viewport_size({"width": 1366, "height": 900})

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.offline import requests_elsewhere
 from tests.browser.test_overview_browser import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -17,19 +18,6 @@ WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 
 def number(text: str) -> float:
     return float(text.replace("%", "").replace("−", "-").strip())
-
-
-def watch_outside(page, base: str) -> list[str]:
-    outside: list[str] = []
-    page.on(
-        "request",
-        lambda request: (
-            outside.append(request.url)
-            if not request.url.startswith(base) and not request.url.startswith("data:")
-            else None
-        ),
-    )
-    return outside
 
 
 def test_the_key_findings_show_the_api_numbers(live_server, committed_demo_data, page):
@@ -118,7 +106,7 @@ def test_each_finding_leads_to_what_shows_it(live_server, committed_demo_data, p
 def test_the_home_page_with_findings_and_search_passes_axe_and_fits(
     live_server, committed_demo_data, page, artefacts, width
 ):
-    outside = watch_outside(page, live_server.url)
+    outside = requests_elsewhere(page, live_server.url)
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     page.goto(f"{live_server.url}/")
     expect(page.locator("#key-findings")).to_be_visible()
@@ -138,7 +126,7 @@ def test_the_home_page_with_findings_and_search_passes_axe_and_fits(
 def test_the_search_finds_a_country_and_its_pages_pass_axe(
     live_server, committed_demo_data, page, artefacts, width
 ):
-    outside = watch_outside(page, live_server.url)
+    outside = requests_elsewhere(page, live_server.url)
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     page.goto(f"{live_server.url}/")
     search = page.get_by_role("search", name="Country search")

@@ -6,6 +6,7 @@ violation at 1366 and 390 px; screenshots kept as test artefacts."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.offline import requests_elsewhere
 from tests.browser.test_overview_browser import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -14,22 +15,9 @@ MAPS = ["map-top500-rmax-tflops", "map-capability", "map-aimai"]
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 
 
-def outside_requests(page, base: str) -> list[str]:
-    outside: list[str] = []
-    page.on(
-        "request",
-        lambda request: (
-            outside.append(request.url)
-            if not request.url.startswith(base) and not request.url.startswith("data:")
-            else None
-        ),
-    )
-    return outside
-
-
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_the_maps_are_drawn_and_pass_axe(live_server, committed_demo_data, page, artefacts, width):
-    outside = outside_requests(page, live_server.url)
+    outside = requests_elsewhere(page, live_server.url)
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     page.goto(f"{live_server.url}/maps/")
     page.locator(f"#chart-{MAPS[0]}").hover()  # a reader's pointer fetches the chart library

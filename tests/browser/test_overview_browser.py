@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from countries.models import ScoreSet
+from tests.browser.offline import requests_elsewhere
 
 pytestmark = pytest.mark.browser
 
@@ -49,15 +50,7 @@ def test_the_server_drawings_show_first_and_the_library_waits_for_a_reader(
 def test_the_overview_charts_respond_and_pass_an_accessibility_check(
     live_server, committed_demo_data, page, artefacts
 ):
-    outside = []
-    page.on(
-        "request",
-        lambda request: (
-            outside.append(request.url)
-            if not request.url.startswith(live_server.url) and not request.url.startswith("data:")
-            else None
-        ),
-    )
+    outside = requests_elsewhere(page, live_server.url)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/")
     use_the_charts(page)
