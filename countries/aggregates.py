@@ -13,6 +13,8 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.errors import InvalidInput, NotFoundError
 from countries.choices import IncomeGroup, Region
@@ -21,8 +23,8 @@ from countries.selectors import score_set_rows
 
 # the kinds of group, by the slug in addresses: (Country field, its choices, name of a group)
 KINDS = {
-    "regions": ("region", Region, "UN M49 region"),
-    "income-groups": ("income_group", IncomeGroup, "World Bank income group"),
+    "regions": ("region", Region, gettext_lazy("UN M49 region")),
+    "income-groups": ("income_group", IncomeGroup, gettext_lazy("World Bank income group")),
 }
 KIND_NAMES = {"region": "regions", "income_group": "income-groups"}
 DIMENSIONS = ("aimai", "capability", "solidarity", "burden")
@@ -52,7 +54,7 @@ class Aggregate:
 
     @property
     def kind_label(self) -> str:
-        return KINDS[self.kind_slug][2]
+        return str(KINDS[self.kind_slug][2])
 
     @property
     def member_count(self) -> int:
@@ -74,7 +76,7 @@ class Aggregate:
 def group_urls(country: Country) -> dict[str, str]:
     """The pages of the groups `country` belongs to: {"region": url, "income_group": url}."""
     urls = {}
-    for kind_slug, (attribute, _, _) in KINDS.items():
+    for kind_slug, (attribute, _choices, _name) in KINDS.items():
         value = getattr(country, attribute)
         if value:
             kwargs = {"kind": kind_slug, "slug": group_slug(value)}
@@ -100,7 +102,7 @@ def _aggregate(kind: str, value: str, label: str, members: list[dict], rows: dic
                 "url": reverse("countries:detail", kwargs={"iso3": member["iso3"]}),
                 **{d: row.get(d) for d in DIMENSIONS},
                 "rank": row.get("rank"),
-                "classification_label": row.get("classification_label", "Not scored"),
+                "classification_label": row.get("classification_label", _("Not scored")),
             }
         )
     scored = [m for m in group.members if m["aimai"] is not None]
@@ -118,10 +120,13 @@ def aggregates_get(*, score_set: ScoreSet, kind: str | None = None) -> list[Aggr
     """Every group of `kind` ("regions" or "income-groups"; both when None), in the order of
     their vocabularies, each with its members and figures in `score_set`."""
     if kind is not None and kind not in KINDS:
-        raise InvalidInput(f"Unknown kind of group; use one of: {', '.join(KINDS)}.", field="kind")
+        raise InvalidInput(
+            _("Unknown kind of group; use one of: %(kinds)s.") % {"kinds": ", ".join(KINDS)},
+            field="kind",
+        )
     rows = {row["country"]: row for row in score_set_rows(score_set)}
     groups = []
-    for kind_slug, (attribute, choices, _) in KINDS.items():
+    for kind_slug, (attribute, choices, _name) in KINDS.items():
         if kind is not None and kind != kind_slug:
             continue
         by_value: dict[str, list[dict]] = {}
@@ -136,11 +141,14 @@ def aggregates_get(*, score_set: ScoreSet, kind: str | None = None) -> list[Aggr
 def aggregate_get(*, score_set: ScoreSet, kind: str, slug: str) -> Aggregate:
     """One group by its kind and slug; 404 for a kind or group that does not exist."""
     if kind not in KINDS:
-        raise NotFoundError(f"No kind of group “{kind}”; there are {', '.join(KINDS)}.")
-    attribute, choices, _ = KINDS[kind]
-    value = next((v for v, _ in choices.choices if group_slug(v) == slug), None)
+        raise NotFoundError(
+            _("No kind of group “%(kind)s”; there are %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(KINDS)}
+        )
+    attribute, choices, _name = KINDS[kind]
+    value = next((v for v, _label in choices.choices if group_slug(v) == slug), None)
     if value is None:
-        raise NotFoundError(f"No {KINDS[kind][2]} “{slug}”.")
+        raise NotFoundError(_("No %(kind)s “%(slug)s”.") % {"kind": KINDS[kind][2], "slug": slug})
     rows = {row["country"]: row for row in score_set_rows(score_set)}
     members = _members(attribute, value)
     return _aggregate(attribute, value, choices(value).label, members, rows)

@@ -12,7 +12,10 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from countries import maps
+from countries.public_index import DIMENSION_LABELS, dimension_label
 
 GEO = Path(__file__).resolve().parent / "data" / "geo" / "countries-110m.json"
 # the same file as a static file (STATICFILES_DIRS), for pages to fetch
@@ -22,12 +25,12 @@ CLASS_COLOURS = {
     "range": ["#1b7f5b", "#8a8f98", "#b23a48", "#b23a48", "#b7791f"],
 }
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-DIMENSIONS = {
-    "aimai": "AIMAI",
-    "capability": "Capability",
-    "solidarity": "Solidarity",
-    "burden": "Burden",
-}
+DIMENSIONS = {"aimai": "AIMAI", **DIMENSION_LABELS}
+
+
+def _expression_text(text: str) -> str:
+    """Text as a string literal of a Vega expression: 'measured'."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _base(title: str, rows: list[dict], description: str) -> dict:
@@ -52,18 +55,20 @@ def concentration(rows: list[dict], sort_by: str = "capability") -> dict:
         "title": None,
     }
     tooltip = [
-        {"field": "name", "title": "Country"},
-        {"field": "capability", "format": ".1f", "title": "Capability"},
+        {"field": "name", "title": _("Country")},
+        {"field": "capability", "format": ".1f", "title": _("Capability")},
         {"field": "aimai", "format": ".1f", "title": "AIMAI"},
-        {"field": "rank", "title": "Rank"},
-        {"field": "classification_label", "title": "Class"},
+        {"field": "rank", "title": _("Rank")},
+        {"field": "classification_label", "title": _("Class")},
     ]
     spec = _base(
-        "Capability and AIMAI",
+        _("Capability and AIMAI"),
         rows,
-        "Bars of every scored country's capability, with the top by capability highlighted, "
-        "above bars of its AIMAI, negative for those who concentrate capability and share "
-        "little.",
+        _(
+            "Bars of every scored country's capability, with the top by capability "
+            "highlighted, above bars of its AIMAI, negative for those who concentrate "
+            "capability and share little."
+        ),
     )
     # one bar per country, 14 pixels each: wide lists scroll inside their box on a phone
     spec["resolve"] = {"scale": {"color": "independent"}, "legend": {"color": "independent"}}
@@ -74,7 +79,7 @@ def concentration(rows: list[dict], sort_by: str = "capability") -> dict:
             "mark": {"type": "bar", "tooltip": True},
             "encoding": {
                 "x": {**x, "axis": None},
-                "y": {"field": "capability", "type": "quantitative", "title": "Capability"},
+                "y": {"field": "capability", "type": "quantitative", "title": _("Capability")},
                 "color": {
                     "field": "concentration",
                     "type": "nominal",
@@ -112,10 +117,12 @@ def concentration(rows: list[dict], sort_by: str = "capability") -> dict:
 def scatter(rows: list[dict]) -> dict:
     """AIMAI against capability, coloured by class, sized by burden; a click opens the country."""
     spec = _base(
-        "AIMAI against capability",
+        _("AIMAI against capability"),
         rows,
-        "One point per scored country: capability across, AIMAI up; colour is the class, size "
-        "the burden.",
+        _(
+            "One point per scored country: capability across, AIMAI up; colour is the class, "
+            "size the burden."
+        ),
     )
     spec.update(
         {
@@ -123,22 +130,22 @@ def scatter(rows: list[dict]) -> dict:
             "height": 360,
             "mark": {"type": "point", "filled": True, "opacity": 0.8, "tooltip": True},
             "encoding": {
-                "x": {"field": "capability", "type": "quantitative", "title": "Capability"},
+                "x": {"field": "capability", "type": "quantitative", "title": _("Capability")},
                 "y": {"field": "aimai", "type": "quantitative", "title": "AIMAI"},
                 "color": {
                     "field": "classification_label",
                     "type": "nominal",
                     "scale": CLASS_COLOURS,
-                    "title": "Class",
+                    "title": _("Class"),
                 },
-                "size": {"field": "burden", "type": "quantitative", "title": "Burden"},
+                "size": {"field": "burden", "type": "quantitative", "title": _("Burden")},
                 "tooltip": [
-                    {"field": "name", "title": "Country"},
+                    {"field": "name", "title": _("Country")},
                     {"field": "aimai", "format": ".1f", "title": "AIMAI"},
-                    {"field": "capability", "format": ".1f", "title": "Capability"},
-                    {"field": "solidarity", "format": ".1f", "title": "Solidarity"},
-                    {"field": "burden", "format": ".1f", "title": "Burden"},
-                    {"field": "rank", "title": "Rank"},
+                    {"field": "capability", "format": ".1f", "title": _("Capability")},
+                    {"field": "solidarity", "format": ".1f", "title": _("Solidarity")},
+                    {"field": "burden", "format": ".1f", "title": _("Burden")},
+                    {"field": "rank", "title": _("Rank")},
                 ],
                 "href": {"field": "url"},
             },
@@ -165,13 +172,15 @@ def world_map(
 
     The countries' shapes are written into the specification, as a file needs them; a page
     passes `geometry_url` instead, the static file the browser fetches once and keeps."""
-    label = label or DIMENSIONS.get(field, field)
+    label = str(label or DIMENSIONS.get(field, field))
     value = f"datum['{field}']"
     spec = _base(
-        f"{label} around the world",
+        _("%(label)s around the world") % {"label": label},
         rows,
-        f"Countries coloured by {label}; grey where there is no value; small states as points.",
+        _("Countries coloured by %(label)s; grey where there is no value; small states as points.")
+        % {"label": label},
     )
+    measured = _expression_text(_("measured"))
     if field == "aimai":
         scale = {"scheme": "redyellowgreen", "domainMid": 0}
     elif field == "burden":
@@ -210,13 +219,13 @@ def world_map(
                     "legend": legend,
                 },
                 "tooltip": [
-                    {"field": "label", "title": "Country"},
+                    {"field": "label", "title": _("Country")},
                     {
                         "field": field,
                         "format": ".1f" if field in DIMENSIONS else ",.2~f",
                         "title": label,
                     },
-                    {"field": "has_value", "title": "Data"},
+                    {"field": "has_value", "title": _("Data")},
                 ],
                 "description": {"field": "label"},
                 "href": {"field": "url"},
@@ -245,7 +254,8 @@ def world_map(
                             "as": "label",
                         },
                         {
-                            "calculate": f"isNumber({value}) ? 'measured' : 'no data'",
+                            "calculate": f"isNumber({value}) ? {measured} : "
+                            f"{_expression_text(_('no data'))}",
                             "as": "has_value",
                         },
                     ],
@@ -262,7 +272,7 @@ def world_map(
                     "data": {
                         "values": maps.point_rows(rows, field, maps.shape_keys(world_geometry()))
                     },
-                    "transform": [{"calculate": "'measured'", "as": "has_value"}],
+                    "transform": [{"calculate": measured, "as": "has_value"}],
                     "mark": {
                         "type": "circle",
                         "size": 40,
@@ -285,15 +295,17 @@ def world_map(
 def contributions(rows: list[dict], country: str) -> dict:
     """What pushes one country's AIMAI up or down: each indicator's contribution to it."""
     values = [
-        {"name": r["name"], "dimension": r["dimension"].capitalize(), "aimai": r["aimai"]}
+        {"name": r["name"], "dimension": dimension_label(r["dimension"]), "aimai": r["aimai"]}
         for r in rows
         if r["aimai"] is not None
     ]
     spec = _base(
-        f"What makes up {country}'s AIMAI",
+        _("What makes up %(country)s's AIMAI") % {"country": country},
         values,
-        "One bar per indicator: its contribution to AIMAI, positive or negative; the bars add "
-        "up to AIMAI.",
+        _(
+            "One bar per indicator: its contribution to AIMAI, positive or negative; the bars "
+            "add up to AIMAI."
+        ),
     )
     spec.update(
         {
@@ -302,20 +314,26 @@ def contributions(rows: list[dict], country: str) -> dict:
             "mark": {"type": "bar", "tooltip": True},
             "encoding": {
                 "y": {"field": "name", "type": "nominal", "sort": "-x", "title": None},
-                "x": {"field": "aimai", "type": "quantitative", "title": "Contribution to AIMAI"},
+                "x": {
+                    "field": "aimai",
+                    "type": "quantitative",
+                    "title": _("Contribution to AIMAI"),
+                },
                 "color": {
                     "field": "dimension",
                     "type": "nominal",
                     "scale": {
-                        "domain": ["Capability", "Solidarity", "Burden"],
+                        "domain": [
+                            dimension_label(name) for name in ("capability", "solidarity", "burden")
+                        ],
                         "range": ["#e07b00", "#1b7f5b", "#6b6f78"],
                     },
-                    "title": "Dimension",
+                    "title": _("Dimension"),
                 },
                 "tooltip": [
-                    {"field": "name", "title": "Indicator"},
-                    {"field": "dimension", "title": "Dimension"},
-                    {"field": "aimai", "format": ".2f", "title": "Contribution"},
+                    {"field": "name", "title": _("Indicator")},
+                    {"field": "dimension", "title": _("Dimension")},
+                    {"field": "aimai", "format": ".2f", "title": _("Contribution")},
                 ],
             },
         }

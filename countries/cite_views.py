@@ -3,6 +3,7 @@ every score set and data release. Thin views over countries.citation and the sel
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from aimai_site.errors import InvalidInput, NotFoundError
 from aimai_site.exports import attachment_header
@@ -18,8 +19,6 @@ from countries.current import current_pointer
 from countries.models import DataRelease, ScoreSet
 from countries.selectors import HEX64, headline_coverage, score_set_resolve, score_set_rows
 from countries.views import public_page
-
-MALFORMED_DIGEST = "A score set digest is 64 lowercase hex digits."
 
 
 def _headline_set() -> ScoreSet | None:
@@ -59,7 +58,7 @@ def cite_view(request: HttpRequest) -> HttpResponse:
 
 def _digest_checked(digest: str) -> str:
     if not HEX64.fullmatch(digest):
-        raise InvalidInput(MALFORMED_DIGEST, field="digest")
+        raise InvalidInput(_("A score set digest is 64 lowercase hex digits."), field="digest")
     return digest
 
 
@@ -103,7 +102,7 @@ def score_set_cite_view(request: HttpRequest, digest: str, fmt: str) -> HttpResp
     kind = "cite:score-set"
     if not rendered_known(request, kind=kind, digest=digest, params={"fmt": fmt}):
         if not ScoreSet.objects.filter(digest=digest).exists():
-            raise NotFoundError(f"No score set with digest {digest}.")
+            raise NotFoundError(_("No score set with digest %(digest)s.") % {"digest": digest})
     return _cite_file(
         request,
         kind=kind,

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from aimai_site.errors import InvalidInput
 from countries.charts import SCHEMA
 from countries.index.methodology import DIMENSIONS
@@ -24,9 +27,9 @@ MAX_COUNTRIES = 12
 PARAM = "countries"
 CODE = re.compile(r"[A-Za-z]{3}")
 MEASURES = {
-    "capability": "Capability",
-    "solidarity": "Solidarity",
-    "burden": "Burden",
+    "capability": gettext_lazy("Capability"),
+    "solidarity": gettext_lazy("Solidarity"),
+    "burden": gettext_lazy("Burden"),
     "aimai": "AIMAI",
 }
 # a colour per country, in the order chosen: distinguishable and dark enough on white
@@ -62,13 +65,14 @@ def codes_parse(values: list[str]) -> list[str]:
                 codes.append(part.upper())
     if malformed:
         raise InvalidInput(
-            f"Not a country code: {', '.join(malformed)}. Use ISO 3166-1 alpha-3 codes such as "
-            "KEN, IND, BRA.",
+            _("Not a country code: %(codes)s. Use ISO 3166-1 alpha-3 codes such as KEN, IND, BRA.")
+            % {"codes": ", ".join(malformed)},
             field=PARAM,
         )
     if len(codes) > MAX_COUNTRIES:
         raise InvalidInput(
-            f"{len(codes)} countries asked for; a comparison holds at most {MAX_COUNTRIES}.",
+            _("%(count)s countries asked for; a comparison holds at most %(max)s.")
+            % {"count": len(codes), "max": MAX_COUNTRIES},
             field=PARAM,
         )
     return codes
@@ -81,7 +85,12 @@ def codes_known(codes: list[str], rows: list[dict]) -> list[dict]:
     unknown = [code for code in codes if code not in by_code]
     if unknown:
         raise InvalidInput(
-            f"Unknown country code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+            ngettext(
+                "Unknown country code: %(codes)s.",
+                "Unknown country codes: %(codes)s.",
+                len(unknown),
+            )
+            % {"codes": ", ".join(unknown)},
             field=PARAM,
         )
     return [by_code[code] for code in codes]
@@ -173,6 +182,7 @@ def chart(rows: list[dict]) -> dict:
     """Grouped bars: for each of Capability, Solidarity, Burden and AIMAI, one bar per country,
     in the order chosen and in the same colour throughout."""
     names = [row["name"] for row in rows]
+    measures = {field: str(label) for field, label in MEASURES.items()}
     values = [
         {
             "country": row["country"],
@@ -182,15 +192,17 @@ def chart(rows: list[dict]) -> dict:
             "classification_label": row["classification_label"],
             "url": row["url"],
         }
-        for field, label in MEASURES.items()
+        for field, label in measures.items()
         for row in rows
         if row[field] is not None
     ]
     return {
         "$schema": SCHEMA,
-        "title": "Countries compared",
-        "description": "For each of Capability, Solidarity, Burden and AIMAI, one bar per "
-        "country compared, in the same colour throughout.",
+        "title": _("Countries compared"),
+        "description": _(
+            "For each of Capability, Solidarity, Burden and AIMAI, one bar per country "
+            "compared, in the same colour throughout."
+        ),
         "data": {"values": values},
         "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}},
         "width": "container",
@@ -200,12 +212,12 @@ def chart(rows: list[dict]) -> dict:
             "x": {
                 "field": "measure",
                 "type": "nominal",
-                "sort": list(MEASURES.values()),
+                "sort": list(measures.values()),
                 "title": None,
                 "axis": {"labelAngle": 0},
             },
             "xOffset": {"field": "name", "type": "nominal", "sort": names},
-            "y": {"field": "value", "type": "quantitative", "title": "Score"},
+            "y": {"field": "value", "type": "quantitative", "title": _("Score")},
             "color": {
                 "field": "name",
                 "type": "nominal",
@@ -214,10 +226,10 @@ def chart(rows: list[dict]) -> dict:
                 "legend": {"title": None, "orient": "top"},
             },
             "tooltip": [
-                {"field": "name", "title": "Country"},
-                {"field": "measure", "title": "Score"},
-                {"field": "value", "format": ".1f", "title": "Value"},
-                {"field": "classification_label", "title": "Class"},
+                {"field": "name", "title": _("Country")},
+                {"field": "measure", "title": _("Score")},
+                {"field": "value", "format": ".1f", "title": _("Value")},
+                {"field": "classification_label", "title": _("Class")},
             ],
             "href": {"field": "url"},
         },

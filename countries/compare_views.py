@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from aimai_site.exports import attachment_header, safe_row
@@ -14,6 +16,7 @@ from countries import compare
 from countries.citation import PLATFORM_LICENCE, score_set_citation
 from countries.downloads import (
     CITATION_COLUMNS,
+    FILE_LANGUAGE,
     chart_digest,
     chart_file,
     chart_kind,
@@ -25,9 +28,6 @@ from countries.models import ScoreSet
 from countries.selectors import score_set_resolve, score_set_rows
 from countries.trends import country_trends
 from countries.views import public_page
-
-NOT_FOUND_BY_NAME = "No country called “{text}”: pick a name from the list, or type its ISO3 code."
-FULL = f"A comparison holds at most {compare.MAX_COUNTRIES} countries: remove one first."
 
 
 def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
@@ -59,9 +59,13 @@ def compare_view(request: HttpRequest) -> HttpResponse:
     if "add" in request.GET:
         found = compare.country_find(request.GET["add"], rows)
         if found is None:
-            error = NOT_FOUND_BY_NAME.format(text=request.GET["add"][:60])
+            error = _(
+                "No country called “%(text)s”: pick a name from the list, or type its ISO3 code."
+            ) % {"text": request.GET["add"][:60]}
         elif found not in known and len(known) >= compare.MAX_COUNTRIES:
-            error = FULL
+            error = _("A comparison holds at most %(max)s countries: remove one first.") % {
+                "max": compare.MAX_COUNTRIES
+            }
         else:
             chosen = known + ([] if found in known else [found])
             state = {compare.PARAM: ",".join(chosen)}
@@ -111,7 +115,7 @@ def _codes_or_refuse(request: HttpRequest) -> list[str]:
     codes = compare.codes_parse(request.GET.getlist(compare.PARAM))
     if not codes:
         raise InvalidInput(
-            "Name the countries to compare: ?countries=KEN,IND,BRA.", field=compare.PARAM
+            _("Name the countries to compare: ?countries=KEN,IND,BRA."), field=compare.PARAM
         )
     return codes
 
@@ -132,7 +136,9 @@ def compare_chart_view(request: HttpRequest, fmt: str) -> HttpResponse:
         and not rendered_known(request, kind=kind, digest=digest, params=params)
         and not ScoreSet.objects.filter(digest=digest).exists()
     ):
-        return refusal_response(NotFoundError(f"No score set with digest {digest}."))
+        return refusal_response(
+            NotFoundError(_("No score set with digest %(digest)s.") % {"digest": digest})
+        )
     try:
         return rendered_response(
             request,
@@ -148,9 +154,10 @@ def compare_chart_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _chart_render(score_set: ScoreSet, codes: list[str], fmt: str) -> Rendered:
     rows = compare.codes_known(codes, score_set_rows(score_set))
-    spec = compare.chart(rows)
-    spec["width"] = 640
-    return chart_file(spec, score_set, fmt)
+    with translation.override(FILE_LANGUAGE):  # cached for every reader (downloads.py)
+        spec = compare.chart(rows)
+        spec["width"] = 640
+        return chart_file(spec, score_set, fmt)
 
 
 SCORE_COLUMNS = ["country", "name", "capability", "solidarity", "burden", "aimai", "rank"]

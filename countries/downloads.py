@@ -18,6 +18,8 @@ import vl_convert
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 from openpyxl import Workbook
 
@@ -57,6 +59,9 @@ SCORE_COLUMNS = [
     "confidence",
 ]
 ISO3 = re.compile(r"[A-Z]{3}")
+# a chart's file is rendered once per score set and options, for every reader, and cached
+# without a language: its words stay English, as its citation and metadata are
+FILE_LANGUAGE = "en"
 PROVENANCE_COLUMNS = ["methodology", "methodology_version", "data_release", "score_set"]
 # what every row of a CSV also says, after its provenance: under what licence, and how to cite
 CITATION_COLUMNS = ["licence", "citation"]
@@ -173,7 +178,7 @@ def observations_download_view(request: HttpRequest, slug: str, fmt: str) -> Htt
     release = get_object_or_404(DataRelease.objects.published(), slug=slug)
     country = request.GET.get("country", "").upper()
     if country and not ISO3.fullmatch(country):
-        raise InvalidInput("A country is an ISO 3166-1 alpha-3 code, e.g. KEN.", field="country")
+        raise InvalidInput(_("A country is an ISO 3166-1 alpha-3 code, e.g. KEN."), field="country")
     etag = f'"{release.content_digest}-{country}-{fmt}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304)
@@ -236,7 +241,9 @@ def chart_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         request, kind=kind, digest=digest, params=options
     ):  # what the URL names is checked before any render is counted
         if named and not ScoreSet.objects.filter(digest=digest).exists():
-            return refusal_response(NotFoundError(f"No score set with digest {digest}."))
+            return refusal_response(
+                NotFoundError(_("No score set with digest %(digest)s.") % {"digest": digest})
+            )
         if indicator:
             try:
                 maps.map_field(options["field"], score_set_resolve(digest=digest))
@@ -294,6 +301,11 @@ def chart_options(name: str, params) -> dict[str, str]:
 
 
 def _chart_render(score_set: ScoreSet, name: str, fmt: str, options: dict[str, str]) -> Rendered:
+    with translation.override(FILE_LANGUAGE):
+        return _chart_drawn(score_set, name, fmt, options)
+
+
+def _chart_drawn(score_set: ScoreSet, name: str, fmt: str, options: dict[str, str]) -> Rendered:
     if name == "map":
         field = maps.map_field(options["field"], score_set)  # InvalidInput when unknown
         rows = maps.map_rows(score_set, [field.code])

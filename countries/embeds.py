@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.errors import InvalidInput, NotFoundError
 from countries import charts
@@ -21,10 +23,10 @@ from countries.compare import PARAM as COMPARE_PARAM
 from countries.compare import codes_parse
 
 EMBEDDABLE = {
-    "concentration": "Capability and AIMAI",
-    "scatter": "AIMAI against capability",
-    "map": "The world by AIMAI",
-    "compare": "Countries compared",
+    "concentration": gettext_lazy("Capability and AIMAI"),
+    "scatter": gettext_lazy("AIMAI against capability"),
+    "map": gettext_lazy("The world by AIMAI"),
+    "compare": gettext_lazy("Countries compared"),
 }
 # where each chart is on its page
 ANCHORS = {"concentration": "concentration-title", "scatter": "scatter-title", "map": "map-title"}
@@ -38,25 +40,33 @@ def chart_state(name: str, query) -> dict[str, str]:
     """The state of chart `name` in a query, each option checked and in a fixed order (one URL
     per chart); NotFoundError for a chart that is not embeddable, InvalidInput for a bad value."""
     if name not in EMBEDDABLE:
-        raise NotFoundError(f"No chart “{name[:40]}”; the charts are {', '.join(EMBEDDABLE)}.")
+        raise NotFoundError(
+            _("No chart “%(name)s”; the charts are %(charts)s.")
+            % {"name": name[:40], "charts": ", ".join(EMBEDDABLE)}
+        )
     state: dict[str, str] = {}
     if methodology := query.get("methodology"):
         state["methodology"] = methodology
     if name == "concentration":
         sort = query.get("sort") or "capability"
         if sort not in SORTS:
-            raise InvalidInput(f"sort is one of {', '.join(SORTS)}.", field="sort")
+            raise InvalidInput(
+                _("sort is one of %(options)s.") % {"options": ", ".join(SORTS)}, field="sort"
+            )
         state["sort"] = sort
     elif name == "map":
         chosen = query.get("field") or "aimai"
         if chosen not in charts.DIMENSIONS:
-            raise InvalidInput(f"field is one of {', '.join(charts.DIMENSIONS)}.", field="field")
+            raise InvalidInput(
+                _("field is one of %(options)s.") % {"options": ", ".join(charts.DIMENSIONS)},
+                field="field",
+            )
         state["field"] = chosen
     elif name == "compare":
         codes = codes_parse(query.getlist(COMPARE_PARAM))
         if not codes:
             raise InvalidInput(
-                "Name the countries to compare: ?countries=KEN,IND,BRA.", field=COMPARE_PARAM
+                _("Name the countries to compare: ?countries=KEN,IND,BRA."), field=COMPARE_PARAM
             )
         state[COMPARE_PARAM] = ",".join(codes)
     return state
@@ -132,7 +142,7 @@ def share_of(name: str, state: dict[str, str], title: str | None = None) -> Shar
         downloads.append(("CSV", f"{reverse('scores-download', kwargs={'fmt': 'csv'})}{query}"))
     return Share(
         chart=name,
-        title=title or EMBEDDABLE[name],
+        title=str(title or EMBEDDABLE[name]),
         page_url=absolute(page_path(name, state)),
         embed_url=absolute(embed_path(name, state)),
         downloads=downloads,
@@ -148,7 +158,7 @@ def overview_shares(query, sort_by: str, map_field: str) -> dict[str, Share]:
         "map": share_of(
             "map",
             {**methodology, "field": map_field},
-            f"{charts.DIMENSIONS[map_field]} around the world",
+            _("%(label)s around the world") % {"label": charts.DIMENSIONS[map_field]},
         ),
     }
 

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import yaml
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from countries.choices import Classification
 from countries.index.bundle import inputs_observations
@@ -25,6 +26,7 @@ from countries.index.engine import Result, compute
 from countries.index.methodology import DIMENSIONS, NORMALISATIONS, methodology_changes
 from countries.index.reading import methodology_parse
 from countries.models import ScoreSet
+from countries.public_index import dimension_label
 from countries.scoring import score_set_inputs
 from countries.selectors import score_set_resolve, score_set_rows
 from countries.whatif import (
@@ -39,11 +41,14 @@ from countries.whatif import (
 
 CACHE_SECONDS = 7 * 24 * 3600  # a variant of a score set never changes; this only frees room
 MOVERS = 10
+# the methodology file's header says it in English; a page in the reader's language
 NOT_PUBLISHED = "Not published: a what-if variant computed from score set {digest}"
 
 
 def not_published_label(score_set_digest: str) -> str:
-    return NOT_PUBLISHED.format(digest=score_set_digest[:12])
+    return _("Not published: a what-if variant computed from score set %(digest)s") % {
+        "digest": score_set_digest[:12]
+    }
 
 
 @dataclass(frozen=True)
@@ -239,7 +244,7 @@ def methodology_file(explored: Exploration, url: str) -> str:
     then the definition itself, which the validator accepts and whose digest is the variant's."""
     version = explored.base.get("version", "")
     header = [
-        f"{explored.label}.",
+        f"{NOT_PUBLISHED.format(digest=explored.score_set[:12])}.",
         f"Derived from {explored.base.get('slug', '')} {version} "
         f"({'by these changes' if explored.changes else 'unchanged'}):",
         *(f"  - {line}" for line in explored.changes),
@@ -339,12 +344,12 @@ def controls(base: dict, items: list[tuple[str, str]], names: dict[str, str]):
                 child_name = child.get("name", "?")
                 walk(child, f"{path}.{child_name}", f"{label} › {child_name}", groups)
 
-        walk(top, name, name.capitalize(), groups)
+        walk(top, name, dimension_label(name), groups)
         weight = _number_text(index["weights"][name])
         dimensions.append(
             DimensionControl(
                 name=name,
-                label=name.capitalize(),
+                label=dimension_label(name),
                 weight=given.get(f"d.{name}", weight),
                 base_weight=weight,
                 groups=groups,
@@ -376,9 +381,12 @@ class ChartLine:
 
 
 def line_title(name: str, published_rank: int | None, rank: int | None) -> str:
-    before = published_rank if published_rank is not None else "unranked"
-    after = rank if rank is not None else "unranked"
-    return f"{name}: published rank {before}, variant rank {after}"
+    unranked = _("unranked")
+    return _("%(name)s: published rank %(before)s, variant rank %(after)s") % {
+        "name": name,
+        "before": published_rank if published_rank is not None else unranked,
+        "after": rank if rank is not None else unranked,
+    }
 
 
 def rank_chart(explored: Exploration) -> dict:

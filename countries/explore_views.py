@@ -1,18 +1,21 @@
 """The what-if explorer's page, its numbers as JSON and its methodology file (countries/explore.py
 does the work). The URL's query is the state; a refused state is a 400 with every reason."""
 
+from dataclasses import replace
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from aimai_site.errors import DomainError
 from aimai_site.exports import attachment_header
 from countries import explore
 from countries.choices import Classification
+from countries.engine_messages import localized_all
 from countries.selectors import indicator_names, score_set_resolve
 from countries.whatif import Shift, VariantError
 
-REFUSED = "This what-if state cannot be computed."
 CLASS_LABELS = dict(Classification.choices)
 
 
@@ -85,7 +88,7 @@ def explore_view(request: HttpRequest) -> HttpResponse:
         explored = explore.exploration(items, score_set_digest=score_set.digest)
     except VariantError as exc:
         explored = None
-        context["errors"] = exc.errors
+        context["errors"] = localized_all(exc.errors)
         status = 400
     if explored is not None and explored.state != items:
         query = explored.query
@@ -98,7 +101,10 @@ def explore_view(request: HttpRequest) -> HttpResponse:
             "base": published.base,
             "dimensions": dimensions,
             "thresholds": thresholds,
-            "explored": explored,
+            # what the variant changes, in the reader's language (the file keeps English)
+            "explored": (
+                replace(explored, changes=localized_all(explored.changes)) if explored else None
+            ),
         }
     )
     if explored is not None:
@@ -116,7 +122,10 @@ def explore_view(request: HttpRequest) -> HttpResponse:
 
 
 def _refused(errors: list[str], status: int = 400) -> JsonResponse:
-    return JsonResponse({"detail": REFUSED, "errors": errors}, status=status)
+    return JsonResponse(
+        {"detail": _("This what-if state cannot be computed."), "errors": localized_all(errors)},
+        status=status,
+    )
 
 
 def _explored_or_refusal(request: HttpRequest):
@@ -148,7 +157,7 @@ def explore_results_view(request: HttpRequest) -> HttpResponse:
             "variant": {
                 "digest": explored.digest,
                 "version": explored.variant.get("version"),
-                "changes": explored.changes,
+                "changes": localized_all(explored.changes),
                 "query": query,
                 "url": _explorer_url(request, query),
                 "file": reverse("methodology:explore-file") + (f"?{query}" if query else ""),

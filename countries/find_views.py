@@ -2,11 +2,10 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from countries.country_find import QUERY_MAX, FindResult, country_find
 from countries.selectors import country_candidates
-
-QUERY_TOO_LONG = f"A country's name or code is at most {QUERY_MAX} characters; shorten the search."
 
 
 def country_find_view(request: HttpRequest) -> HttpResponse:
@@ -15,7 +14,10 @@ def country_find_view(request: HttpRequest) -> HttpResponse:
     answering costs one query."""
     query = request.GET.get("q", "")
     if len(query) > QUERY_MAX:
-        context = {"query": query[:QUERY_MAX], "error": QUERY_TOO_LONG, "result": FindResult("")}
+        error = _("A country's name or code is at most %(max)s characters; shorten the search.") % {
+            "max": QUERY_MAX
+        }
+        context = {"query": query[:QUERY_MAX], "error": error, "result": FindResult("")}
         return render(request, "countries/country_find.html", context, status=400)
     candidates = country_candidates()
     result = country_find(query, candidates)

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from aimai_site.errors import InvalidInput
 from countries.index.computed import COMPUTED_INDICATORS
 from countries.models import Country, Indicator, ScoreSet
@@ -24,9 +27,9 @@ GEO = Path(__file__).resolve().parent / "data" / "geo"
 SMALL_STATES = GEO / "small-states.csv"
 SCORES = {
     "aimai": "AIMAI",
-    "capability": "Capability",
-    "solidarity": "Solidarity",
-    "burden": "Burden",
+    "capability": gettext_lazy("Capability"),
+    "solidarity": gettext_lazy("Solidarity"),
+    "burden": gettext_lazy("Burden"),
 }
 # the indicator the seed's "AI divide by data centres and HPC" map shows
 HPC_INDICATOR = "top500_rmax_tflops"
@@ -50,15 +53,17 @@ class MapField:
 
     @property
     def title(self) -> str:
-        return f"{self.label} around the world"
+        return _("%(label)s around the world") % {"label": self.label}
 
 
 def field_form_check(code: str) -> str:
     """A field's spelling, checked before anything is read: a score or an indicator code."""
     if not FIELD_FORM.fullmatch(code):
         raise InvalidInput(
-            "A map field is a score (aimai, capability, solidarity, burden) or an indicator "
-            "code of the methodology, e.g. top500_rmax_tflops.",
+            _(
+                "A map field is a score (aimai, capability, solidarity, burden) or an "
+                "indicator code of the methodology, e.g. top500_rmax_tflops."
+            ),
             field="field",
         )
     return code
@@ -75,12 +80,12 @@ def map_field(code: str, score_set: ScoreSet) -> MapField:
     shows something other than what it was asked for."""
     field_form_check(code)
     if code in SCORES:
-        return MapField(code, SCORES[code])
+        return MapField(code, str(SCORES[code]))
     codes = field_codes(score_set)
     if code not in codes:
         raise InvalidInput(
-            f"No map field “{code}” for {score_set.methodology_version}: choose one of "
-            f"{', '.join(codes)}.",
+            _("No map field “%(code)s” for %(version)s: choose one of %(codes)s.")
+            % {"code": code, "version": score_set.methodology_version, "codes": ", ".join(codes)},
             field="field",
         )
     computed = COMPUTED_INDICATORS.get(code)

@@ -4,13 +4,22 @@ the headline's previous version to its current one."""
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
+from countries.engine_messages import localized_all
 from countries.index.computed import COMPUTED_INDICATORS
 from countries.index.methodology import GroupSpec, IndicatorSpec, methodology_changes
 from countries.index.methodology import Methodology as EngineMethodology
 from countries.index.reading import methodology_parse
 from countries.models import Country, Methodology, MethodologyVersion, Score, ScoreSet
 from countries.providers import providers
-from countries.public_index import ClassRule, classification_rules, difference_text, rationales
+from countries.public_index import (
+    ClassRule,
+    classification_rules,
+    difference_text,
+    dimension_label,
+    rationales,
+)
 from countries.selectors import PROFILE, IndicatorLabel, indicator_labels
 from countries.templatetags.figures import figure
 
@@ -30,8 +39,8 @@ class IndicatorLine:
         if kind == "none":
             return ""
         if self.spec.bounds_in == "natural":
-            return f"in the indicator’s own units, before the {kind} transform"
-        return f"on the {kind} scale, after the transform"
+            return _("in the indicator’s own units, before the %(kind)s transform") % {"kind": kind}
+        return _("on the %(kind)s scale, after the transform") % {"kind": kind}
 
     @property
     def cap_text(self) -> str:
@@ -40,11 +49,11 @@ class IndicatorLine:
         if low is None and high is None:
             return ""
         if low is not None and high is not None:
-            text = f"capped to {figure(low)}–{figure(high)}"
+            text = _("capped to %(low)s–%(high)s") % {"low": figure(low), "high": figure(high)}
         elif low is not None:
-            text = f"values below {figure(low)} raised to it"
+            text = _("values below %(low)s raised to it") % {"low": figure(low)}
         else:
-            text = f"values above {figure(high)} capped at it"
+            text = _("values above %(high)s capped at it") % {"high": figure(high)}
         return f"{text} ({self.units})" if self.units else text
 
 
@@ -59,7 +68,12 @@ class GroupLine:
     @property
     def label(self) -> str:
         """The name as a heading: "Capability", "Life expectancy" (from life_expectancy)."""
-        return self.name.replace("_", " ").capitalize()
+        return dimension_label(self.name)
+
+
+def _minus(weight: float) -> str:
+    """A weight as the formula writes it, with a true minus sign."""
+    return f"{weight:g}".replace("-", "−")
 
 
 @dataclass(frozen=True)
@@ -91,14 +105,13 @@ class MethodologyPage:
     def sharing_terms(self) -> str:
         weights = self.parsed.index_weights
         return (
-            (f"{weights['capability']:g} × Capability + {weights['solidarity']:g} × Solidarity")
-            .replace("-", "−")
-            .replace("+ −", "− ")
-        )
+            f"{_minus(weights['capability'])} × {dimension_label('capability')} + "
+            f"{_minus(weights['solidarity'])} × {dimension_label('solidarity')}"
+        ).replace("+ −", "− ")
 
     @property
     def burden_term(self) -> str:
-        return f"{self.parsed.index_weights['burden']:g} × Burden".replace("-", "−")
+        return f"{_minus(self.parsed.index_weights['burden'])} × {dimension_label('burden')}"
 
     def formula(self) -> str:
         parsed = self.parsed
@@ -108,8 +121,8 @@ class MethodologyPage:
             else parsed.dimension_names
         )
         weights = {name: parsed.index_weights[name] for name in names}
-        labels = {name: name.replace("_", " ").capitalize() for name in names}
-        left = "AIMAI" if parsed.is_aimai_shaped else "Index"
+        labels = {name: dimension_label(name) for name in names}
+        left = "AIMAI" if parsed.is_aimai_shaped else _("Index")
         if parsed.index_aggregation == "arithmetic":
             terms = " + ".join(f"{weights[n]:g} × {labels[n]}" for n in names)
             return f"{left} = ({terms}) / {sum(weights.values()):g}"
@@ -177,7 +190,12 @@ def methodology_pages() -> list[MethodologyPage]:
         parsed = methodology_parse(current.definition)
         shares = parsed.effective_weights()
         changelog = [
-            (v, methodology_changes(own[i - 1].definition, v.definition) if i else [])
+            (
+                v,
+                localized_all(methodology_changes(own[i - 1].definition, v.definition))
+                if i
+                else [],
+            )
             for i, v in enumerate(own)
         ]
         pages.append(

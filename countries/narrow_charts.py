@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 
+from django.utils.translation import gettext as _
+
 from countries.charts import CLASS_COLOURS, _base, contributions, world_map
 
 # the width a file of a narrow chart is drawn at (a page fits it to the screen); the list's
@@ -51,18 +53,20 @@ def concentration_narrow(rows: list[dict], sort_by: str = "capability") -> dict:
         "title": None,
     }
     tooltip = [
-        {"field": "name", "title": "Country"},
-        {"field": "capability", "format": ".1f", "title": "Capability"},
+        {"field": "name", "title": _("Country")},
+        {"field": "capability", "format": ".1f", "title": _("Capability")},
         {"field": "aimai", "format": ".1f", "title": "AIMAI"},
-        {"field": "rank", "title": "Rank"},
-        {"field": "classification_label", "title": "Class"},
+        {"field": "rank", "title": _("Rank")},
+        {"field": "classification_label", "title": _("Class")},
     ]
     spec = _base(
-        "Capability and AIMAI",
+        _("Capability and AIMAI"),
         _only(rows, LIST_FIELDS),
-        "Every scored country in rank order, one line each: its capability, with the top by "
-        "capability highlighted, and its AIMAI, negative for those who concentrate capability "
-        "and share little.",
+        _(
+            "Every scored country in rank order, one line each: its capability, with the top "
+            "by capability highlighted, and its AIMAI, negative for those who concentrate "
+            "capability and share little."
+        ),
     )
     spec["resolve"] = {"scale": {"color": "independent"}, "legend": {"color": "independent"}}
     spec["spacing"] = SPACING
@@ -77,7 +81,7 @@ def concentration_narrow(rows: list[dict], sort_by: str = "capability") -> dict:
                 "x": {
                     "field": "capability",
                     "type": "quantitative",
-                    "title": "Capability",
+                    "title": _("Capability"),
                     "axis": {"orient": "top", "tickCount": 3},
                 },
                 "color": {

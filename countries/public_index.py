@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from countries.choices import Classification
 from countries.index.methodology import DIMENSIONS, Methodology
 from countries.index.reading import methodology_parse
@@ -19,6 +22,19 @@ LOW_CLASSES = (
     Classification.BURDENED,
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+# AIMAI's dimensions as headings, in the reader's language
+DIMENSION_LABELS = {
+    "capability": gettext_lazy("Capability"),
+    "solidarity": gettext_lazy("Solidarity"),
+    "burden": gettext_lazy("Burden"),
+}
+
+
+def dimension_label(name: str) -> str:
+    """A dimension's name as a heading: AIMAI's in the reader's language, another index's
+    from its name ("life_expectancy": "Life expectancy")."""
+    known = DIMENSION_LABELS.get(name)
+    return str(known) if known is not None else name.replace("_", " ").capitalize()
 
 
 def first_sentence(text: str) -> str:
@@ -62,6 +78,11 @@ def _num(value: float) -> str:
     return text.replace("-", "−")
 
 
+def _num1(value: float) -> str:
+    """One decimal, with a true minus sign."""
+    return f"{value:.1f}".replace("-", "−")
+
+
 def classification_rules(parsed: Methodology) -> list[ClassRule]:
     """The classes of a methodology and when a country gets each, from the file."""
     low = f"AIMAI ≤ {_num(parsed.divider_max)}"
@@ -69,21 +90,29 @@ def classification_rules(parsed: Methodology) -> list[ClassRule]:
         ClassRule(Classification.BRIDGER.label, f"AIMAI ≥ {_num(parsed.bridger_min)}"),
         ClassRule(
             Classification.NEUTRAL.label,
-            f"AIMAI between {_num(parsed.divider_max)} and {_num(parsed.bridger_min)}",
+            _("AIMAI between %(low)s and %(high)s")
+            % {"low": _num(parsed.divider_max), "high": _num(parsed.bridger_min)},
         ),
     ]
     if parsed.low_by_cause:
         rules += [
             ClassRule(
                 Classification.CONCENTRATION.label,
-                f"{low}, and capability not matched by sharing (the capability and solidarity "
-                "terms of AIMAI) pulls it down more than burdens (the burden term) do, and the "
-                "country's capability is at least the median of the countries scored",
+                _(
+                    "%(low)s, and capability not matched by sharing (the capability and "
+                    "solidarity terms of AIMAI) pulls it down more than burdens (the burden "
+                    "term) do, and the country's capability is at least the median of the "
+                    "countries scored"
+                )
+                % {"low": low},
             ),
             ClassRule(
                 Classification.BURDENED.label,
-                f"{low}, and burdens pull it down harder, or the country's capability is below "
-                "the median (there is little to concentrate)",
+                _(
+                    "%(low)s, and burdens pull it down harder, or the country's capability is "
+                    "below the median (there is little to concentrate)"
+                )
+                % {"low": low},
             ),
         ]
     else:
@@ -91,7 +120,7 @@ def classification_rules(parsed: Methodology) -> list[ClassRule]:
     rules.append(
         ClassRule(
             Classification.INSUFFICIENT_DATA.label,
-            "a dimension lacks data, so there is no AIMAI",
+            _("a dimension lacks data, so there is no AIMAI"),
         )
     )
     return rules
@@ -116,29 +145,37 @@ def low_cause(score: Score, parsed: Methodology) -> LowCause | None:
     weights = parsed.index_weights
     sharing = weights["capability"] * score.capability + weights["solidarity"] * score.solidarity
     burdens = weights["burden"] * score.burden
-    split = (
-        f"AIMAI {score.aimai:.1f} = {sharing:.1f} from capability not matched by sharing "
-        f"{'+' if burdens >= 0 else '−'} {abs(burdens):.1f} from burdens"
-    ).replace("-", "−")
+    split = _(
+        "AIMAI %(aimai)s = %(sharing)s from capability not matched by sharing %(sign)s "
+        "%(burdens)s from burdens"
+    ) % {
+        "aimai": _num1(score.aimai),
+        "sharing": _num1(sharing),
+        "sign": "+" if burdens >= 0 else "−",
+        "burdens": _num1(abs(burdens)),
+    }
     if score.classification == Classification.CONCENTRATION:
-        why = (
+        why = _(
             "capability not matched by sharing pulls it down more than burdens do, and its "
             "capability is at least the median: a divider by concentration"
         )
     elif score.classification == Classification.BURDENED:
         why = (
-            "burdens pull it down harder than capability not matched by sharing"
+            _("burdens pull it down harder than capability not matched by sharing")
             if burdens < sharing
-            else "its capability is below the median, so there is little to concentrate: "
-            "what holds it back is burdens"
+            else _(
+                "its capability is below the median, so there is little to concentrate: "
+                "what holds it back is burdens"
+            )
         )
     else:
         why = (
-            "capability not matched by sharing pulls it down more than burdens do"
+            _("capability not matched by sharing pulls it down more than burdens do")
             if sharing <= burdens
-            else "burdens pull it down more than capability not matched by sharing does"
+            else _("burdens pull it down more than capability not matched by sharing does")
         )
-    return LowCause(score.aimai, sharing, burdens, f"{split}: {why}.")
+    sentence = _("%(split)s: %(why)s.") % {"split": split, "why": why}
+    return LowCause(score.aimai, sharing, burdens, sentence)
 
 
 @dataclass(frozen=True)
@@ -149,13 +186,22 @@ class DimensionGap:
 
     @property
     def sentence(self) -> str:
-        needed = f"at least {round(self.min_coverage * 100):d} % of the dimension's weight"
+        values = {
+            "dimension": dimension_label(self.dimension).lower(),
+            "share": round(self.min_coverage * 100),
+        }
         if self.missing:
-            return (
-                f"No {self.dimension} score: no value for {', '.join(self.missing)} "
-                f"({needed} must be measured)."
+            return _(
+                "No %(dimension)s score: no value for %(missing)s (at least %(share)d %% of the "
+                "dimension's weight must be measured)."
+            ) % {**values, "missing": ", ".join(self.missing)}
+        return (
+            _(
+                "No %(dimension)s score: too little of it is measured (at least %(share)d %% of "
+                "the dimension's weight must be)."
             )
-        return f"No {self.dimension} score: too little of it is measured ({needed} must be)."
+            % values
+        )
 
 
 def score_gaps(score: Score, parsed: Methodology, names: dict[str, str] | None = None):

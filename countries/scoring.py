@@ -19,6 +19,7 @@ from django.utils import timezone
 from aimai_site.errors import DomainError
 from countries.choices import ReleaseStatus
 from countries.current import public_content_changed
+from countries.engine_messages import localized_all
 from countries.index import ENGINE_VERSION
 from countries.index.bundle import (
     bundle_write,
@@ -100,7 +101,8 @@ def methodology_version_save(
         parsed = methodology_load(source)
     except MethodologyError as exc:
         raise DomainError(
-            "The methodology file is invalid: " + "; ".join(exc.errors), code="invalid"
+            "The methodology file is invalid: " + "; ".join(localized_all(exc.errors)),
+            code="invalid",
         ) from exc
     with transaction.atomic():
         methodology, _ = Methodology.objects.get_or_create(

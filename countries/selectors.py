@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from aimai_site.errors import InvalidInput, NotFoundError
 from countries.choices import Dimension, IncomeGroup, Region
@@ -76,35 +77,43 @@ def score_set_resolve(
     score_sets = ScoreSet.objects.with_related().defer("inputs", "outputs_json")
     if digest and (methodology or as_of):
         raise InvalidInput(
-            "A score set digest names one score set: give it alone, without methodology or as_of.",
+            _(
+                "A score set digest names one score set: give it alone, without methodology "
+                "or as_of."
+            ),
             field="score_set",
         )
     if digest:
         if not HEX64.fullmatch(digest):
-            raise InvalidInput("A score set digest is 64 lowercase hex digits.", field="score_set")
+            raise InvalidInput(
+                _("A score set digest is 64 lowercase hex digits."), field="score_set"
+            )
         found = score_sets.filter(digest=digest).first()
         if found is None:
-            raise NotFoundError(f"No score set with digest {digest}.")
+            raise NotFoundError(_("No score set with digest %(digest)s.") % {"digest": digest})
         return found
     if methodology:
         if not Methodology.objects.filter(slug=methodology).exists():
-            raise NotFoundError(f"No methodology “{methodology}”.")
+            raise NotFoundError(_("No methodology “%(slug)s”.") % {"slug": methodology})
         slug = methodology
     else:
         headline = Methodology.objects.headline()
         if headline is None:
-            raise NotFoundError("No methodology has been published yet.")
+            raise NotFoundError(_("No methodology has been published yet."))
         slug = headline.slug
     score_sets = score_sets.for_methodology(slug)
     if as_of:
         day = _day(as_of)
         found = score_sets.as_of(datetime.combine(day, time.max, tzinfo=UTC)).current()
         if found is None:
-            raise NotFoundError(f"No score set of “{slug}” had been published by {day}.")
+            raise NotFoundError(
+                _("No score set of “%(slug)s” had been published by %(day)s.")
+                % {"slug": slug, "day": day}
+            )
         return found
     found = score_sets.current()
     if found is None:
-        raise NotFoundError(f"No score set of “{slug}” has been computed yet.")
+        raise NotFoundError(_("No score set of “%(slug)s” has been computed yet.") % {"slug": slug})
     found.is_current = True  # what the serializers read, without asking again
     return found
 
@@ -116,7 +125,9 @@ def _day(text: str) -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"“{text}” is not a date; use YYYY-MM-DD.", field="as_of") from None
+        raise InvalidInput(
+            _("“%(text)s” is not a date; use YYYY-MM-DD.") % {"text": text}, field="as_of"
+        ) from None
 
 
 def score_set_is_current(score_set: ScoreSet) -> bool:
@@ -162,12 +173,15 @@ def indicator_labels() -> dict[str, IndicatorLabel]:
 
 def _provenance_label(provenance: dict | None, reference_year: int) -> str:
     if not provenance:
-        return "missing"
+        return _("missing")
     if provenance["status"] == "observed":
-        return f"observed in {provenance['year']}"
+        return _("observed in %(year)s") % {"year": provenance["year"]}
     if provenance["status"] == "carried_forward":
-        return f"carried forward from {provenance['year']} to {reference_year}"
-    return f"imputed ({provenance.get('method', '').replace('_', ' ')})"
+        return _("carried forward from %(year)s to %(reference_year)s") % {
+            "year": provenance["year"],
+            "reference_year": reference_year,
+        }
+    return _("imputed (%(method)s)") % {"method": provenance.get("method", "").replace("_", " ")}
 
 
 @dataclass(frozen=True)
@@ -197,7 +211,10 @@ def score_explain(*, score_set: ScoreSet, iso3: str) -> Explanation:
         .first()
     )
     if score is None:
-        raise NotFoundError(f"{iso3.upper()} is not in score set {score_set.digest}.")
+        raise NotFoundError(
+            _("%(country)s is not in score set %(digest)s.")
+            % {"country": iso3.upper(), "digest": score_set.digest}
+        )
     labels = indicator_labels()
     definition = methodology_parse(score_set.methodology_version.definition)
     rows = []

@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from aimai_site.errors import InvalidInput, NotFoundError
 from countries.choices import Classification
 from countries.current import current_pointer
@@ -21,9 +24,9 @@ from countries.selectors import CountryScores, peers_nearest, score_explain
 SERIES = ("aimai", "capability", "solidarity", "burden")
 SERIES_LABELS = {
     "aimai": "AIMAI",
-    "capability": "Capability",
-    "solidarity": "Solidarity",
-    "burden": "Burden",
+    "capability": gettext_lazy("Capability"),
+    "solidarity": gettext_lazy("Solidarity"),
+    "burden": gettext_lazy("Burden"),
 }
 # colours as presentation attributes (no style attribute: the CSP forbids inline styles)
 SERIES_COLOURS = {
@@ -98,7 +101,7 @@ def country_trends(iso3s) -> dict[str, list[TrendPoint]]:
         if key not in chosen or rank < chosen[key][0]:
             chosen[key] = (rank, row)
     trends: dict[str, list[TrendPoint]] = {}
-    for (iso3, _), (_, row) in chosen.items():  # in release order, as read
+    for (iso3, _release), (_rank, row) in chosen.items():  # in release order, as read
         trends.setdefault(iso3, []).append(
             TrendPoint(
                 release=row["score_set__release__slug"],
@@ -125,11 +128,13 @@ def trend_point_chosen(points: list[TrendPoint], slug: str | None) -> TrendPoint
         return None
     if not SLUG.fullmatch(slug):
         raise InvalidInput(
-            "A release is named by its slug: letters, digits, - and _.", field="release"
+            _("A release is named by its slug: letters, digits, - and _."), field="release"
         )
     found = next((p for p in points if p.release == slug), None)
     if found is None:
-        raise NotFoundError(f"No headline score on a data release “{slug}” for this country.")
+        raise NotFoundError(
+            _("No headline score on a data release “%(slug)s” for this country.") % {"slug": slug}
+        )
     return None if found.current else found
 
 
@@ -197,7 +202,7 @@ def trend_chart(points: list[TrendPoint]) -> TrendChart | None:
     lines = [
         TrendLine(
             key,
-            SERIES_LABELS[key],
+            str(SERIES_LABELS[key]),
             SERIES_COLOURS[key],
             [
                 (x(i), y(getattr(p, key)), getattr(p, key), p.release_name)

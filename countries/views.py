@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 
 from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from aimai_site.exports import attachment_header
@@ -57,8 +58,6 @@ from countries.trends import (
     trend_chart,
     trend_point_chosen,
 )
-
-CHECK_RATE_LIMITED = "Too many files checked from your address this hour; please try later."
 
 
 def _public_state() -> tuple[str, str]:
@@ -183,7 +182,9 @@ def check_file_view(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         retry_after = rate_limited(f"check:ip:{address}", settings.CHECK_RATE_PER_HOUR, 3600)
         if retry_after:
-            form.add_error(None, CHECK_RATE_LIMITED)
+            form.add_error(
+                None, _("Too many files checked from your address this hour; please try later.")
+            )
             status = 429
         elif upload.size > settings.CHECK_MAX_BYTES:
             try:

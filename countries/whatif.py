@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from countries.index.bundle import inputs_observations
 from countries.index.digest import canonical_json, sha256_hex
 from countries.index.engine import Result, compute
+from countries.index.messages import Message, gettext_noop
 from countries.index.methodology import AGGREGATIONS, DIMENSIONS, NORMALISATIONS, MethodologyError
 from countries.index.reading import methodology_parse
 
@@ -50,16 +51,40 @@ def definition_digest(definition: dict) -> str:
     return sha256_hex(canonical_json(definition))
 
 
-def _number(text: str, what: str, errors: list[str]) -> float | None:
+def _number(text: str, what: Message, errors: list[str]) -> float | None:
     try:
         value = float(text)
     except (TypeError, ValueError):
-        errors.append(f"{what}: “{str(text)[:40]}” is not a number.")
+        errors.append(
+            Message(gettext_noop("“%(text)s” is not a number."), {"text": str(text)[:40]}, what)
+        )
         return None
     if not -WEIGHT_LIMIT <= value <= WEIGHT_LIMIT:
-        errors.append(f"{what}: {value:g} is outside ±{WEIGHT_LIMIT:g}.")
+        errors.append(
+            Message(
+                gettext_noop("%(value)s is outside ±%(limit)s."),
+                {"value": f"{value:g}", "limit": f"{WEIGHT_LIMIT:g}"},
+                what,
+            )
+        )
         return None
     return value
+
+
+def _weight_of(name: str) -> Message:
+    return Message(gettext_noop("The weight of %(name)s"), {"name": name})
+
+
+def _no_indicator(key: str, code: str) -> Message:
+    return Message(gettext_noop("there is no indicator “%(code)s”."), {"code": code[:60]}, key)
+
+
+def _not_one_of(key: str, value: str, options: tuple[str, ...]) -> Message:
+    return Message(
+        gettext_noop("“%(value)s” is not one of %(options)s."),
+        {"value": value[:40], "options": ", ".join(options)},
+        key,
+    )
 
 
 def _indicators(group: dict) -> Iterable[dict]:
@@ -115,54 +140,87 @@ def variant_definition(base: dict, state: Mapping | Iterable[tuple[str, str]]) -
     for key, value in _items(state):
         prefix, _, name = key.partition(".")
         if key in ("bridger", "divider"):
-            number = _number(value, f"The {key} threshold", errors)
+            what = (
+                gettext_noop("The bridger threshold")
+                if key == "bridger"
+                else gettext_noop("The divider threshold")
+            )
+            number = _number(value, Message(what), errors)
             field = "bridger_min" if key == "bridger" else "divider_max"
             if number is not None and number != index.get(field):
                 index[field] = number
                 changed = True
         elif key == "off":
             if value not in indicators:
-                errors.append(f"off: there is no indicator “{value[:60]}” to switch off.")
+                errors.append(
+                    Message(
+                        gettext_noop("there is no indicator “%(code)s” to switch off."),
+                        {"code": value[:60]},
+                        "off",
+                    )
+                )
             else:
                 switched_off.add(value)
                 changed = True
         elif prefix == "d" and name:
             if name not in dimensions:
-                errors.append(f"{key}: there is no dimension “{name[:60]}”.")
-            elif (number := _number(value, f"The weight of {name}", errors)) is not None:
+                errors.append(
+                    Message(
+                        gettext_noop("there is no dimension “%(name)s”."), {"name": name[:60]}, key
+                    )
+                )
+            elif (number := _number(value, _weight_of(name), errors)) is not None:
                 weights = index.setdefault("weights", {})
                 if number != weights.get(name):  # a full form repeats the base: no change
                     weights[name] = number
                     changed = True
         elif prefix == "w" and name:
             if name not in indicators:
-                errors.append(f"{key}: there is no indicator “{name[:60]}”.")
-            elif (number := _number(value, f"The weight of {name}", errors)) is not None:
+                errors.append(_no_indicator(key, name))
+            elif (number := _number(value, _weight_of(name), errors)) is not None:
                 if number <= 0:
-                    errors.append(f"The weight of {name} must be above 0 (switch it off instead).")
+                    errors.append(
+                        Message(
+                            gettext_noop(
+                                "The weight of %(name)s must be above 0 (switch it off instead)."
+                            ),
+                            {"name": name},
+                        )
+                    )
                 elif number != indicators[name].get("weight", 1.0):
                     indicators[name]["weight"] = number
                     changed = True
         elif prefix == "n" and name:
             if name not in indicators:
-                errors.append(f"{key}: there is no indicator “{name[:60]}”.")
+                errors.append(_no_indicator(key, name))
             elif value not in NORMALISATIONS:
-                errors.append(f"{key}: “{value[:40]}” is not one of {', '.join(NORMALISATIONS)}.")
+                errors.append(_not_one_of(key, value, NORMALISATIONS))
             elif value == "goalposts" and not indicators[name].get("goalposts"):
-                errors.append(f"{name} has no goalposts: choose another normalisation.")
+                errors.append(
+                    Message(
+                        gettext_noop("%(code)s has no goalposts: choose another normalisation."),
+                        {"code": name},
+                    )
+                )
             elif value != indicators[name].get("normalisation", "minmax"):
                 indicators[name]["normalisation"] = value
                 changed = True
         elif prefix == "g" and name:
             if name not in groups:
-                errors.append(f"{key}: there is no group “{name[:60]}”.")
+                errors.append(
+                    Message(gettext_noop("there is no group “%(path)s”."), {"path": name[:60]}, key)
+                )
             elif value not in AGGREGATIONS:
-                errors.append(f"{key}: “{value[:40]}” is not one of {', '.join(AGGREGATIONS)}.")
+                errors.append(_not_one_of(key, value, AGGREGATIONS))
             elif value != groups[name].get("aggregation", "arithmetic"):
                 groups[name]["aggregation"] = value
                 changed = True
         else:
-            errors.append(f"“{key[:60]}” is not a setting of the explorer.")
+            errors.append(
+                Message(
+                    gettext_noop("“%(key)s” is not a setting of the explorer."), {"key": key[:60]}
+                )
+            )
     for group in groups.values():
         if "indicators" in group:
             group["indicators"] = [
@@ -170,7 +228,14 @@ def variant_definition(base: dict, state: Mapping | Iterable[tuple[str, str]]) -
             ]
     for name, top in dimensions.items():
         if not _prune(top):
-            errors.append(f"The {name} dimension needs at least one indicator switched on.")
+            errors.append(
+                Message(
+                    gettext_noop(
+                        "The %(name)s dimension needs at least one indicator switched on."
+                    ),
+                    {"name": name},
+                )
+            )
     if errors:
         raise VariantError(errors)
     if changed:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode
 import yaml
 
 from aimai_site.errors import DomainError, InvalidInput
+from countries.engine_messages import localized_all
 from countries.index.methodology import MethodologyError, methodology_changes
 from countries.index.reading import methodology_load, methodology_parse
 from countries.models import MethodologyVersion, ScoreSet
@@ -54,6 +55,7 @@ class ProposalInputError(InvalidInput):
     """A state or a file that cannot become a proposal; `errors` holds one line per problem."""
 
     def __init__(self, errors: list[str], *, field: str) -> None:
+        errors = localized_all(errors)  # the engine's messages in the reader's language
         super().__init__("; ".join(errors), field=field)
         self.errors = errors
 

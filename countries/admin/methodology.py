@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError
 from countries.admin.common import FrozenUnlessDraft, publish_each
+from countries.engine_messages import localized_all
 from countries.index.methodology import MethodologyError
 from countries.index.reading import methodology_load
 from countries.models import (
@@ -66,7 +67,7 @@ class MethodologyVersionForm(forms.ModelForm):
         try:
             parsed = methodology_load(source)
         except MethodologyError as exc:
-            raise forms.ValidationError(exc.errors) from None
+            raise forms.ValidationError(localized_all(exc.errors)) from None
         current = self.instance
         if current.pk and current.methodology.slug != parsed.slug:
             raise forms.ValidationError(VERSION_SLUG_CHANGED.format(slug=parsed.slug))

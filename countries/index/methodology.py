@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from countries.index.messages import Message, gettext_noop
+
 TRANSFORMS = ("none", "log", "log1p", "sqrt")
 NORMALISATIONS = ("minmax", "goalposts", "zscore", "percentile")
 AGGREGATIONS = ("arithmetic", "geometric")
@@ -195,14 +197,32 @@ def methodology_changes(old: dict, new: dict) -> list[str]:
     changes = []
     before, after = _indicator_settings(old), _indicator_settings(new)
     for code in sorted(after.keys() - before.keys()):
-        changes.append(f"Indicator {code} added to {after[code]['group']}.")
+        changes.append(
+            Message(
+                gettext_noop("Indicator %(code)s added to %(group)s."),
+                {"code": code, "group": after[code]["group"]},
+            )
+        )
     for code in sorted(before.keys() - after.keys()):
-        changes.append(f"Indicator {code} removed from {before[code]['group']}.")
+        changes.append(
+            Message(
+                gettext_noop("Indicator %(code)s removed from %(group)s."),
+                {"code": code, "group": before[code]["group"]},
+            )
+        )
     for code in sorted(before.keys() & after.keys()):
         for key in sorted(before[code].keys() | after[code].keys()):
             if before[code].get(key) != after[code].get(key):
                 changes.append(
-                    f"Indicator {code}: {key} {before[code].get(key)!r} → {after[code].get(key)!r}."
+                    Message(
+                        gettext_noop("Indicator %(code)s: %(setting)s %(old)s → %(new)s."),
+                        {
+                            "code": code,
+                            "setting": key,
+                            "old": repr(before[code].get(key)),
+                            "new": repr(after[code].get(key)),
+                        },
+                    )
                 )
     for section in ("index", "sensitivity"):
         a, b = _flat(old.get(section, {}), section), _flat(new.get(section, {}), section)
@@ -215,10 +235,10 @@ def methodology_changes(old: dict, new: dict) -> list[str]:
     old_dims, new_dims = old.get("dimensions", {}), new.get("dimensions", {})
     for name in _dimension_order(new_dims):
         if name not in old_dims:
-            changes.append(f"Dimension {name} added.")
+            changes.append(Message(gettext_noop("Dimension %(name)s added."), {"name": name}))
     for name in _dimension_order(old_dims):
         if name not in new_dims:
-            changes.append(f"Dimension {name} removed.")
+            changes.append(Message(gettext_noop("Dimension %(name)s removed."), {"name": name}))
     for name in _dimension_order(old_dims):
         if name not in new_dims:
             continue
