@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.utils import translation
 from django.utils.html import strip_tags
 
 from aimai_site.mail import mail_queue
@@ -56,17 +57,19 @@ class AccountAdapter(DefaultAccountAdapter):
             for name, value in context.items()
             if name.endswith("_url") and isinstance(value, str) and "://" in value
         }
-        message = self.render_mail(
-            template_prefix,
-            email,
-            {
-                "request": request,
-                "email": email,
-                **context,
-                **links,
-                "current_site": current_site(),
-            },
-        )
+        lang = "en"  # TODO language: the recipient's, user_language(context["user"]) when known
+        with translation.override(lang):
+            message = self.render_mail(
+                template_prefix,
+                email,
+                {
+                    "request": request,
+                    "email": email,
+                    **context,
+                    **links,
+                    "current_site": current_site(),
+                },
+            )
         html = next(
             (
                 content
