@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from aimai_site.api import error_json, is_api_request
 from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.languages import path_without_language
 from aimai_site.login_guard import LoginThrottled
 from aimai_site.second_factor import SETUP_REQUIRED, second_factor_missing
 
@@ -57,7 +58,9 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(SETUP_PATHS) or not second_factor_missing(request.user):
+        if path_without_language(request.path).startswith(SETUP_PATHS) or not second_factor_missing(
+            request.user
+        ):
             return self.get_response(request)
         if is_api_request(request):
             return error_json("mfa_required", _(SETUP_REQUIRED), 403)
@@ -129,8 +132,8 @@ class CompressionMiddleware(GZipMiddleware):
     UNCOMPRESSED_PATHS = ("/accounts/",)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if request.path.startswith(self.UNCOMPRESSED_PATHS) or "no-store" in response.get(
-            "Cache-Control", ""
-        ):
+        if path_without_language(request.path).startswith(
+            self.UNCOMPRESSED_PATHS
+        ) or "no-store" in response.get("Cache-Control", ""):
             return response
         return super().process_response(request, response)
