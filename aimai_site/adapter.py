@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.html import strip_tags
 
+from aimai_site.languages import email_language
 from aimai_site.mail import mail_queue
 from aimai_site.ratelimit import client_address
 
@@ -57,8 +58,8 @@ class AccountAdapter(DefaultAccountAdapter):
             for name, value in context.items()
             if name.endswith("_url") and isinstance(value, str) and "://" in value
         }
-        lang = "en"  # TODO language: the recipient's, user_language(context["user"]) when known
-        with translation.override(lang):
+        # in the recipient's language, whichever page the mail was asked from
+        with translation.override(email_language(email)):
             message = self.render_mail(
                 template_prefix,
                 email,
