@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from aimai_site.accounts import has_verified_email
@@ -16,18 +18,27 @@ DEFAULT_DAYS = 90
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. a script.")
-    scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("What the token is for, e.g. a script."),
+    )
+    scope = forms.ChoiceField(
+        label=pgettext_lazy("what an API token may do", "Scope"),
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         most = settings.API_TOKEN_MAX_DAYS  # a setting: read when the form is made
         self.fields["days"] = forms.IntegerField(
-            label="Valid for (days)",
+            label=_("Valid for (days)"),
             min_value=1,
             max_value=most,
             initial=min(DEFAULT_DAYS, most),
-            help_text=f"The token stops working after this many days (at most {most}).",
+            help_text=_("The token stops working after this many days (at most %(most)s).")
+            % {"most": most},
         )
 
 
@@ -61,5 +72,5 @@ def api_tokens_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     token_revoke(user=request.user, pk=pk)
-    messages.success(request, "The token is revoked: it no longer works.")
+    messages.success(request, _("The token is revoked: it no longer works."))
     return redirect("api-tokens")

@@ -11,8 +11,10 @@ from urllib.parse import urlsplit, urlunsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.utils import translation
 from django.utils.html import strip_tags
 
+from aimai_site.languages import email_language
 from aimai_site.mail import mail_queue
 from aimai_site.ratelimit import client_address
 
@@ -56,17 +58,19 @@ class AccountAdapter(DefaultAccountAdapter):
             for name, value in context.items()
             if name.endswith("_url") and isinstance(value, str) and "://" in value
         }
-        message = self.render_mail(
-            template_prefix,
-            email,
-            {
-                "request": request,
-                "email": email,
-                **context,
-                **links,
-                "current_site": current_site(),
-            },
-        )
+        # in the recipient's language, whichever page the mail was asked from
+        with translation.override(email_language(email)):
+            message = self.render_mail(
+                template_prefix,
+                email,
+                {
+                    "request": request,
+                    "email": email,
+                    **context,
+                    **links,
+                    "current_site": current_site(),
+                },
+            )
         html = next(
             (
                 content

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 from aimai_site.filters import DATABASE_INT_MAX, DATABASE_INT_MIN
 from aimai_site.models import ApiToken
@@ -58,7 +59,10 @@ class AdminParametersMiddleware:
         model = model_admin.model
         object_id = view_kwargs.get("object_id")
         if object_id is not None and not _is_key(model._meta.pk, unquote(object_id)):
-            raise Http404(f"No {model._meta.verbose_name} with id “{object_id}”.")
+            raise Http404(
+                _("No %(model)s with id “%(id)s”.")
+                % {"model": model._meta.verbose_name, "id": object_id}
+            )
         for name, values in request.GET.lists():
             field = _relation(model, name)
             if field is None:
@@ -68,7 +72,8 @@ class AdminParametersMiddleware:
             for value in parts:
                 if value and not _is_key(field.target_field, value):
                     return HttpResponseBadRequest(
-                        f"“{value}” does not name a {field.related_model._meta.verbose_name}.",
+                        _("“%(value)s” does not name a %(model)s.")
+                        % {"value": value, "model": field.related_model._meta.verbose_name},
                         content_type="text/plain; charset=utf-8",
                     )
         return None

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import get_conditional_response, quote_etag
+from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, filters, pagination
 from rest_framework.renderers import BrowsableAPIRenderer
@@ -36,15 +37,17 @@ class Pagination(pagination.LimitOffsetPagination):
         raw = request.query_params.get(name)
         if raw is None or raw == "":
             return default
-        bounds = f"from {low} to {high}" if high else f"{low} or more"
+        if high:
+            refusal = _("Must be a whole number from %(low)s to %(high)s.")
+        else:
+            refusal = _("Must be a whole number %(low)s or more.")
+        refusal %= {"low": low, "high": high}
         try:
             value = int(raw)
         except ValueError:
-            raise exceptions.ValidationError(
-                {name: [f"Must be a whole number {bounds}."]}
-            ) from None
+            raise exceptions.ValidationError({name: [refusal]}) from None
         if value < low or (high is not None and value > high):
-            raise exceptions.ValidationError({name: [f"Must be a whole number {bounds}."]})
+            raise exceptions.ValidationError({name: [refusal]})
         return value
 
 
@@ -62,13 +65,11 @@ class OrderingFilter(filters.OrderingFilter):
             unknown = [t for t in terms if t.lstrip("-") not in allowed]
             if unknown:
                 choices = ", ".join(sorted(allowed))
-                raise exceptions.ValidationError(
-                    {
-                        self.ordering_param: [
-                            f"Unknown field {', '.join(unknown)}; use one of: {choices}."
-                        ]
-                    }
-                )
+                refusal = _("Unknown field %(fields)s; use one of: %(choices)s.") % {
+                    "fields": ", ".join(unknown),
+                    "choices": choices,
+                }
+                raise exceptions.ValidationError({self.ordering_param: [refusal]})
         # Without an explicit order, keep the queryset's own (e.g. rank with gaps last).
         ordering = super().get_ordering(request, queryset, view) or list(queryset.query.order_by)
         return [*map(_nulls_last, ordering), "pk"]
@@ -186,24 +187,24 @@ def error_json(code: str, message: str, status: int, fields: dict | None = None)
 def api_bad_request(request: HttpRequest, exception: Exception | None = None):
     """400 raised outside a view (a malformed request, a suspicious header)."""
     if is_api_request(request):
-        return error_json("bad_request", "Bad request.", 400)
+        return error_json("bad_request", _("Bad request."), 400)
     return defaults.bad_request(request, exception)
 
 
 def api_permission_denied(request: HttpRequest, exception: Exception | None = None):
     if is_api_request(request):
-        return error_json("permission_denied", str(exception or "") or "Not allowed.", 403)
+        return error_json("permission_denied", str(exception or "") or _("Not allowed."), 403)
     return defaults.permission_denied(request, exception)
 
 
 def api_page_not_found(request: HttpRequest, exception: Exception | None = None):
     """404 for URLs no route matches: JSON under /api/, the site's page elsewhere."""
     if is_api_request(request):
-        return error_json("not_found", "Not found.", 404)
+        return error_json("not_found", _("Not found."), 404)
     return defaults.page_not_found(request, exception)
 
 
 def api_server_error(request: HttpRequest):
     if is_api_request(request):
-        return error_json("server_error", "Server error; it has been logged.", 500)
+        return error_json("server_error", _("Server error; it has been logged."), 500)
     return defaults.server_error(request)

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AimaiSiteConfig(AppConfig):
     """The account-level pieces every other app builds on: API tokens, the login guard."""
 
     name = "aimai_site"
-    verbose_name = "Accounts"
+    verbose_name = _("Accounts")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed

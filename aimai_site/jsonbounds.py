@@ -4,6 +4,8 @@ so a body nested a few thousand levels deep would otherwise exhaust the stack.""
 import json
 import re
 
+from django.utils.translation import gettext as _
+
 # No document the site accepts comes near this; an attacker's bracket tower stops here.
 MAX_JSON_DEPTH = 64
 
@@ -23,7 +25,7 @@ def json_depth_check(text: str, limit: int = MAX_JSON_DEPTH) -> None:
         if bracket in "[{":
             depth += 1
             if depth > limit:
-                raise JSONTooDeep(f"JSON nested deeper than {limit} levels.")
+                raise JSONTooDeep(_("JSON nested deeper than %(limit)s levels.") % {"limit": limit})
         elif bracket in "]}":
             depth -= 1
 
@@ -37,4 +39,4 @@ def json_loads_bounded(text: str | bytes, **kwargs):
     try:
         return json.loads(text, **kwargs)
     except RecursionError:  # a second line of defence, e.g. a lower recursion limit
-        raise JSONTooDeep("JSON nested too deeply.") from None
+        raise JSONTooDeep(_("JSON nested too deeply.")) from None

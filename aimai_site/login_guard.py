@@ -24,6 +24,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import caches
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 from aimai_site.ratelimit import client_address, count
 
@@ -36,8 +37,14 @@ class LoginThrottled(Exception):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = max(1, int(retry_after))
         super().__init__(
-            "Too many failed attempts to log in from your address. "
-            f"Try again in {self.retry_after} seconds."
+            ngettext(
+                "Too many failed attempts to log in from your address. "
+                "Try again in %(seconds)d second.",
+                "Too many failed attempts to log in from your address. "
+                "Try again in %(seconds)d seconds.",
+                self.retry_after,
+            )
+            % {"seconds": self.retry_after}
         )
 
 

@@ -9,6 +9,8 @@ from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aimai_site.api import error_json, is_api_request
 from aimai_site.errors import DomainError, InvalidInput
@@ -61,7 +63,7 @@ class SecondFactorRequiredMiddleware:
         ):
             return self.get_response(request)
         if is_api_request(request):
-            return error_json("mfa_required", SETUP_REQUIRED, 403)
+            return error_json("mfa_required", _(SETUP_REQUIRED), 403)
         query = urlencode({"next": request.get_full_path()})
         return redirect(f"{reverse('mfa_activate_totp')}?{query}")
 
@@ -97,21 +99,22 @@ class NulCharacterMiddleware:
     wherever a parameter reaches a query. Nothing lives at such a path (404); such a query
     string is malformed (400)."""
 
-    MESSAGE = "The query string holds a NUL character (%00)."
+    MESSAGE = gettext_noop("The query string holds a NUL character (%00).")  # translated when sent
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path:
-            raise Http404("Nothing lives at an address with a NUL character.")
+            raise Http404(_("Nothing lives at an address with a NUL character."))
         if any(
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
+            message = _(self.MESSAGE)
             if is_api_request(request):
-                return error_json("bad_request", self.MESSAGE, 400)
-            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+                return error_json("bad_request", message, 400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiToken(models.Model):
@@ -13,13 +14,13 @@ class ApiToken(models.Model):
     (and shown in the list so the member can tell tokens apart)."""
 
     class Scope(models.TextChoices):
-        READ = "read", "Read only"
-        READ_WRITE = "read_write", "Read and write"
+        READ = "read", _("Read only")
+        READ_WRITE = "read_write", _("Read and write")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100, help_text="What the token is for.")
+    name = models.CharField(max_length=100, help_text=_("What the token is for."))
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     digest = models.CharField(max_length=64, editable=False)
@@ -29,7 +30,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "API token"
+        verbose_name = _("API token")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -60,7 +61,7 @@ class OutboxJob(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        verbose_name = "outbox job"
+        verbose_name = _("outbox job")
         indexes = [
             # the relay's question: what is unfinished, oldest first
             models.Index(

@@ -3,18 +3,21 @@
 
 import codecs
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions, parsers
 from rest_framework.utils import json as drf_json
 
 from aimai_site.jsonbounds import json_loads_bounded
 
-NUL_REFUSED = "The body holds a NUL character (\\u0000), which no text may contain."
+# translated where it is raised
+NUL_REFUSED = gettext_noop("The body holds a NUL character (\\u0000), which no text may contain.")
 
 
 def _refuse_nul(value) -> None:
     if isinstance(value, str):
         if "\x00" in value:
-            raise exceptions.ParseError(NUL_REFUSED)
+            raise exceptions.ParseError(_(NUL_REFUSED))
     elif isinstance(value, dict):
         for key, item in value.items():
             _refuse_nul(key)
@@ -41,7 +44,9 @@ class JSONParser(parsers.JSONParser):
             text = codecs.getreader(encoding)(stream).read()
             data = json_loads_bounded(text, parse_constant=parse_constant)
         except ValueError as exc:
-            raise exceptions.ParseError(f"JSON parse error - {exc}") from None
+            raise exceptions.ParseError(
+                _("JSON parse error - %(error)s") % {"error": exc}
+            ) from None
         _refuse_nul(data)
         return data
 

@@ -3,8 +3,10 @@ accounts that can change data or judge it: staff, and anyone given a group or a 
 (editors, reviewers), when MFA_REQUIRED_FOR_STAFF is on (the production default)."""
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
-SETUP_REQUIRED = (
+# translated where it is sent
+SETUP_REQUIRED = gettext_noop(
     "Your account can change the platform's data: set up two-factor authentication "
     "(an authenticator app) on your account page first."
 )

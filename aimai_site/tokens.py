@@ -16,6 +16,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
@@ -28,9 +30,10 @@ from aimai_site.second_factor import SETUP_REQUIRED, second_factor_missing
 KEYWORDS = {"bearer", "token"}
 # token failures from an address count as one series, whatever token they name
 GUESSED_ACCOUNT = "api-token"  # noqa: S105 (a cache key part, not a secret)
-UNVERIFIED = "Verify your e-mail address before using API tokens."
-READ_ONLY = "This token is read-only: make a read-and-write token to change data."
-INVALID = "Invalid, expired or revoked token."
+# messages, translated where they are raised
+UNVERIFIED = gettext_noop("Verify your e-mail address before using API tokens.")
+READ_ONLY = gettext_noop("This token is read-only: make a read-and-write token to change data.")
+INVALID = gettext_noop("Invalid, expired or revoked token.")
 PREFIX = re.compile(r"[0-9a-f]{12}")  # secrets.token_hex(6)
 LAST_USE_PRECISION = timedelta(minutes=1)  # one write a minute at most per token
 
@@ -53,9 +56,11 @@ def _digest(raw: str) -> str:
 
 def token_create(*, user, name: str, scope: str, days: int) -> NewToken:
     if not has_verified_email(user):
-        raise TokenRefused(UNVERIFIED)
+        raise TokenRefused(_(UNVERIFIED))
     if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
-        raise TokenRefused(f"A token lasts from 1 to {settings.API_TOKEN_MAX_DAYS} days.")
+        raise TokenRefused(
+            _("A token lasts from 1 to %(most)s days.") % {"most": settings.API_TOKEN_MAX_DAYS}
+        )
     prefix = secrets.token_hex(6)
     raw = f"aimai_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
@@ -91,20 +96,20 @@ class TokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer <token>`; failures count in the login guard, per address."""
 
     def authenticate(self, request):
-        keyword, _, raw = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
+        keyword, _space, raw = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
         if keyword.lower() not in KEYWORDS:
             return None
         login_guard_check(request)
         token = token_find(raw.strip())
         if token is None:
             login_guard.record_failure(request._request, GUESSED_ACCOUNT)
-            raise exceptions.AuthenticationFailed(INVALID)
+            raise exceptions.AuthenticationFailed(_(INVALID))
         if not has_verified_email(token.user):
-            raise exceptions.AuthenticationFailed(UNVERIFIED)
+            raise exceptions.AuthenticationFailed(_(UNVERIFIED))
         if second_factor_missing(token.user):
-            raise exceptions.PermissionDenied(SETUP_REQUIRED)
+            raise exceptions.PermissionDenied(_(SETUP_REQUIRED))
         if token.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
-            raise exceptions.PermissionDenied(READ_ONLY)
+            raise exceptions.PermissionDenied(_(READ_ONLY))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -18,13 +18,16 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aimai_site.api import api_server_error, error_json, is_api_request
 
 # connection refused or lost, the server shutting down or starting up, a transaction rolled
 # back by the server (deadlock, serialization): each may succeed if tried again shortly
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
-MESSAGE = "The service is briefly unavailable. Please try again in a moment."
+# translated when sent (no database needed: the catalogues are files)
+MESSAGE = gettext_noop("The service is briefly unavailable. Please try again in a moment.")
 
 
 def database_unavailable(exception: BaseException | None) -> bool:
@@ -34,10 +37,11 @@ def database_unavailable(exception: BaseException | None) -> bool:
 def unavailable_response(request: HttpRequest) -> HttpResponse:
     """503: the API's JSON error body under /api/, a page (no database, no context) elsewhere."""
     retry_after = settings.HEALTH_RETRY_AFTER
+    message = _(MESSAGE)
     if is_api_request(request):
-        response = error_json("unavailable", MESSAGE, 503)
+        response = error_json("unavailable", message, 503)
     else:
-        page = loader.render_to_string("503.html", {"message": MESSAGE, "retry_after": retry_after})
+        page = loader.render_to_string("503.html", {"message": message, "retry_after": retry_after})
         response = HttpResponse(page, status=503)
     response["Retry-After"] = str(retry_after)
     add_never_cache_headers(response)

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
@@ -35,9 +37,9 @@ def vega_bundle_moved(request: HttpRequest) -> HttpResponse:
     return response
 
 
-admin.site.site_header = "AI4NATIONS editors' desk"
-admin.site.site_title = "AI4NATIONS desk"
-admin.site.index_title = "Data, methodology, registry and compacts"
+admin.site.site_header = gettext_lazy("AI4NATIONS editors' desk")
+admin.site.site_title = gettext_lazy("AI4NATIONS desk")
+admin.site.index_title = gettext_lazy("Data, methodology, registry and compacts")
 # The admin has no log-in form of its own: the site's log-in (login guard, second factor).
 admin.site.login = secure_admin_login(admin.site.login)
 
@@ -148,4 +150,4 @@ handler500 = "aimai_site.unavailable.server_error"
 def handler429(request):
     """allauth's own rate limits (sign-up, password reset, second-factor codes) answer here:
     their windows are a minute or less."""
-    return too_many_attempts(request, "Too many requests: please wait a minute.", 60)
+    return too_many_attempts(request, _("Too many requests: please wait a minute."), 60)

@@ -11,6 +11,9 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # RFC 3986: unreserved and reserved characters, and percent-encoded octets; nothing else
 URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
@@ -21,9 +24,11 @@ def web_address_check(value: str) -> None:
     through characters a URI may not hold (spaces aside): quotes, < >, non-ASCII letters."""
     if value and not URI_CHARACTERS.fullmatch(value):
         raise ValidationError(
-            "Use only the characters a web address allows: write an international domain "
-            "name in its xn-- form and percent-encode other characters (quotes, < >, "
-            "accented letters).",
+            _(
+                "Use only the characters a web address allows: write an international domain "
+                "name in its xn-- form and percent-encode other characters (quotes, < >, "
+                "accented letters)."
+            ),
             code="invalid",
         )
 
@@ -33,10 +38,13 @@ BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 _SINGLE_LINE_REFUSED = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 _TEXT_REFUSED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
-SINGLE_LINE_MESSAGE = (
+# messages, translated where they are raised
+SINGLE_LINE_MESSAGE = gettext_noop(
     "Write this on one line, without control characters or text-direction overrides."
 )
-TEXT_MESSAGE = "Remove the control characters or text-direction overrides from this text."
+TEXT_MESSAGE = gettext_noop(
+    "Remove the control characters or text-direction overrides from this text."
+)
 
 
 @deconstructible
@@ -51,7 +59,7 @@ class PlainTextValidator:
         found = refused.search(str(value))
         if found:
             raise ValidationError(
-                TEXT_MESSAGE if self.multiline else SINGLE_LINE_MESSAGE,
+                _(TEXT_MESSAGE if self.multiline else SINGLE_LINE_MESSAGE),
                 code="control_character",
                 params={"character": f"U+{ord(found.group()):04X}"},
             )
@@ -67,9 +75,9 @@ plain_text = PlainTextValidator(multiline=True)
 # Scripts whose letters look alike ("О" Cyrillic, "Ο" Greek, "O" Latin): a name may use one
 # of them, never two. Other scripts mix freely (Latin with Han or Devanagari reads as it is).
 LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC")
-MIXED_SCRIPTS_MESSAGE = (
-    "This name mixes letters of different alphabets ({scripts}) that look alike; write it in "
-    "one alphabet."
+MIXED_SCRIPTS_MESSAGE = gettext_noop(
+    "This name mixes letters of different alphabets (%(scripts)s) that look alike; write it "
+    "in one alphabet."
 )
 
 
@@ -90,7 +98,8 @@ def one_alphabet(value: str) -> None:
     scripts = lookalike_scripts(str(value))
     if len(scripts) > 1:
         raise ValidationError(
-            MIXED_SCRIPTS_MESSAGE.format(scripts=" and ".join(s.capitalize() for s in scripts)),
+            _(MIXED_SCRIPTS_MESSAGE)
+            % {"scripts": get_text_list([s.capitalize() for s in scripts], _("and"))},
             code="mixed_scripts",
         )
 

@@ -1,6 +1,8 @@
 """Editors see the log and register witnesses; nobody edits the log here (or anywhere)."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError
@@ -91,9 +93,11 @@ class ConcernAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:
-                self.message_user(request, f"Concern {concern.pk}: done.", messages.SUCCESS)
+                self.message_user(
+                    request, _("Concern %(pk)s: done.") % {"pk": concern.pk}, messages.SUCCESS
+                )
 
-    @admin.action(description="Accept (publish the text, with the response)")
+    @admin.action(description=gettext_lazy("Accept (publish the text, with the response)"))
     def accept(self, request, queryset):
         self._each(
             request,
@@ -101,7 +105,7 @@ class ConcernAdmin(admin.ModelAdmin):
             lambda c: concern_moderate(concern=c, accept=True, response=c.response),
         )
 
-    @admin.action(description="Decline (with the response as the reason)")
+    @admin.action(description=gettext_lazy("Decline (with the response as the reason)"))
     def decline(self, request, queryset):
         self._each(
             request,
@@ -109,6 +113,6 @@ class ConcernAdmin(admin.ModelAdmin):
             lambda c: concern_moderate(concern=c, accept=False, response=c.response),
         )
 
-    @admin.action(description="Resolve (the response is the resolution; logged)")
+    @admin.action(description=gettext_lazy("Resolve (the response is the resolution; logged)"))
     def resolve(self, request, queryset):
         self._each(request, queryset, lambda c: concern_resolve(concern=c, resolution=c.response))

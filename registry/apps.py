@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "registry"
-    verbose_name = "Transparency registry"
+    verbose_name = _("Transparency registry")
 
     def ready(self) -> None:
         from countries.publication import published

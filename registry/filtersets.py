@@ -3,37 +3,40 @@
 from datetime import UTC, datetime, time
 
 import django_filters
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.filters import FilterSet
 from registry import terms
 from registry.models import Entry, SearchTerm
 
 EVENTS = [
-    ("data_release.published", "Data release published"),
-    ("methodology_version.published", "Methodology version published"),
-    ("score_set.published", "Score set published"),
-    ("compact.activated", "Compact activated"),
-    ("compact.amended", "Compact amended"),
-    ("compact.completed", "Compact completed"),
-    ("compact.terminated", "Compact terminated"),
-    ("compact.stale", "Compact stale (progress report overdue)"),
-    ("progress_report.filed", "Progress report filed"),
-    ("progress_report.verified", "Progress report verified by every party"),
-    ("organisation.verified", "Organisation verified"),
-    ("principles.published", "Principles of the alliance published"),
-    ("membership.accepted", "Membership accepted"),
-    ("membership.suspended", "Membership suspended"),
-    ("membership.reinstated", "Membership reinstated"),
-    ("membership.renewed", "Membership renewed (principles endorsed)"),
-    ("membership.lapsed", "Membership lapsed"),
-    ("membership.ended", "Membership ended"),
-    ("concern.filed", "Concern filed"),
-    ("concern.resolved", "Concern resolved"),
-    ("entry.withheld", "Entry withheld (personal data)"),
-    ("methodology_proposal.opened", "Methodology proposal opened for comment"),
-    ("methodology_proposal.comments_closed", "Methodology proposal: comment period closed"),
-    ("methodology_proposal.withdrawn", "Methodology proposal withdrawn"),
-    ("methodology_proposal.decided", "Methodology proposal decided"),
+    ("data_release.published", _("Data release published")),
+    ("methodology_version.published", _("Methodology version published")),
+    ("score_set.published", _("Score set published")),
+    ("compact.activated", _("Compact activated")),
+    ("compact.amended", _("Compact amended")),
+    ("compact.completed", _("Compact completed")),
+    ("compact.terminated", _("Compact terminated")),
+    ("compact.stale", _("Compact stale (progress report overdue)")),
+    ("progress_report.filed", _("Progress report filed")),
+    ("progress_report.verified", _("Progress report verified by every party")),
+    ("organisation.verified", _("Organisation verified")),
+    ("principles.published", _("Principles of the alliance published")),
+    ("membership.accepted", _("Membership accepted")),
+    ("membership.suspended", _("Membership suspended")),
+    ("membership.reinstated", _("Membership reinstated")),
+    ("membership.renewed", _("Membership renewed (principles endorsed)")),
+    ("membership.lapsed", _("Membership lapsed")),
+    ("membership.ended", _("Membership ended")),
+    ("concern.filed", _("Concern filed")),
+    ("concern.resolved", _("Concern resolved")),
+    ("entry.withheld", _("Entry withheld (personal data)")),
+    ("methodology_proposal.opened", _("Methodology proposal opened for comment")),
+    ("methodology_proposal.comments_closed", _("Methodology proposal: comment period closed")),
+    ("methodology_proposal.withdrawn", _("Methodology proposal withdrawn")),
+    ("methodology_proposal.decided", _("Methodology proposal decided")),
 ]
 
 
@@ -48,20 +51,28 @@ def _words(queryset, kind: str, value: str):
     return terms.matching(SearchTerm, queryset, kind, value)
 
 
+def _search_help() -> str:
+    return gettext(
+        "Whole words of an identifier (principles@1, swahili asr) or the first %(count)s or "
+        "more characters of a digest."
+    ) % {"count": terms.DIGEST_PREFIX}
+
+
 class EntryFilterSet(FilterSet):
     q = django_filters.CharFilter(
-        method="search",
-        label="Identifier or digest",
-        help_text="Whole words of an identifier (principles@1, swahili asr) or the first "
-        f"{terms.DIGEST_PREFIX} or more characters of a digest.",
+        method="search", label=_("Identifier or digest"), help_text=lazy(_search_help, str)()
     )
-    event = django_filters.ChoiceFilter(choices=EVENTS, empty_label="All events", label="Event")
+    event = django_filters.ChoiceFilter(
+        choices=EVENTS, empty_label=_("All events"), label=_("Event")
+    )
     organisation = django_filters.CharFilter(
-        method="filter_organisation", label="Organisation", help_text="Whole words of its name."
+        method="filter_organisation",
+        label=_("Organisation"),
+        help_text=_("Whole words of its name."),
     )
-    country = django_filters.CharFilter(method="filter_country", label="Country (ISO3)")
-    since = django_filters.DateFilter(method="filter_since", label="From (date)")
-    until = django_filters.DateFilter(method="filter_until", label="To (date)")
+    country = django_filters.CharFilter(method="filter_country", label=_("Country (ISO3)"))
+    since = django_filters.DateFilter(method="filter_since", label=_("From (date)"))
+    until = django_filters.DateFilter(method="filter_until", label=_("To (date)"))
 
     class Meta:
         model = Entry

@@ -79,10 +79,11 @@ def sign(message: bytes) -> str:
 def ed25519_public_key(pem: str) -> None:
     """Validator: an Ed25519 public key in PEM."""
     from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
 
     try:
         key = serialization.load_pem_public_key(pem.strip().encode())
     except ValueError:
-        raise ValidationError("Not a PEM public key.") from None
+        raise ValidationError(_("Not a PEM public key.")) from None
     if not isinstance(key, Ed25519PublicKey):
-        raise ValidationError("The key must be an Ed25519 key.")
+        raise ValidationError(_("The key must be an Ed25519 key."))

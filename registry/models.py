@@ -12,14 +12,16 @@ entry `entry.withheld` says so in the log itself (registry/withholding.py).
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.validators import plain_text, single_line
 from registry import terms
 
-ISO3_VALIDATOR = RegexValidator(r"^[A-Za-z]{3}$", "Three letters: an ISO 3166-1 alpha-3 code.")
-CODE_VALIDATOR = RegexValidator(r"^[a-z0-9_]{1,60}$", "An indicator code: a-z, 0-9 and _.")
+ISO3_VALIDATOR = RegexValidator(r"^[A-Za-z]{3}$", _("Three letters: an ISO 3166-1 alpha-3 code."))
+CODE_VALIDATOR = RegexValidator(r"^[a-z0-9_]{1,60}$", _("An indicator code: a-z, 0-9 and _."))
 REFERENCE_VALIDATOR = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9@._:-]{0,199}$", "An identifier: letters, digits and @ . _ : -"
+    r"^[A-Za-z0-9][A-Za-z0-9@._:-]{0,199}$", _("An identifier: letters, digits and @ . _ : -")
 )
 
 
@@ -49,18 +51,21 @@ class Entry(models.Model):
     digest = models.CharField(max_length=64, db_index=True)
     organisation = models.CharField(max_length=200, blank=True, db_index=True)
     country = models.CharField(max_length=3, blank=True, db_index=True)
-    timestamp = models.PositiveBigIntegerField(help_text="Milliseconds since the Unix epoch.")
+    timestamp = models.PositiveBigIntegerField(help_text=_("Milliseconds since the Unix epoch."))
     # set once, when the entry's text is withheld because it names a person
     withheld_at = models.DateTimeField(null=True, blank=True)
     withheld_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["leaf_index"]
-        verbose_name_plural = "entries"
+        verbose_name_plural = _("entries")
 
     def __str__(self) -> str:
         if self.withheld:
-            return f"#{self.leaf_index} {self.event} (withheld)"
+            return gettext("#%(leaf_index)s %(event)s (withheld)") % {
+                "leaf_index": self.leaf_index,
+                "event": self.event,
+            }
         return f"#{self.leaf_index} {self.event} {self.identifier}"
 
     @property
@@ -112,9 +117,9 @@ class TreeHead(models.Model):
     """A signed tree head: the log's Ed25519 signature over its size, time and root."""
 
     tree_size = models.PositiveBigIntegerField()
-    timestamp = models.PositiveBigIntegerField(help_text="Milliseconds since the Unix epoch.")
+    timestamp = models.PositiveBigIntegerField(help_text=_("Milliseconds since the Unix epoch."))
     root_hash = models.CharField(max_length=64)
-    signature = models.CharField(max_length=100, help_text="Base64 Ed25519 signature.")
+    signature = models.CharField(max_length=100, help_text=_("Base64 Ed25519 signature."))
 
     class Meta:
         ordering = ["-tree_size", "-timestamp"]
@@ -124,19 +129,22 @@ class TreeHead(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"tree head {self.tree_size} @ {self.timestamp}"
+        return gettext("tree head %(tree_size)s @ %(timestamp)s") % {
+            "tree_size": self.tree_size,
+            "timestamp": self.timestamp,
+        }
 
 
 class Witness(models.Model):
     """Another alliance member that checks and co-signs tree heads with its own key."""
 
     name = models.CharField(max_length=200, unique=True, validators=[single_line])
-    public_key = models.TextField(help_text="The witness's Ed25519 public key, PEM.")
+    public_key = models.TextField(help_text=_("The witness's Ed25519 public key, PEM."))
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "witnesses"  # Django would add a bare "s"
+        verbose_name_plural = _("witnesses")  # Django would add a bare "s"
 
     def __str__(self) -> str:
         return self.name
@@ -187,48 +195,50 @@ class Concern(models.Model):
     public only once an editor accepts the concern."""
 
     class Category(models.TextChoices):
-        DATA_ERROR = "data_error", "A value is wrong or wrongly sourced"
-        METHODOLOGY = "methodology", "The methodology treats this unfairly"
-        COMPACT_CONDUCT = "compact_conduct", "A compact is not kept"
-        SAFEGUARDS = "safeguards", "Safeguards or data sovereignty are not respected"
-        OTHER = "other", "Something else"
+        DATA_ERROR = "data_error", _("A value is wrong or wrongly sourced")
+        METHODOLOGY = "methodology", _("The methodology treats this unfairly")
+        COMPACT_CONDUCT = "compact_conduct", _("A compact is not kept")
+        SAFEGUARDS = "safeguards", _("Safeguards or data sovereignty are not respected")
+        OTHER = "other", _("Something else")
 
     class Status(models.TextChoices):
-        FILED = "filed", "Filed, awaiting moderation"
-        ACCEPTED = "accepted", "Accepted, under review"
-        REJECTED = "rejected", "Not accepted"
-        RESOLVED = "resolved", "Resolved"
+        FILED = "filed", _("Filed, awaiting moderation")
+        ACCEPTED = "accepted", _("Accepted, under review")
+        REJECTED = "rejected", _("Not accepted")
+        RESOLVED = "resolved", _("Resolved")
 
     class Target(models.TextChoices):
-        INDICATOR_VALUE = "indicator_value", "An indicator value of a country"
-        SCORE = "score", "A country's score"
-        COMPACT = "compact", "A compact"
-        MEMBERSHIP = "membership", "A membership decision"
+        INDICATOR_VALUE = "indicator_value", _("An indicator value of a country")
+        SCORE = "score", _("A country's score")
+        COMPACT = "compact", _("A compact")
+        MEMBERSHIP = "membership", _("A membership decision")
 
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="concerns"
     )
     target = models.CharField(max_length=20, choices=Target)
     country = models.CharField(
-        "country (ISO3)", max_length=3, blank=True, validators=[ISO3_VALIDATOR]
+        _("country (ISO3)"), max_length=3, blank=True, validators=[ISO3_VALIDATOR]
     )
     indicator = models.CharField(
-        "indicator code", max_length=60, blank=True, validators=[CODE_VALIDATOR]
+        _("indicator code"), max_length=60, blank=True, validators=[CODE_VALIDATOR]
     )
     reference = models.CharField(
         max_length=200,
         blank=True,
         validators=[REFERENCE_VALIDATOR],
-        help_text="A score set digest, a compact's identifier or a membership (membership-N).",
+        help_text=_("A score set digest, a compact's identifier or a membership (membership-N)."),
     )
     category = models.CharField(max_length=20, choices=Category)
     description = models.TextField(validators=[plain_text])
-    evidence = models.JSONField(default=list, blank=True, help_text="Links to evidence.")
+    evidence = models.JSONField(default=list, blank=True, help_text=_("Links to evidence."))
     status = models.CharField(max_length=10, choices=Status, default=Status.FILED)
-    response = models.TextField(blank=True, help_text="The editors' answer, published.")
-    content_salt = models.CharField(max_length=64, blank=True, help_text="Published with the text.")
+    response = models.TextField(blank=True, help_text=_("The editors' answer, published."))
+    content_salt = models.CharField(
+        max_length=64, blank=True, help_text=_("Published with the text.")
+    )
     content_digest = models.CharField(
-        max_length=64, help_text="SHA-256(salt || the concern as filed), entered in the log."
+        max_length=64, help_text=_("SHA-256(salt || the concern as filed), entered in the log.")
     )
     filer_commitment = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -239,7 +249,10 @@ class Concern(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"concern {self.pk} ({self.get_status_display()})"
+        return gettext("concern %(pk)s (%(status)s)") % {
+            "pk": self.pk,
+            "status": self.get_status_display(),
+        }
 
     @property
     def is_public(self) -> bool:

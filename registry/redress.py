@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from aimai_site.accounts import has_verified_email
 from aimai_site.errors import DomainError
@@ -24,8 +26,10 @@ from registry.models import Concern
 from registry.services import Event, commitment_create, registry_append
 
 MAX_EVIDENCE = 10
-NOT_VERIFIED = "Verify your e-mail address before filing a concern."
-WRONG_STATUS = "Concern {pk} is {status}; it cannot be {action}."
+# messages, translated where they are raised
+NOT_VERIFIED = gettext_noop("Verify your e-mail address before filing a concern.")
+NOT_MODERATED = gettext_noop("Concern %(pk)s is %(status)s; it cannot be moderated.")
+NOT_RESOLVED = gettext_noop("Concern %(pk)s is %(status)s; it cannot be resolved.")
 
 
 class ConcernConflict(DomainError):
@@ -65,13 +69,23 @@ def _digest(document: dict, salt: str = "") -> str:
 def evidence_clean(lines: list[str]) -> list[str]:
     links = [line.strip() for line in lines if line.strip()]
     if len(links) > MAX_EVIDENCE:
-        raise DomainError(f"At most {MAX_EVIDENCE} evidence links, please.", code="invalid")
+        raise DomainError(
+            ngettext(
+                "At most %(count)d evidence link, please.",
+                "At most %(count)d evidence links, please.",
+                MAX_EVIDENCE,
+            )
+            % {"count": MAX_EVIDENCE},
+            code="invalid",
+        )
     validate = URLValidator(schemes=["http", "https"])
     for link in links:
         try:
             validate(link)
         except ValidationError:
-            raise DomainError(f"“{link}” is not a web address.", code="invalid") from None
+            raise DomainError(
+                _("“%(link)s” is not a web address.") % {"link": link}, code="invalid"
+            ) from None
     return links
 
 
@@ -79,7 +93,7 @@ def evidence_clean(lines: list[str]) -> list[str]:
 def concern_file(*, user, **fields) -> Concern:
     """File a concern and enter it in the log (digest of its content, commitment of its filer)."""
     if not has_verified_email(user):
-        raise DomainError(NOT_VERIFIED, code="unverified")
+        raise DomainError(_(NOT_VERIFIED), code="unverified")
     check = concern_checks.get(fields.get("target", ""))
     if check is not None:
         check(user=user, reference=fields.get("reference", ""))
@@ -108,11 +122,13 @@ def concern_file(*, user, **fields) -> Concern:
     return concern
 
 
-def _locked(concern: Concern, allowed: set[str], action: str) -> Concern:
+def _locked(concern: Concern, allowed: set[str], refusal: str) -> Concern:
+    """The concern, locked; refused (`refusal`, with its pk and status) unless its status is
+    one of `allowed`."""
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.status not in allowed:
         raise DomainError(
-            WRONG_STATUS.format(pk=concern.pk, status=concern.get_status_display(), action=action),
+            _(refusal) % {"pk": concern.pk, "status": concern.get_status_display()},
             code="status",
         )
     return concern
@@ -121,7 +137,7 @@ def _locked(concern: Concern, allowed: set[str], action: str) -> Concern:
 @transaction.atomic
 def concern_moderate(*, concern: Concern, accept: bool, response: str = "") -> Concern:
     """Accept a filed concern (its text becomes public) or decline it (with the reason)."""
-    concern = _locked(concern, {Concern.Status.FILED}, "moderated")
+    concern = _locked(concern, {Concern.Status.FILED}, NOT_MODERATED)
     concern.status = Concern.Status.ACCEPTED if accept else Concern.Status.REJECTED
     concern.response = response
     concern.moderated_at = timezone.now()
@@ -133,8 +149,8 @@ def concern_moderate(*, concern: Concern, accept: bool, response: str = "") -> C
 def concern_resolve(*, concern: Concern, resolution: str) -> Concern:
     """Resolve an accepted concern; the resolution enters the log with the concern's digest."""
     if not resolution.strip():
-        raise DomainError("Write the resolution before resolving.", code="invalid")
-    concern = _locked(concern, {Concern.Status.ACCEPTED}, "resolved")
+        raise DomainError(_("Write the resolution before resolving."), code="invalid")
+    concern = _locked(concern, {Concern.Status.ACCEPTED}, NOT_RESOLVED)
     concern.status = Concern.Status.RESOLVED
     concern.response = resolution
     concern.resolved_at = timezone.now()

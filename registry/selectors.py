@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from aimai_site.errors import InvalidInput
 from registry import merkle
@@ -32,17 +33,25 @@ def _stored(keys: set[merkle.Key]) -> dict[merkle.Key, bytes]:
     return found
 
 
+def _not_whole(raw) -> str:
+    return _("Must be a whole number, not %(value)s.") % {"value": repr(raw)}
+
+
 def whole_number(name: str, raw, low: int, high: int) -> int:
     if raw is None or raw == "":
-        raise InvalidInput("Required.", field=name)
+        raise InvalidInput(_("Required."), field=name)
     if not str(raw).lstrip("-").isascii() or not str(raw).lstrip("-").isdigit():
-        raise InvalidInput(f"Must be a whole number, not {raw!r}.", field=name)
+        raise InvalidInput(_not_whole(raw), field=name)
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise InvalidInput(f"Must be a whole number, not {raw!r}.", field=name) from None
+        raise InvalidInput(_not_whole(raw), field=name) from None
     if not low <= value <= high:
-        raise InvalidInput(f"Must be from {low} to {high}, not {value}.", field=name)
+        raise InvalidInput(
+            _("Must be from %(low)s to %(high)s, not %(value)s.")
+            % {"low": low, "high": high, "value": value},
+            field=name,
+        )
     return value
 
 
@@ -56,7 +65,7 @@ def root_at(size: int) -> bytes:
 def inclusion_proof(leaf_index, tree_size) -> dict:
     size = log_size()
     if size == 0:
-        raise InvalidInput("The log is empty: there is nothing to prove.", field="tree_size")
+        raise InvalidInput(_("The log is empty: there is nothing to prove."), field="tree_size")
     tree_size = whole_number("tree_size", tree_size, 1, size)
     leaf_index = whole_number("leaf_index", leaf_index, 0, tree_size - 1)
     ranges = merkle.inclusion_ranges(leaf_index, tree_size)
@@ -68,7 +77,7 @@ def inclusion_proof(leaf_index, tree_size) -> dict:
 def consistency_proof(first, second) -> dict:
     size = log_size()
     if size == 0:
-        raise InvalidInput("The log is empty: there is nothing to prove.", field="second")
+        raise InvalidInput(_("The log is empty: there is nothing to prove."), field="second")
     second = whole_number("second", second, 1, size)
     first = whole_number("first", first, 1, second)
     ranges = merkle.consistency_ranges(first, second)
@@ -81,7 +90,7 @@ def entry_range(start, end) -> tuple[int, int]:
     """[start, end] inclusive, as RFC 6962's get-entries, capped at MAX_ENTRIES entries."""
     size = log_size()
     if size == 0:
-        raise InvalidInput("The log is empty.", field="start")
+        raise InvalidInput(_("The log is empty."), field="start")
     start = whole_number("start", start if start not in (None, "") else 0, 0, size - 1)
     end = whole_number("end", end if end not in (None, "") else size - 1, start, 2**63 - 1)
     return start, min(end, size - 1, start + MAX_ENTRIES - 1)

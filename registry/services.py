@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aimai_site.errors import DomainError, InvalidInput, NotFoundError
 from registry import merkle
@@ -87,7 +88,10 @@ def _state_locked() -> LogState:
     state = LogState.objects.select_for_update().get(pk=1)
     last = Entry.objects.order_by("-leaf_index").values_list("leaf_index", flat=True).first()
     if (last + 1 if last is not None else 0) != state.size:
-        raise LogCorrupted(f"The log's head says {state.size} entries; the last is {last}.")
+        raise LogCorrupted(
+            _("The log's head says %(size)s entries; the last is %(last)s.")
+            % {"size": state.size, "last": last}
+        )
     edge = merkle.perfect_keys(0, state.size) if state.size else []
     stored = {
         (level, index): h
@@ -96,7 +100,7 @@ def _state_locked() -> LogState:
         ).values_list("level", "index", "hash")
     }
     if [[level, stored.get((level, index))] for level, index in edge] != state.frontier:
-        raise LogCorrupted("The log's head frontier is not its stored right edge.")
+        raise LogCorrupted(_("The log's head frontier is not its stored right edge."))
     return state
 
 
@@ -126,7 +130,7 @@ def registry_withhold(leaf_indexes: Iterable[int], reason: str) -> list[int]:
     proof stays valid), and an `entry.withheld` entry for each enters the log. Returns the
     leaf indexes withheld (entries withheld already are left as they are)."""
     if not reason.strip():
-        raise InvalidInput("Say why the entries are withheld.", field="reason")
+        raise InvalidInput(_("Say why the entries are withheld."), field="reason")
     state = _state_locked()
     return entries_withhold(
         entry_model=Entry,
@@ -171,15 +175,17 @@ def witness_cosign(
     """Record a registered witness's signature over a tree head the log signed."""
     found = Witness.objects.filter(name=witness, active=True).first()
     if found is None:
-        raise NotFoundError(f"No registered witness “{witness}”.")
+        raise NotFoundError(_("No registered witness “%(witness)s”.") % {"witness": witness})
     head = TreeHead.objects.filter(
         tree_size=tree_size, timestamp=timestamp, root_hash=root_hash
     ).first()
     if head is None:
-        raise NotFoundError("The log never signed that tree head.")
+        raise NotFoundError(_("The log never signed that tree head."))
     key = serialization.load_pem_public_key(found.public_key.encode())
     if not isinstance(key, Ed25519PublicKey):
-        raise DomainError(f"Witness {witness} has no Ed25519 key.", code="bad_key")
+        raise DomainError(
+            _("Witness %(witness)s has no Ed25519 key.") % {"witness": witness}, code="bad_key"
+        )
     try:
         key.verify(
             base64.b64decode(signature, validate=True),
@@ -187,7 +193,9 @@ def witness_cosign(
         )
     except (InvalidSignature, ValueError):
         raise InvalidInput(
-            f"The signature is not {witness}'s signature over that tree head.", field="signature"
+            _("The signature is not %(witness)s's signature over that tree head.")
+            % {"witness": witness},
+            field="signature",
         ) from None
     return Cosignature.objects.get_or_create(
         tree_head=head, witness=found, defaults={"signature": signature}

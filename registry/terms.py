@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 WORD = "w"  # a word of the identifier
 ORGANISATION = "o"  # a word of the organisation's name
 DIGEST = "d"  # the whole digest, lowercase hex
-KINDS = ((WORD, "word of the identifier"), (ORGANISATION, "word of the organisation"))
-KINDS += ((DIGEST, "digest"),)
+KINDS = ((WORD, _("word of the identifier")), (ORGANISATION, _("word of the organisation")))
+KINDS += ((DIGEST, _("digest")),)
 
 MAX_TERM = 100  # characters; a longer word is cut (the same way when searched)
 MAX_WORDS = 8  # of a query: more are ignored

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from aimai_site.errors import DomainError, InvalidInput
 from aimai_site.exports import attachment_header, safe_row
@@ -31,13 +32,12 @@ FEED_SIZE = 100  # entries in a feed page unless `limit` says fewer or more
 FEED_MAX = 1000
 CSV_PAGE = 10_000  # rows of a CSV page: the default and the most `limit` may ask
 CSV_CHUNK = 500  # rows read by each query of a CSV page
-# as the registry page tells them
+# as the registry page tells them (it formats them in the reader's language)
 PAGING = {
-    "csv": f"{CSV_PAGE:,}",
-    "csv_limit": CSV_PAGE,
-    "feed": f"{FEED_SIZE:,}",
-    "feed_max": f"{FEED_MAX:,}",
-    "api": f"{MAX_ENTRIES:,}",
+    "csv": CSV_PAGE,
+    "feed": FEED_SIZE,
+    "feed_max": FEED_MAX,
+    "api": MAX_ENTRIES,
     "digest_prefix": DIGEST_PREFIX,
 }
 
@@ -52,7 +52,7 @@ def _feed_entries(request: HttpRequest):
     filterset, entries, valid = _filtered(request)
     if not valid:
         problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
-        raise BadRequest(f"Invalid filters: {problems}")
+        raise BadRequest(_("Invalid filters: %(problems)s") % {"problems": problems})
     return entries
 
 
@@ -114,6 +114,7 @@ def registry_list_view(request: HttpRequest) -> HttpResponse:
         "page": page,
         "head": tree_head_current(),
         "query": query.urlencode(),
+        "query_suffix": f"?{query.urlencode()}" if query else "",
         "paging": PAGING,
     }
     return render(request, "registry/list.html", context, status=200 if valid else 400)
@@ -349,7 +350,7 @@ def concern_new_view(request: HttpRequest) -> HttpResponse:
             f"concern:user:{request.user.pk}", CONCERNS_PER_HOUR, 3600
         ) or rate_limited(f"concern:ip:{address}", CONCERNS_PER_DAY_PER_ADDRESS, 86400)
         if retry_after:
-            form.add_error(None, "Too many concerns filed recently; please try again later.")
+            form.add_error(None, _("Too many concerns filed recently; please try again later."))
             response = render(request, "registry/concern_form.html", {"form": form}, status=429)
             response["Retry-After"] = str(retry_after)
             return response
@@ -364,7 +365,7 @@ def concern_new_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Your concern is filed and entered in the registry; editors will review it.",
+                _("Your concern is filed and entered in the registry; editors will review it."),
             )
             return redirect("registry:concern", pk=concern.pk)
     status = 400 if form.errors else 200

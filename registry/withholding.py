@@ -24,6 +24,8 @@ from registry.appending import documents_append
 from registry.terms import terms_withhold
 
 WITHHELD_EVENT = "entry.withheld"
+# in the feeds, the CSV and the API, which stay in English for every reader (pages say it in
+# their reader's language)
 WITHHELD_LABEL = "withheld (personal data)"
 TEXT_COLUMNS = ("entry", "identifier", "url", "organisation")
 
