@@ -33,6 +33,7 @@ FOUNDING = [
         "text": "Public and private actors share responsibility for benefits, risks and remedies.",
     },
 ]
+FOUNDING_NOTE = "The founding principles."
 
 
 def principles_document(version: int, principles: list[dict], note: str, renewal_days: int):

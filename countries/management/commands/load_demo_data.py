@@ -27,6 +27,8 @@ class Command(BaseCommand):
             state = "computed" if created else "unchanged"
             kind = "Back-cast score set" if score_set.backcast else "Score set"
             self.stdout.write(f"{kind} {score_set.digest[:12]} {state}: {score_set}.")
+        if done.translations:
+            self.stdout.write(f"{done.translations} translations of the shipped texts stored.")
 
     def _report_release(self, report) -> None:
         release = report.release
