@@ -322,7 +322,7 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
                 draft = data_release_draft_from(
                     source=source,
                     slug=slug,
-                    name=f"{source.name} (correction)",
+                    name=gettext("{name} (correction)").format(name=source.name),
                     release_date=today,
                     user=request.user,
                 )

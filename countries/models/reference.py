@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -107,8 +108,11 @@ class Indicator(models.Model):
     direction = models.CharField(
         max_length=20, choices=Direction, help_text=_("Whether a higher value means more of it.")
     )
-    # xgettext:no-python-format
-    unit = models.CharField(max_length=60, help_text=_("e.g. “% of GNI”, “persons”."))
+    unit = models.CharField(
+        max_length=60,
+        # the sign kept out of the words: “% of” reads as a placeholder to translators' tools
+        help_text=format_lazy(_("e.g. “{percent} of GNI”, “persons”."), percent="%"),
+    )
     description = models.TextField(help_text=_("What the figure is and how the source defines it."))
     caveats = models.TextField(
         blank=True, help_text=_("What a reader should know before using it.")
