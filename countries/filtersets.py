@@ -5,6 +5,8 @@ import re
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -12,23 +14,23 @@ from aimai_site.filters import FilterSet
 from countries.choices import Classification, IncomeGroup, Region, Subregion
 from countries.models import Country, DataRelease, MethodologyVersion, Score, ScoreSet
 
-YES_NO = [("true", "Yes"), ("false", "No")]
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
 class CountryFilterSet(FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = django_filters.CharFilter(method="search", label=_("Search"))
     region = django_filters.ChoiceFilter(
-        choices=Region.choices, empty_label="All regions", label="Region"
+        choices=Region.choices, empty_label=_("All regions"), label=_("Region")
     )
     subregion = django_filters.ChoiceFilter(
-        choices=Subregion.choices, empty_label="All sub-regions", label="Sub-region"
+        choices=Subregion.choices, empty_label=_("All sub-regions"), label=_("Sub-region")
     )
     income_group = django_filters.ChoiceFilter(
-        choices=IncomeGroup.choices, empty_label="All income groups", label="Income group"
+        choices=IncomeGroup.choices, empty_label=_("All income groups"), label=_("Income group")
     )
     # A strict choice, so that ?has_data=maybe is an error instead of being ignored.
     has_data = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_has_data", empty_label="Any", label="Has data"
+        choices=YES_NO, method="filter_has_data", empty_label=_("Any"), label=_("Has data")
     )
 
     class Meta:
@@ -51,7 +53,7 @@ class CountryFilterSet(FilterSet):
 
 
 class MethodologyVersionFilterSet(FilterSet):
-    methodology = django_filters.CharFilter(field_name="methodology__slug", label="Methodology")
+    methodology = django_filters.CharFilter(field_name="methodology__slug", label=_("Methodology"))
 
     class Meta:
         model = MethodologyVersion
@@ -60,9 +62,9 @@ class MethodologyVersionFilterSet(FilterSet):
 
 class ScoreSetFilterSet(FilterSet):
     methodology = django_filters.CharFilter(
-        field_name="methodology_version__methodology__slug", label="Methodology"
+        field_name="methodology_version__methodology__slug", label=_("Methodology")
     )
-    release = django_filters.CharFilter(field_name="release__slug", label="Data release")
+    release = django_filters.CharFilter(field_name="release__slug", label=_("Data release"))
 
     class Meta:
         model = ScoreSet
@@ -73,25 +75,28 @@ class ScoreFilterSet(FilterSet):
     """Filters on the rows of one score set (which one is chosen by the view)."""
 
     classification = django_filters.ChoiceFilter(
-        choices=Classification.choices, empty_label="All classes", label="Classification"
+        choices=Classification.choices, empty_label=_("All classes"), label=_("Classification")
     )
     region = django_filters.ChoiceFilter(
         field_name="country__region",
         choices=Region.choices,
-        empty_label="All regions",
-        label="Region",
+        empty_label=_("All regions"),
+        label=_("Region"),
     )
     income_group = django_filters.ChoiceFilter(
         field_name="country__income_group",
         choices=IncomeGroup.choices,
-        empty_label="All income groups",
-        label="Income group",
+        empty_label=_("All income groups"),
+        label=_("Income group"),
     )
     confidence = django_filters.ChoiceFilter(
-        choices=[(g, g) for g in "ABCD"], empty_label="Any", label="Data confidence"
+        choices=[(g, g) for g in "ABCD"], empty_label=_("Any"), label=_("Data confidence")
     )
     concentrated = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_concentrated", empty_label="Any", label="Top by capability"
+        choices=YES_NO,
+        method="filter_concentrated",
+        empty_label=_("Any"),
+        label=_("Top by capability"),
     )
 
     class Meta:
@@ -125,11 +130,19 @@ class CountryCodesField(forms.CharField):
         malformed = [c for c in codes if not ISO3.fullmatch(c)]
         if malformed:
             raise forms.ValidationError(
-                f"“{malformed[0]}” is not a country code; give ISO 3166-1 alpha-3 codes such "
-                "as KEN, comma-separated or repeated."
+                gettext(
+                    "“{code}” is not a country code; give ISO 3166-1 alpha-3 codes such as KEN, "
+                    "comma-separated or repeated."
+                ).format(code=malformed[0])
             )
         if len(codes) > MAX_COUNTRIES:
-            raise forms.ValidationError(f"At most {MAX_COUNTRIES} countries at once.")
+            raise forms.ValidationError(
+                ngettext(
+                    "At most {count} country at once.",
+                    "At most {count} countries at once.",
+                    MAX_COUNTRIES,
+                ).format(count=MAX_COUNTRIES)
+            )
         return codes
 
     def validate(self, value: list[str]) -> None:
@@ -138,7 +151,13 @@ class CountryCodesField(forms.CharField):
             known = set(Country.objects.filter(iso3__in=value).values_list("iso3", flat=True))
             unknown = [code for code in value if code not in known]
             if unknown:
-                raise forms.ValidationError(f"No country with code {', '.join(unknown)}.")
+                said = ngettext(
+                    # English says “code” whatever the count
+                    "No country with code {codes}.",
+                    "No country with code {codes}.",
+                    len(unknown),
+                )
+                raise forms.ValidationError(said.format(codes=", ".join(unknown)))
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -153,7 +172,7 @@ class ScoreListFilterSet(ScoreFilterSet):
     """The API's filters on a score set's rows: the page's, and countries by code."""
 
     country = CountryCodesFilter(
-        label="Countries (ISO3 codes, comma-separated or repeated: KEN,UGA)"
+        label=_("Countries (ISO3 codes, comma-separated or repeated: KEN,UGA)")
     )
 
     class Meta(ScoreFilterSet.Meta):

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.bulk import rows_insert, rows_update
 from aimai_site.errors import DomainError, InvalidInput
@@ -47,9 +49,8 @@ from countries.services import (
     release_require_draft,
 )
 
-IMPORT_HAS_ERRORS = "The file has {count} problem(s); fix them and import it again."
-IMPORT_NOT_PREVIEWED = "This import is {status}; only a previewed import can be applied."
-IMPORT_STALE = (
+IMPORT_NOT_PREVIEWED = _("This import is {status}; only a previewed import can be applied.")
+IMPORT_STALE = _(
     "The release changed since this file was previewed ({before} → {after}); preview it again."
 )
 WRITE_BATCH = 5000
@@ -176,7 +177,13 @@ def data_import_apply(
         )
         counts = _counts(assessment)
         if counts["errors"]:
-            raise DomainError(IMPORT_HAS_ERRORS.format(count=counts["errors"]), code="invalid_file")
+            problems = ngettext(
+                # English keeps “problem(s)” whatever the count
+                "The file has {count} problem(s); fix them and import it again.",
+                "The file has {count} problem(s); fix them and import it again.",
+                counts["errors"],
+            )
+            raise DomainError(problems.format(count=counts["errors"]), code="invalid_file")
         before = {k: getattr(data_import, k) for k in counts}
         if before != counts or data_import.report.get("basis") != assessment.report.basis:
             raise DomainError(
@@ -197,10 +204,9 @@ def data_import_apply(
 
 
 def _words(counts: dict) -> str:
-    return (
-        f"{counts['added']} added, {counts['changed']} changed, {counts['unchanged']} "
-        f"unchanged, {counts['flagged']} flagged"
-    )
+    return gettext(
+        "{added} added, {changed} changed, {unchanged} unchanged, {flagged} flagged"
+    ).format(**counts)
 
 
 WRITTEN = ("value", "source_url", "note", "provenance", "flag")
@@ -300,7 +306,9 @@ def release_for_import(*, slug: str, name: str = "", user=None) -> DataRelease:
     if release is None:
         if not name:
             raise DomainError(
-                f"No data release “{slug}”; give a name to create it as a new draft.",
+                gettext(
+                    "No data release “{slug}”; give a name to create it as a new draft."
+                ).format(slug=slug),
                 code="not_found",
             )
         return data_release_create(

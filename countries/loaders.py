@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import translation
 from simple_history.utils import bulk_create_with_history
 
 from aimai_site.errors import DomainError
@@ -48,7 +49,6 @@ OPTIONAL_FIELDS = {"caveats", "copy_url"}
 PLAUSIBILITY_FIELDS = ["minimum", "maximum", "log_scale", "max_change"]
 # set on an existing indicator from the manifest only while the indicator has none
 FILLED_WHEN_BLANK = ["copy_url"]
-INCOME_GROUP_LABELS = {label: value for value, label in IncomeGroup.choices}
 RELEASE_CHANGED = (
     "Release “{slug}” is already published with different content (digest {old}, files give "
     "{new}). A published release never changes: give the corrected data a new release slug."
@@ -123,7 +123,7 @@ def _read_rows(path: Path, errors: list[str]) -> list[tuple[int, dict[str, str]]
 
 
 def _parse_observations(
-    path: Path, code: str, reference: Reference, errors: list[str], label: str
+    path: Path, code: str, reference: Reference, errors: list[str], origin: str
 ) -> list[ParsedObservation]:
     """One indicator's file, through the same rules as every import."""
     if not path.exists():
@@ -148,24 +148,31 @@ def _parse_observations(
             record.value,
             record.source_url,
             record.note,
-            f"{label}: {path.name} line {record.row}",
+            f"{origin}: {path.name} line {record.row}",
         )
         for record, _, _ in records(content, mapping, reference, assessment)
     ]
 
 
+def _income_group_values() -> dict[str, str]:
+    """Income groups by the English label the files give (the labels are translated)."""
+    with translation.override("en"):
+        return {str(label): value for value, label in IncomeGroup.choices}
+
+
 def _parse_income_groups(path: Path, known: set[str], errors: list[str]) -> dict[str, dict]:
     groups = {}
+    values = _income_group_values()
     for line, row in _read_rows(path, errors):
         where = f"{path.name} line {line}"
         iso3 = (row["iso3"] or "").strip()
         if iso3 not in known:
             errors.append(f"{where}: unknown country code {iso3!r}")
-        elif row["value"] not in INCOME_GROUP_LABELS:
+        elif row["value"] not in values:
             errors.append(f"{where}: unknown income group {row['value']!r}")
         else:
             groups[iso3] = {
-                "income_group": INCOME_GROUP_LABELS[row["value"]],
+                "income_group": values[row["value"]],
                 "income_group_year": row["year"],
                 "income_group_source": split_source(row["source"])[0],
             }
@@ -192,7 +199,7 @@ def _check_indicator(spec: dict, errors: list[str]) -> dict:
 
 def demo_data_load(*, directory: Path = DEMO_DIR) -> LoadReport:
     """Load (or confirm) the demo release described by `directory`/release.toml."""
-    return release_load(directory, label="demo data")
+    return release_load(directory, origin="demo data")
 
 
 def world_data_load(*, directory: Path = WORLD_DIR) -> LoadReport:
@@ -200,12 +207,12 @@ def world_data_load(*, directory: Path = WORLD_DIR) -> LoadReport:
     is the current one. The demo release is loaded first when it is not there yet (loading it
     again changes nothing), so the world release follows it whatever was run before."""
     demo_data_load()
-    return release_load(directory, label="world data 2026")
+    return release_load(directory, origin="world data 2026")
 
 
-def release_load(directory: Path, *, label: str) -> LoadReport:
-    """Load (or confirm) the release described by `directory`/release.toml; `label` starts
-    each observation's provenance ("<label>: <file> line <n>").
+def release_load(directory: Path, *, origin: str) -> LoadReport:
+    """Load (or confirm) the release described by `directory`/release.toml; `origin` starts
+    each observation's provenance ("<origin>: <file> line <n>", a record kept in English).
 
     1. Make sure every reference country exists (a flushed database gets them back).
     2. Parse and check the manifest and every file; on any problem raise DataLoadError.
@@ -228,7 +235,7 @@ def release_load(directory: Path, *, label: str) -> LoadReport:
         observations: list[ParsedObservation] = []
         for spec in specs:
             observations += _parse_observations(
-                directory / spec.get("file", ""), spec.get("code"), reference, errors, label
+                directory / spec.get("file", ""), spec.get("code"), reference, errors, origin
             )
         income_groups = _parse_income_groups(
             directory / manifest["income_groups"]["file"], known, errors

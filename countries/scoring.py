@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.errors import DomainError
 from countries.choices import ReleaseStatus
@@ -61,13 +63,13 @@ SHIPPED_EDITIONS = {
 SHIPPED = tuple(name for names in SHIPPED_EDITIONS.values() for name in names)
 HEADLINE_SLUG = "aimai-default"
 
-VERSION_ALREADY_PUBLISHED = "Methodology {name} is already published; publish a new version."
-VERSION_EXISTS = "Methodology {name} already exists with a different definition."
-VERSION_TAKEN = "Methodology {name} already exists; give the new file another version."
-VERSION_SLUG_CHANGED = "A draft keeps its methodology; save “{slug}” as a new version instead."
-UNKNOWN_INDICATORS = "Methodology {name} uses indicators that do not exist: {codes}."
-BAD_RULES = "Methodology {name} has rules that do not fit: {problems}."
-NOT_AIMAI_SHAPED = (
+VERSION_ALREADY_PUBLISHED = _("Methodology {name} is already published; publish a new version.")
+VERSION_EXISTS = _("Methodology {name} already exists with a different definition.")
+VERSION_TAKEN = _("Methodology {name} already exists; give the new file another version.")
+VERSION_SLUG_CHANGED = _("A draft keeps its methodology; save “{slug}” as a new version instead.")
+UNKNOWN_INDICATORS = _("Methodology {name} uses indicators that do not exist: {codes}.")
+BAD_RULES = _("Methodology {name} has rules that do not fit: {problems}.")
+NOT_AIMAI_SHAPED = _(
     "Methodology {name} has the dimensions {names}; the platform publishes only indices with "
     "AIMAI's three (capability, solidarity, burden), the ones its scores store. The engine "
     "computes any index (see countries/methodologies/examples/)."
@@ -101,7 +103,9 @@ def methodology_version_save(
         parsed = methodology_load(source)
     except MethodologyError as exc:
         raise DomainError(
-            "The methodology file is invalid: " + "; ".join(localized_all(exc.errors)),
+            gettext("The methodology file is invalid: {errors}").format(
+                errors="; ".join(localized_all(exc.errors))
+            ),
             code="invalid",
         ) from exc
     with transaction.atomic():
@@ -137,9 +141,9 @@ def _rule_problems(parsed) -> list[str]:
         source = COMPUTED_INDICATORS.get(spec.code)
         takes = source is not None and source.reads == "commitments"
         if spec.rule is not None and not takes:
-            problems.append(f"{spec.code} takes no rule")
+            problems.append(gettext("{code} takes no rule").format(code=spec.code))
         elif takes and not (spec.rule or {}).get("kind_weights"):
-            problems.append(f"{spec.code} needs a rule with kind_weights")
+            problems.append(gettext("{code} needs a rule with kind_weights").format(code=spec.code))
     return problems
 
 
@@ -183,7 +187,10 @@ def methodology_headline_set(*, methodology: Methodology) -> Methodology:
     """Make `methodology` the one the public sees first (it needs a published version)."""
     if not methodology.versions.published().exists():
         raise DomainError(
-            f"Methodology {methodology.slug} has no published version yet.", code="unpublished"
+            gettext("Methodology {slug} has no published version yet.").format(
+                slug=methodology.slug
+            ),
+            code="unpublished",
         )
     Methodology.objects.filter(is_headline=True).exclude(pk=methodology.pk).update(
         is_headline=False
@@ -290,7 +297,9 @@ def score_set_inputs(score_set: ScoreSet) -> dict:
     inputs = inputs_document(stored["methodology"], rows, stored["regions"])
     if document_digest(inputs) != score_set.inputs_digest:
         raise DomainError(
-            f"The inputs of score set {score_set.digest} no longer match its digest.",
+            gettext("The inputs of score set {digest} no longer match its digest.").format(
+                digest=score_set.digest
+            ),
             code="inputs_changed",
         )
     return inputs
@@ -318,7 +327,9 @@ def score_set_compute(
     """
     step = progress or (lambda message: None)
     if version.status != ReleaseStatus.PUBLISHED or release.status != ReleaseStatus.PUBLISHED:
-        raise DomainError("Only published methodologies and releases are scored.", code="draft")
+        raise DomainError(
+            gettext("Only published methodologies and releases are scored."), code="draft"
+        )
     backcast = backcast or release.pk != getattr(DataRelease.objects.current(), "pk", None)
     step("reading observations")
     observations, regions, stored = score_inputs(version=version, release=release)
@@ -438,7 +449,9 @@ def index_recompute(
     if slug:
         methodologies = methodologies.filter(slug=slug)
         if not methodologies.exists():
-            raise DomainError(f"No published methodology “{slug}”.", code="not_found")
+            raise DomainError(
+                gettext("No published methodology “{slug}”.").format(slug=slug), code="not_found"
+            )
     done, failed = [], []
     for methodology in methodologies.order_by("slug"):
         version = methodology.versions.current()
@@ -448,7 +461,10 @@ def index_recompute(
             logger.exception("scoring %s on %s failed", version, release.slug)
             failed.append(f"{version}: {exc}")
     if failed:
-        raise DomainError("Scoring failed for " + "; ".join(failed), code="scoring_failed")
+        raise DomainError(
+            gettext("Scoring failed for {failures}").format(failures="; ".join(failed)),
+            code="scoring_failed",
+        )
     return done
 
 

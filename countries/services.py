@@ -4,6 +4,8 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.errors import DomainError, Forbidden
 from countries.choices import ReleaseAction, ReleaseStatus
@@ -11,26 +13,33 @@ from countries.index.digest import observations_digest, sha256_hex
 from countries.models import DataRelease, Observation, ReleaseChange, ReleaseEvent
 from countries.publication import Publication, index_recompute_after_commit, publication_record
 
-RELEASE_ALREADY_PUBLISHED = (
+RELEASE_ALREADY_PUBLISHED = _(
     "Data release “{slug}” is already published; publish a correction as a new release."
 )
-SLUG_TAKEN = "A data release “{slug}” already exists."
-RELEASE_EMPTY = "Data release “{slug}” has no observations; there is nothing to publish."
-RELEASE_NOT_DRAFT = (
+SLUG_TAKEN = _("A data release “{slug}” already exists.")
+RELEASE_EMPTY = _("Data release “{slug}” has no observations; there is nothing to publish.")
+RELEASE_NOT_DRAFT = _(
     "Data release “{slug}” is in review: only a draft changes (a reviewer can return it to draft)."
 )
-RELEASE_FROZEN = (
+RELEASE_FROZEN = _(
     "Data release “{slug}” is published and never changes: start a correction (a new draft "
     "copied from it) and change that."
 )
-RELEASE_NOT_IN_REVIEW = "Data release “{slug}” is {status}; only a release in review can be {what}."
-FOUR_EYES = (
+RELEASE_NOT_RETURNABLE = _(
+    "Data release “{slug}” is {status}; only a release in review can be returned."
+)
+RELEASE_NOT_PUBLISHABLE = _(
+    "Data release “{slug}” is {status}; only a release in review can be published."
+)
+FOUR_EYES = _(
     "You edited data release “{slug}”, so you cannot publish it: another reviewer, who did "
     "not edit it, must."
 )
-NOT_A_REVIEWER = "Only reviewers may {what} data releases."
-REASON_REQUIRED = "Say why the release goes back to draft: the editors read the reason."
-NOTE_REQUIRED = (
+# what a person who is not a reviewer was refused
+NOT_A_REVIEWER_RETURN = _("Only reviewers may return data releases.")
+NOT_A_REVIEWER_PUBLISH = _("Only reviewers may publish data releases.")
+REASON_REQUIRED = _("Say why the release goes back to draft: the editors read the reason.")
+NOTE_REQUIRED = _(
     "A correction needs its public note: what changed and why (it is shown on every country "
     "page it touches)."
 )
@@ -56,9 +65,10 @@ def release_event(release: DataRelease, action: str, user, reason: str = "") -> 
     )
 
 
-def _require_reviewer(user, what: str) -> None:
+def _require_reviewer(user, refused) -> None:
+    """`refused`: what a person without the reviewer's permission is told."""
     if user is None or not user.has_perm(PUBLISH_PERMISSION):
-        raise Forbidden(NOT_A_REVIEWER.format(what=what))
+        raise Forbidden(str(refused))
 
 
 @transaction.atomic
@@ -96,7 +106,7 @@ def data_release_submit(*, release: DataRelease, user) -> DataRelease:
     if not release.observations.exists():
         raise DomainError(RELEASE_EMPTY.format(slug=release.slug), code="empty")
     if release.corrects_id and not release.change_note.strip():
-        raise DomainError(NOTE_REQUIRED, code="note_required")
+        raise DomainError(str(NOTE_REQUIRED), code="note_required")
     release.status = ReleaseStatus.IN_REVIEW
     release.save(update_fields=["status"])
     release_event(release, ReleaseAction.SUBMITTED, user)
@@ -106,17 +116,17 @@ def data_release_submit(*, release: DataRelease, user) -> DataRelease:
 @transaction.atomic
 def data_release_return(*, release: DataRelease, user, reason: str) -> DataRelease:
     """A reviewer sends a release in review back to its editors, saying why."""
-    _require_reviewer(user, "return")
+    _require_reviewer(user, NOT_A_REVIEWER_RETURN)
     release = DataRelease.objects.select_for_update().get(pk=release.pk)
     if release.status != ReleaseStatus.IN_REVIEW:
         raise DomainError(
-            RELEASE_NOT_IN_REVIEW.format(
-                slug=release.slug, status=release.get_status_display().lower(), what="returned"
+            RELEASE_NOT_RETURNABLE.format(
+                slug=release.slug, status=release.get_status_display().lower()
             ),
             code="not_in_review",
         )
     if not (reason or "").strip():
-        raise DomainError(REASON_REQUIRED, code="reason_required")
+        raise DomainError(str(REASON_REQUIRED), code="reason_required")
     release.status = ReleaseStatus.DRAFT
     release.save(update_fields=["status"])
     release_event(release, ReleaseAction.RETURNED, user, reason.strip())
@@ -150,11 +160,11 @@ def data_release_publish_check(*, release: DataRelease, user=None) -> None:
     if release.status == ReleaseStatus.PUBLISHED:
         raise DomainError(RELEASE_ALREADY_PUBLISHED.format(slug=release.slug), code="published")
     if user is not None:
-        _require_reviewer(user, "publish")
+        _require_reviewer(user, NOT_A_REVIEWER_PUBLISH)
         if release.status != ReleaseStatus.IN_REVIEW:
             raise DomainError(
-                RELEASE_NOT_IN_REVIEW.format(
-                    slug=release.slug, status=release.get_status_display().lower(), what="published"
+                RELEASE_NOT_PUBLISHABLE.format(
+                    slug=release.slug, status=release.get_status_display().lower()
                 ),
                 code="not_in_review",
             )
@@ -163,7 +173,7 @@ def data_release_publish_check(*, release: DataRelease, user=None) -> None:
     if not release.observations.exists():
         raise DomainError(RELEASE_EMPTY.format(slug=release.slug), code="empty")
     if release.corrects_id and not release.change_note.strip():
-        raise DomainError(NOTE_REQUIRED, code="note_required")
+        raise DomainError(str(NOTE_REQUIRED), code="note_required")
 
 
 @transaction.atomic
@@ -261,7 +271,9 @@ def data_release_draft_from(
         name=name,
         release_date=release_date,
         user=user,
-        description=f"Correction of “{source.name}” ({source.slug}).",
+        description=gettext("Correction of “{name}” ({slug}).").format(
+            name=source.name, slug=source.slug
+        ),
         corrects=source if source.is_published else None,
         change_note=change_note,
     )

@@ -4,6 +4,8 @@ publishing through the services."""
 from django import forms
 from django.contrib import messages
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from aimai_site.errors import DomainError
@@ -21,7 +23,8 @@ def publish_each(model_admin, request, queryset, *, permission, publish, refused
         except DomainError as exc:
             model_admin.message_user(request, exc.message, messages.ERROR)
         else:
-            model_admin.message_user(request, f"Published {obj}.", messages.SUCCESS)
+            said = gettext("Published {object}.").format(object=obj)
+            model_admin.message_user(request, said, messages.SUCCESS)
 
 
 class ReasonedChangeForm(forms.ModelForm):
@@ -29,11 +32,13 @@ class ReasonedChangeForm(forms.ModelForm):
     in the object's history (who, when, what, why)."""
 
     change_reason = forms.CharField(
-        label="Reason for this change",
+        label=_("Reason for this change"),
         max_length=100,
-        help_text="Required: kept in the history next to what changed (e.g. “ISO 3166 "
-        "update 2026-05”, “typo in the unit”).",
-        error_messages={"required": "Say why: every change to this data needs a reason."},
+        help_text=_(
+            "Required: kept in the history next to what changed (e.g. “ISO 3166 "
+            "update 2026-05”, “typo in the unit”)."
+        ),
+        error_messages={"required": _("Say why: every change to this data needs a reason.")},
     )
 
 

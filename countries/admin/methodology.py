@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from aimai_site.admin import ReadOnlyAdmin
@@ -38,17 +40,18 @@ class MethodologyAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Make the selected methodology the headline")
+    @admin.action(description=_("Make the selected methodology the headline"))
     def make_headline(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Choose exactly one methodology.", messages.ERROR)
+            self.message_user(request, gettext("Choose exactly one methodology."), messages.ERROR)
             return
         try:
             methodology = methodology_headline_set(methodology=queryset.get())
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
         else:
-            self.message_user(request, f"{methodology.title} is now the headline.")
+            said = gettext("{title} is now the headline.").format(title=methodology.title)
+            self.message_user(request, said)
 
 
 class MethodologyVersionForm(forms.ModelForm):
@@ -89,7 +92,7 @@ class MethodologyVersionAdmin(FrozenUnlessDraft, SimpleHistoryAdmin):
     readonly_fields = ["methodology", "version", "status", "published_at", "digest", "created_at"]
     actions = ["publish"]
 
-    @admin.display(description="Digest")
+    @admin.display(description=_("Digest"))
     def short_digest(self, obj):
         return obj.digest[:12]
 
@@ -107,7 +110,7 @@ class MethodologyVersionAdmin(FrozenUnlessDraft, SimpleHistoryAdmin):
             # only when another editor saved the same version since the form was checked
             raise PermissionDenied(exc.message) from exc
 
-    @admin.action(description="Publish the selected versions (freezes them; rescoring follows)")
+    @admin.action(description=_("Publish the selected versions (freezes them; rescoring follows)"))
     def publish(self, request, queryset):
         publish_each(
             self,
@@ -115,7 +118,7 @@ class MethodologyVersionAdmin(FrozenUnlessDraft, SimpleHistoryAdmin):
             queryset,
             permission="countries.publish_methodologyversion",
             publish=lambda version: methodology_version_publish(version=version),
-            refused="You may not publish methodologies.",
+            refused=gettext("You may not publish methodologies."),
         )
 
 

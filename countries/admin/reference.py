@@ -1,6 +1,8 @@
 """Countries and indicators: reference data, changed with a reason kept in the history."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from countries.admin.common import ReasonedHistoryAdmin
 from countries.models import (
@@ -32,11 +34,11 @@ class IndicatorAdmin(ReasonedHistoryAdmin):
     list_filter = ["dimension", "direction", "log_scale", "source_organisation"]
     search_fields = ["code", "name", "description", "source_organisation"]
 
-    @admin.display(description="Plausible values")
+    @admin.display(description=_("Plausible values"))
     def plausible_range(self, obj):
         low = "" if obj.minimum is None else f"{obj.minimum:g}"
         high = "" if obj.maximum is None else f"{obj.maximum:g}"
-        return f"{low}–{high}" if low or high else "any"
+        return f"{low}–{high}" if low or high else pgettext("plausible values", "any")
 
     def get_readonly_fields(self, request, obj=None):
         # What a published value means is fixed with it (the database enforces this too).

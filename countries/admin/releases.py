@@ -15,6 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from aimai_site.errors import DomainError, InvalidInput
@@ -57,8 +59,8 @@ class ReleaseEventInline(admin.TabularInline):
     fields = ["at", "action", "actor", "reason"]
     readonly_fields = fields
     can_delete = False
-    verbose_name = "step"
-    verbose_name_plural = "History: who did what, when and why"
+    verbose_name = _("step")
+    verbose_name_plural = _("History: who did what, when and why")
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("countries.view_datarelease")
@@ -76,12 +78,12 @@ class DataImportInline(admin.TabularInline):
     fields = ["preview_link", "status", "uploaded_by", "added", "changed", "errors", "flagged"]
     readonly_fields = fields
     can_delete = False
-    verbose_name_plural = "Imported files"
+    verbose_name_plural = _("Imported files")
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("countries.view_datarelease")
 
-    @admin.display(description="File")
+    @admin.display(description=_("File"))
     def preview_link(self, obj):
         url = reverse("admin:countries_dataimport_change", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.filename)
@@ -150,15 +152,15 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
             )
         )
 
-    @admin.display(description="Observations", ordering="n_observations")
+    @admin.display(description=_("Observations"), ordering="n_observations")
     def n_observations(self, obj):
         return obj.n_observations
 
-    @admin.display(description="Flagged", ordering="n_flagged")
+    @admin.display(description=_("Flagged"), ordering="n_flagged")
     def n_flagged(self, obj):
         return obj.n_flagged
 
-    @admin.display(description="Files", ordering="n_imports")
+    @admin.display(description=_("Files"), ordering="n_imports")
     def n_imports(self, obj):
         return obj.n_imports
 
@@ -240,7 +242,8 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
                 if name:
                     import_mapping_save(name=name, mapping=mapping)
                 return redirect("admin:countries_dataimport_change", data_import.pk)
-        context = self._context(request, release, f"Import a file into {release}", form=form)
+        title = gettext("Import a file into {release}").format(release=release)
+        context = self._context(request, release, title, form=form)
         return TemplateResponse(request, "admin/countries/datarelease/import.html", context)
 
     def _step(self, request, release, act, done: str):
@@ -260,7 +263,7 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
             request,
             release,
             lambda: data_release_submit(release=release, user=request.user),
-            f"{release} is submitted for review.",
+            gettext("{release} is submitted for review.").format(release=release),
         )
 
     def return_view(self, request, pk):
@@ -273,9 +276,12 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
                 lambda: data_release_return(
                     release=release, user=request.user, reason=form.cleaned_data["reason"]
                 ),
-                f"{release} is back in draft; its editors see your reason.",
+                gettext("{release} is back in draft; its editors see your reason.").format(
+                    release=release
+                ),
             )
-        context = self._context(request, release, f"Return {release} to draft", form=form)
+        title = gettext("Return {release} to draft").format(release=release)
+        context = self._context(request, release, title, form=form)
         return TemplateResponse(request, "admin/countries/datarelease/return.html", context)
 
     def publish_view(self, request, pk):
@@ -286,7 +292,9 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
                 request,
                 release,
                 lambda: data_release_publish(release=release, user=request.user),
-                f"{release} is published; the index is being recomputed.",
+                gettext("{release} is published; the index is being recomputed.").format(
+                    release=release
+                ),
             )
         refusal = ""
         try:
@@ -294,15 +302,14 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
         except DomainError as exc:
             refusal = exc.message
         preview = release_publish_preview(release=release)
-        context = self._context(
-            request, release, f"Publish {release}?", preview=preview, refusal=refusal
-        )
+        title = gettext("Publish {release}?").format(release=release)
+        context = self._context(request, release, title, preview=preview, refusal=refusal)
         return TemplateResponse(request, "admin/countries/datarelease/publish.html", context)
 
-    @admin.action(description="Start a correction: copy into a new draft")
+    @admin.action(description=_("Start a correction: copy into a new draft"))
     def start_correction(self, request, queryset):
         if not request.user.has_perm("countries.add_datarelease"):
-            self.message_user(request, "You may not create releases.", messages.ERROR)
+            self.message_user(request, gettext("You may not create releases."), messages.ERROR)
             return
         today = timezone.now().date()
         for source in queryset:
@@ -315,26 +322,26 @@ class DataReleaseAdmin(FrozenUnlessDraft, ReasonedHistoryAdmin):
                 draft = data_release_draft_from(
                     source=source,
                     slug=slug,
-                    name=f"{source.name} (correction)",
+                    name=gettext("{name} (correction)").format(name=source.name),
                     release_date=today,
                     user=request.user,
                 )
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:
-                self.message_user(
-                    request,
-                    f"Draft {draft.slug} holds a copy of {source.slug}: fix it, say what "
-                    "changed and why, and submit it for review.",
-                )
+                said = gettext(
+                    "Draft {draft} holds a copy of {source}: fix it, say what changed and why, "
+                    "and submit it for review."
+                ).format(draft=draft.slug, source=source.slug)
+                self.message_user(request, said)
 
 
 class FlaggedFilter(admin.SimpleListFilter):
-    title = "review flag"
+    title = _("review flag")
     parameter_name = "flagged"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Flagged for review"), ("no", "Not flagged")]
+        return [("yes", _("Flagged for review")), ("no", _("Not flagged"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -346,6 +353,7 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 class ObservationForm(forms.ModelForm):
     source_url = forms.URLField(
+        label=_("Source url"),
         assume_scheme="https",
         max_length=500,
         help_text=Observation._meta.get_field("source_url").help_text,
@@ -384,12 +392,11 @@ class ObservationForm(forms.ModelForm):
                 ],
             ]
         )
-        report = file_assess(content=buffer.getvalue().encode(), release=data["release"]).report
-        for problem in report.errors:
+        assessment = file_assess(content=buffer.getvalue().encode(), release=data["release"])
+        for problem in assessment.report.errors:
             self.add_error(None, problem.message[:1].upper() + problem.message[1:] + ".")
         # typing over a value is the editor's own correction: only the other reasons stay
-        reasons = report.flags[0].reason.split("; ") if report.flags else []
-        self.instance.flag = "; ".join(r for r in reasons if not r.startswith("replaces"))[:300]
+        self.instance.flag = next(iter(assessment.unrevised.values()), "")[:300]
         return data
 
 
@@ -453,9 +460,11 @@ class DataImportAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": (
-                f"Preview of {data_import.filename}"
+                gettext("Preview of {file}").format(file=data_import.filename)
                 if data_import.status == ImportStatus.PREVIEWED
-                else f"{data_import.filename} ({data_import.get_status_display().lower()})"
+                else gettext("{file} ({status})").format(
+                    file=data_import.filename, status=data_import.get_status_display().lower()
+                )
             ),
             "data_import": data_import,
             "report": data_import.report,
@@ -471,15 +480,16 @@ class DataImportAdmin(admin.ModelAdmin):
         try:
             if request.POST.get("decision") == "apply":
                 data_import_apply(data_import=data_import, user=request.user)
-                self.message_user(
-                    request,
-                    f"Applied {data_import.filename}: {data_import.added} added, "
-                    f"{data_import.changed} changed.",
-                    messages.SUCCESS,
+                said = gettext("Applied {file}: {added} added, {changed} changed.").format(
+                    file=data_import.filename,
+                    added=data_import.added,
+                    changed=data_import.changed,
                 )
+                self.message_user(request, said, messages.SUCCESS)
             else:
                 data_import_cancel(data_import=data_import, user=request.user)
-                self.message_user(request, f"Cancelled {data_import.filename}; nothing written.")
+                said = gettext("Cancelled {file}; nothing written.")
+                self.message_user(request, said.format(file=data_import.filename))
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return redirect("admin:countries_dataimport_change", data_import.pk)

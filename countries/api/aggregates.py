@@ -45,7 +45,7 @@ def aggregate_out(group) -> dict:
         "aggregate": True,
         "kind": group.kind,
         "slug": group.slug,
-        "name": group.name,
+        "name": str(group.name),  # a choice's label, in the request's language
         "members": group.member_count,
         "scored": group.scored,
         "coverage": group.coverage,

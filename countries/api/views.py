@@ -9,6 +9,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import quote_etag
+from django.utils.translation import gettext, ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
@@ -152,7 +153,7 @@ class DataReleaseViewSet(ETagged, KnownQueryParameters, viewsets.ReadOnlyModelVi
         """Import a file into this draft: 201 when applied, 200 for a dry run, 400 with the
         row-numbered report when any row has an error (nothing is written)."""
         if not request.user.has_perm("countries.add_dataimport"):
-            raise PermissionDenied("Only editors may import files.")
+            raise PermissionDenied(gettext("Only editors may import files."))
         release = self.get_object()
         data = ImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -165,10 +166,10 @@ class DataReleaseViewSet(ETagged, KnownQueryParameters, viewsets.ReadOnlyModelVi
         if "saved_mapping" in data.validated_data:
             saved = ImportMapping.objects.filter(name=data.validated_data["saved_mapping"]).first()
             if saved is None:
-                raise InvalidInput("No saved mapping of that name.", field="saved_mapping")
+                raise InvalidInput(gettext("No saved mapping of that name."), field="saved_mapping")
             mapping = saved.as_layout()
         if mapping is not None and not isinstance(mapping, dict):
-            raise InvalidInput("Give the mapping as a JSON object.", field="mapping")
+            raise InvalidInput(gettext("Give the mapping as a JSON object."), field="mapping")
         report, applied = observations_import(
             release=release,
             content=upload.read(),
@@ -182,7 +183,12 @@ class DataReleaseViewSet(ETagged, KnownQueryParameters, viewsets.ReadOnlyModelVi
             return Response(
                 {
                     "code": "invalid_file",
-                    "message": f"{report['error_count']} error(s); nothing was written.",
+                    "message": ngettext(
+                        # English keeps “error(s)” whatever the count
+                        "{count} error(s); nothing was written.",
+                        "{count} error(s); nothing was written.",
+                        report["error_count"],
+                    ).format(count=report["error_count"]),
                     "fields": {},
                     **body,
                 },
@@ -195,7 +201,7 @@ class DataReleaseViewSet(ETagged, KnownQueryParameters, viewsets.ReadOnlyModelVi
     def submit(self, request, slug=None):
         """Submit a draft for review."""
         if not request.user.has_perm("countries.change_datarelease"):
-            raise PermissionDenied("Only editors may submit releases.")
+            raise PermissionDenied(gettext("Only editors may submit releases."))
         release = data_release_submit(release=self.get_object(), user=request.user)
         return self._step_response(release)
 
@@ -412,8 +418,12 @@ class ScoreDetailView(IndexRead, generics.GenericAPIView):
         )
         if row is None:
             if not Country.objects.filter(iso3=code).exists():
-                raise NotFoundError(f"No country with code {code}.")
-            raise NotFoundError(f"{code} is not in score set {score_set.digest}.")
+                raise NotFoundError(gettext("No country with code {code}.").format(code=code))
+            raise NotFoundError(
+                gettext("{code} is not in score set {digest}.").format(
+                    code=code, digest=score_set.digest
+                )
+            )
         context = self.get_serializer_context()
         data = {
             "score_set": ScoreSetSerializer(score_set, context=context).data,

@@ -1,8 +1,8 @@
 """Intake of observation files: reading (`files`), the reference data (`reference`), the rules
 each row meets (`rules`) and the file judged as a whole (`cells`).
 
-Plain Python and numpy; `countries.imports` feeds it from the database and writes what it
-accepts.
+Plain Python and numpy (and Django's translation functions, for the words of the reports);
+`countries.imports` feeds it from the database and writes what it accepts.
 """
 
 from countries.intake.cells import Assessment, check, records

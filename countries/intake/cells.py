@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from countries.intake.files import rows
 from countries.intake.reference import Existing, IndicatorRule, Reference
@@ -110,6 +111,9 @@ class Assessment:
     cells: Cells
     actions: np.ndarray  # per cell: ADD, CHANGE or KEEP (meaningful where the file has a value)
     flags: dict[tuple[int, int, int], str]
+    # each flagged cell's reasons but the one that it replaces the release's value: what an
+    # editor typing over a value is still told (the replacement is their own correction)
+    unrevised: dict[tuple[int, int, int], str] = field(default_factory=dict)
 
     def decision(self, record: Record) -> tuple[int, str] | None:
         """(action, flag) for a record; None for a second value of a cell already given."""
@@ -208,21 +212,54 @@ def _assess(report: Report, cells: Cells, reference: Reference) -> Assessment:
         was, now = float(old[cell]), float(values[cell])
         report.changes.append(Change(*where(cell), was, now, citation_only=was == now))
 
-    flags = _suspicious(cells, values, old, present, found & ~same)
+    reasons, revisions = _suspicious(cells, values, old, present, found & ~same)
     # a value the release already holds as it is was reviewed before: not flagged again
-    flags = {cell: reason for cell, reason in flags.items() if not same[cell]}
+    flagged = [*reasons, *(cell for cell in revisions if cell not in reasons)]
+    flags = {
+        cell: "; ".join([*reasons.get(cell, []), *revisions.get(cell, [])])
+        for cell in flagged
+        if not same[cell]
+    }
+    unrevised = {cell: "; ".join(told) for cell, told in reasons.items() if not same[cell]}
     report.flag_count = len(flags)
     for cell in sorted(flags, key=lambda cell: (rows_[cell], columns[cell]))[:SHOWN]:
         report.flags.append(Flag(*where(cell), float(values[cell]), flags[cell]))
-    return Assessment(report, cells, actions, flags)
+    return Assessment(report, cells, actions, flags, unrevised)
 
 
-def _suspicious(cells: Cells, values, old, present, changed) -> dict[tuple, str]:
+# why a value is flagged, in the words of whoever sends the file
+JUMP = gettext_noop(
+    "{share} from {year} ({before} → {after}); this indicator flags changes over {limit}"
+)
+REVISED = gettext_noop("replaces {old} with {new} ({share})")
+
+
+def _far(z: float, count: int, log_scale: bool) -> str:
+    if log_scale:
+        said = ngettext(
+            "{z} standard deviations from the {count} country's values that year on a log scale",
+            "{z} standard deviations from the {count} countries' values that year on a log scale",
+            count,
+        )
+    else:
+        said = ngettext(
+            "{z} standard deviations from the {count} country's values that year",
+            "{z} standard deviations from the {count} countries' values that year",
+            count,
+        )
+    return said.format(z=f"{z:.1f}", count=count)
+
+
+def _suspicious(
+    cells: Cells, values, old, present, changed
+) -> tuple[dict[tuple, list[str]], dict[tuple, list[str]]]:
     """Values a reviewer should look at: far from the cross-country distribution, or a large
-    change from the country's previous value. They never block an import."""
-    flags: dict[tuple, str] = {}
+    change from the country's previous value; and, apart, values that replace the release's
+    by more than the indicator allows. They never block an import."""
+    flags: dict[tuple, list[str]] = {}
+    revisions: dict[tuple, list[str]] = {}
     if not present.any():
-        return flags
+        return flags, revisions
     # the data as it would be: the release's values, replaced by the file's
     combined = np.where(present, values, old)
     logged = np.array([rule.log_scale for rule in cells.rules], bool)[:, None, None]
@@ -241,11 +278,7 @@ def _suspicious(cells: Cells, values, old, present, changed) -> dict[tuple, str]
     far = present & usable & (z > 3) & (count >= 10)
     counts = np.broadcast_to(count, scale.shape)
     for cell in map(tuple, np.argwhere(far)):
-        scale_name = " on a log scale" if cells.rules[cell[0]].log_scale else ""
-        flags[cell] = (
-            f"{z[cell]:.1f} standard deviations from the {int(counts[cell])} "
-            f"countries' values that year{scale_name}"
-        )
+        flags[cell] = [_far(z[cell], int(counts[cell]), cells.rules[cell[0]].log_scale)]
 
     # 2. a change from the country's previous value larger than the indicator allows
     limits = np.array(
@@ -265,18 +298,22 @@ def _suspicious(cells: Cells, values, old, present, changed) -> dict[tuple, str]
             share = (combined - before) / np.abs(before)
             jump = valid & (np.abs(share) > limits)
             revised = np.where(changed & (old != 0), (values - old) / np.abs(old), 0.0)
+        jumped, replaced = gettext(JUMP), gettext(REVISED)  # once, not once a value
         for cell in map(tuple, np.argwhere(jump)):
-            k = cell[0]
-            reason = (
-                f"{share[cell]:+.0%} from {cells.first_year + int(before_year[cell])} "
-                f"({before[cell]:g} → {combined[cell]:g}); this indicator flags changes over "
-                f"{cells.rules[k].max_change:.0%}"
+            reason = jumped.format(
+                share=f"{share[cell]:+.0%}",
+                year=cells.first_year + int(before_year[cell]),
+                before=f"{before[cell]:g}",
+                after=f"{combined[cell]:g}",
+                limit=f"{cells.rules[cell[0]].max_change:.0%}",
             )
-            flags[cell] = f"{flags[cell]}; {reason}" if cell in flags else reason
+            flags.setdefault(cell, []).append(reason)
         for cell in map(tuple, np.argwhere(changed & (np.abs(revised) > limits))):
-            reason = f"replaces {old[cell]:g} with {values[cell]:g} ({revised[cell]:+.0%})"
-            flags[cell] = f"{flags[cell]}; {reason}" if cell in flags else reason
-    return flags
+            reason = replaced.format(
+                old=f"{old[cell]:g}", new=f"{values[cell]:g}", share=f"{revised[cell]:+.0%}"
+            )
+            revisions.setdefault(cell, []).append(reason)
+    return flags, revisions
 
 
 def records(

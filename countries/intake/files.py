@@ -1,9 +1,10 @@
 """Reading an uploaded file as rows of text cells, whatever door it came through.
 
-Plain Python, no Django. The format is read from the content, never from the name: a ZIP
-holding a workbook is XLSX, text without NUL bytes is CSV, anything else is refused. XLSX is
-opened only after its ZIP directory shows a sane uncompressed size (a "zip bomb" stops here),
-and openpyxl parses its XML through defusedxml (entity expansion bombs are refused).
+Plain Python, no Django beyond its translation functions. The format is read from the
+content, never from the name: a ZIP holding a workbook is XLSX, text without NUL bytes is CSV,
+anything else is refused. XLSX is opened only after its ZIP directory shows a sane
+uncompressed size (a "zip bomb" stops here), and openpyxl parses its XML through defusedxml
+(entity expansion bombs are refused).
 """
 
 from __future__ import annotations
@@ -14,34 +15,54 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 CSV, XLSX = "csv", "xlsx"
 # a workbook may hold at most this many bytes once unzipped, per byte of upload
 XLSX_MAX_EXPANSION = 100
 XLSX_MAX_UNZIPPED = 512 * 1024 * 1024
 
-FILE_EMPTY = "The file is empty."
-FILE_TOO_LARGE = "The file is {size}; the limit here is {limit}."
-FILE_NOT_TABULAR = (
-    "This is not a CSV or XLSX file (its content reads as {what}); save it as CSV (UTF-8) or "
-    "XLSX and try again."
+FILE_EMPTY = _("The file is empty.")
+FILE_TOO_LARGE = _("The file is {size}; the limit here is {limit}.")
+# what the content reads as, when it is not a table
+FILE_PDF = _(
+    "This is not a CSV or XLSX file (its content reads as a PDF document); save it as CSV "
+    "(UTF-8) or XLSX and try again."
 )
-FILE_XLS = "This is an old Excel (XLS) workbook; save it as XLSX or CSV (UTF-8) and try again."
-FILE_NOT_UTF8 = (
+FILE_BINARY = _(
+    "This is not a CSV or XLSX file (its content reads as binary data); save it as CSV "
+    "(UTF-8) or XLSX and try again."
+)
+FILE_MARKUP = _(
+    "This is not a CSV or XLSX file (its content reads as markup or JSON); save it as CSV "
+    "(UTF-8) or XLSX and try again."
+)
+FILE_ZIP_NO_WORKBOOK = _(
+    "This is not a CSV or XLSX file (its content reads as a ZIP archive without a workbook); "
+    "save it as CSV (UTF-8) or XLSX and try again."
+)
+FILE_XLS = _("This is an old Excel (XLS) workbook; save it as XLSX or CSV (UTF-8) and try again.")
+FILE_NOT_UTF8 = _(
     "The CSV file is not UTF-8 text (byte {position} cannot be read); save it as “CSV UTF-8”."
 )
-FILE_BAD_XLSX = "The XLSX workbook cannot be read: {reason}."
-FILE_XLSX_BOMB = (
+FILE_BAD_CSV = _("The CSV file cannot be read after row {row}: {error}.")
+FILE_BAD_XLSX = _("The XLSX workbook cannot be read: {reason}.")
+FILE_BAD_ZIP = _("The XLSX workbook cannot be read: not a valid ZIP archive ({error}).")
+FILE_NO_SAFE_XML = _("The XLSX workbook cannot be read: the safe XML reader is missing.")
+FILE_XLSX_BOMB = _(
     "The XLSX workbook unpacks to {size} bytes, far more than its {upload} bytes would hold: "
     "refused."
 )
-FILE_XML_ENTITIES = "The XLSX workbook declares XML entities, which are refused for safety."
-FILE_NO_SHEET = "The workbook has no sheet named “{sheet}”; it has: {sheets}."
+FILE_XML_ENTITIES = _("The XLSX workbook declares XML entities, which are refused for safety.")
+FILE_NO_SHEET = _("The workbook has no sheet named “{sheet}”; it has: {sheets}.")
 
 
 class FileRefused(ValueError):
     """The file as a whole cannot be read; `message` says why and what to do."""
 
     def __init__(self, message: str) -> None:
+        message = str(message)  # words in the language of now, not of whoever reads it later
         super().__init__(message)
         self.message = message
 
@@ -62,10 +83,10 @@ def size_check(size: int, limit: int) -> None:
 def _megabytes(size: int) -> str:
     """Sizes as people read them: "6.3 MB", or bytes when under a kilobyte."""
     if size < 1024:
-        return f"{size} bytes"
+        return gettext("{size} bytes").format(size=size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+        return gettext("{size} KB").format(size=f"{size / 1024:.1f}")
+    return gettext("{size} MB").format(size=f"{size / 1024 / 1024:.1f}")
 
 
 def sniff(head: bytes) -> str:
@@ -77,12 +98,12 @@ def sniff(head: bytes) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(FILE_XLS)
     if head.startswith(b"%PDF"):  # its first lines are often plain text, without NUL bytes
-        raise FileRefused(FILE_NOT_TABULAR.format(what="a PDF document"))
+        raise FileRefused(FILE_PDF)
     if b"\x00" in head[:8192]:
-        raise FileRefused(FILE_NOT_TABULAR.format(what="binary data"))
+        raise FileRefused(FILE_BINARY)
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if stripped.startswith((b"<?xml", b"<html", b"<!doctype", b"<svg", b"{", b"[")):
-        raise FileRefused(FILE_NOT_TABULAR.format(what="markup or JSON"))
+        raise FileRefused(FILE_MARKUP)
     return CSV
 
 
@@ -113,7 +134,7 @@ def _csv_rows(content: bytes) -> Iterator[Row]:
     except UnicodeDecodeError as exc:
         raise FileRefused(FILE_NOT_UTF8.format(position=exc.start + 1)) from None
     except csv.Error as exc:
-        raise FileRefused(f"The CSV file cannot be read after row {number}: {exc}.") from None
+        raise FileRefused(FILE_BAD_CSV.format(row=number, error=exc)) from None
 
 
 def _xlsx_guard(content: bytes) -> zipfile.ZipFile:
@@ -122,9 +143,9 @@ def _xlsx_guard(content: bytes) -> zipfile.ZipFile:
         unzipped = sum(info.file_size for info in archive.infolist())
         names = set(archive.namelist())
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise FileRefused(FILE_BAD_XLSX.format(reason=f"not a valid ZIP archive ({exc})")) from None
+        raise FileRefused(FILE_BAD_ZIP.format(error=exc)) from None
     if "xl/workbook.xml" not in names:
-        raise FileRefused(FILE_NOT_TABULAR.format(what="a ZIP archive without a workbook"))
+        raise FileRefused(FILE_ZIP_NO_WORKBOOK)
     if unzipped > min(XLSX_MAX_UNZIPPED, max(len(content), 65536) * XLSX_MAX_EXPANSION):
         raise FileRefused(FILE_XLSX_BOMB.format(size=unzipped, upload=len(content)))
     return archive
@@ -136,7 +157,7 @@ def _xlsx_rows(content: bytes, sheet: str) -> Iterator[Row]:
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:  # never parse untrusted workbooks without the guard
-        raise FileRefused(FILE_BAD_XLSX.format(reason="the safe XML reader is missing"))
+        raise FileRefused(FILE_NO_SAFE_XML)
 
     def refusal(exc: BaseException) -> FileRefused:
         # openpyxl wraps what goes wrong in its own errors: look for the entity guard's below

@@ -188,12 +188,10 @@ class CountryMatcher:
                 return self.countries[found.pop()], True
         return None, False
 
-    def suggest(self, text: str) -> str:
+    def suggest(self, text: str) -> CountryRef | None:
+        """The country whose name is closest to `text`, if one is close enough."""
         names = difflib.get_close_matches(_fold(text), list(self.folded), n=1, cutoff=0.6)
-        if names:
-            country = self.countries[self.folded[names[0]]]
-            return f"; did you mean {country.iso3} ({country.name})?"
-        return "; use an ISO 3166-1 alpha-3 code or the country's name"
+        return self.countries[self.folded[names[0]]] if names else None
 
 
 def is_aggregate(text: str) -> bool:

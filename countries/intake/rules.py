@@ -1,8 +1,9 @@
 """The one set of rules every file meets, whichever door it comes through.
 
-Plain Python, no Django: the admin upload, `manage.py import_observations`, the editors' API,
-the public "Check my file" page and the demo loader all read files through `Reader`, which
-turns rows of cells into records and row-numbered problems, and get the same report.
+Plain Python, no Django beyond its translation functions: the admin upload,
+`manage.py import_observations`, the editors' API, the public "Check my file" page and the
+demo loader all read files through `Reader`, which turns rows of cells into records and
+row-numbered problems, and get the same report.
 `countries.intake.cells` then judges the file as a whole. Nothing here writes anything.
 """
 
@@ -15,6 +16,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext
 
 from countries.intake.files import FileRefused, Row, column_letter
 from countries.intake.reference import (
@@ -30,7 +34,8 @@ SHOWN = 500  # rows of each kind a report lists; the counts are always complete
 
 LONG, WIDE = "long", "wide"
 
-# Error codes are stable (tests and the API use them); the messages are for people.
+# Error codes are stable (tests and the API use them); the messages are for people, in the
+# language of whoever sends the file (a report keeps the words it was written in).
 UNKNOWN_COUNTRY = "unknown_country"
 UNKNOWN_INDICATOR = "unknown_indicator"
 NOT_A_NUMBER = "not_a_number"
@@ -41,27 +46,53 @@ DUPLICATE = "duplicate"
 BAD_SOURCE = "bad_source"
 MISSING_VALUE = "missing_value"
 
+# {text} is the cell as the file has it, quoted: repr(cell)
 MESSAGES = {
-    UNKNOWN_COUNTRY: "unknown country {text!r}{hint}",
-    UNKNOWN_INDICATOR: "unknown indicator {text!r}{hint}",
-    NOT_A_NUMBER: "value {text!r} is not a number",
-    NOT_FINITE: "value {text!r} is not a finite number",
-    MISSING_VALUE: "the value is missing",
-    BAD_YEAR: "year {text!r} {why}",
-    OUT_OF_RANGE: "value {value:g} is outside the plausible range of {code} ({bounds} {unit})",
-    DUPLICATE: "a second value for {iso3} {code} {year} (first given in row {first})",
-    BAD_SOURCE: "{problem}: give the source as a URL, optionally followed by a note in brackets",
+    UNKNOWN_COUNTRY: _("unknown country {text}"),
+    UNKNOWN_INDICATOR: _("unknown indicator {text}"),
+    NOT_A_NUMBER: _("value {text} is not a number"),
+    NOT_FINITE: _("value {text} is not a finite number"),
+    MISSING_VALUE: _("the value is missing"),
+    BAD_YEAR: _("year {text} is not a year (four digits)"),
+    OUT_OF_RANGE: _("value {value} is outside the plausible range of {code} ({bounds} {unit})"),
+    DUPLICATE: _("a second value for {iso3} {code} {year} (first given in row {first})"),
+    BAD_SOURCE: _(
+        "missing source: give the source as a URL, optionally followed by a note in brackets"
+    ),
 }
-YEARS_OUTSIDE = "{count} year column(s) outside {first}–{last} ({years}) are not read"
-SKIPPED_AGGREGATE = "{text!r} is a group of countries, not a country: skipped"
-MAPPING_MISSING_COLUMN = "Row {row}: no column “{column}”; the columns found are: {found}."
-MAPPING_NO_HEADER = (
+UNKNOWN_COUNTRY_GUESS = _("unknown country {text}; did you mean {iso3} ({name})?")
+UNKNOWN_COUNTRY_HELP = _(
+    "unknown country {text}; use an ISO 3166-1 alpha-3 code or the country's name"
+)
+UNKNOWN_INDICATOR_GUESS = _("unknown indicator {text}; did you mean {code}?")
+YEAR_OUTSIDE = _("year {text} is outside {first}–{last}")
+# why a citation is refused, by what source_problem() finds
+SOURCE_MESSAGES = {
+    "missing": MESSAGES[BAD_SOURCE],
+    "too_long": _(
+        "the source URL is longer than 500 characters: give the source as a URL, optionally "
+        "followed by a note in brackets"
+    ),
+    "not_url": _(
+        "source {text} does not start with an http(s) URL: give the source as a URL, "
+        "optionally followed by a note in brackets"
+    ),
+}
+SKIPPED_AGGREGATE = _("{text} is a group of countries, not a country: skipped")
+MAPPING_MISSING_COLUMN = _("Row {row}: no column “{column}”; the columns found are: {found}.")
+MAPPING_NO_HEADER = _(
     "No header row naming “{column}” was found in the first {rows} rows; check the column "
     "names (or the saved mapping)."
 )
-MAPPING_NO_YEARS = "Row {row}: no year columns (headers such as 2019 or “2019 [YR2019]”)."
-MAPPING_NO_INDICATOR = "Say which indicator the file holds: a column or one indicator code."
-MAPPING_NO_SOURCE = "Say where the values come from: a source column or one citation."
+MAPPING_NO_HEADER_LONG = _(
+    "No header row naming “iso3” or “country” was found in the first {rows} rows; check the "
+    "column names (or the saved mapping)."
+)
+MAPPING_NO_YEARS = _("Row {row}: no year columns (headers such as 2019 or “2019 [YR2019]”).")
+MAPPING_NO_INDICATOR = _("Say which indicator the file holds: a column or one indicator code.")
+MAPPING_NO_SOURCE = _("Say where the values come from: a source column or one citation.")
+MAPPING_BAD_LAYOUT = _("Unknown layout {layout}: use “long” or “wide”.")
+MAPPING_NO_COUNTRY_COLUMN = _("A wide file needs the name of its country column.")
 HEADER_SEARCH_ROWS = 30
 BLANK_CELLS = {"", "..", "NA", "N/A", "n/a", "-", "—"}  # "no data" in wide downloads
 YEAR_HEADER = re.compile(r"^\s*(\d{4})(?:\s*\[YR\d{4}\])?\s*$")
@@ -85,14 +116,14 @@ class Mapping:
         data = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__ and v}
         mapping = cls(**data)
         if mapping.layout not in (LONG, WIDE):
-            raise FileRefused(f"Unknown layout {mapping.layout!r}: use “long” or “wide”.")
+            raise FileRefused(MAPPING_BAD_LAYOUT.format(layout=repr(mapping.layout)))
         if mapping.layout == WIDE:
             if not mapping.country_column:
-                raise FileRefused("A wide file needs the name of its country column.")
+                raise FileRefused(str(MAPPING_NO_COUNTRY_COLUMN))
             if not (mapping.indicator_column or mapping.indicator):
-                raise FileRefused(MAPPING_NO_INDICATOR)
+                raise FileRefused(str(MAPPING_NO_INDICATOR))
             if not (mapping.source_column or mapping.source):
-                raise FileRefused(MAPPING_NO_SOURCE)
+                raise FileRefused(str(MAPPING_NO_SOURCE))
         return mapping
 
 
@@ -162,7 +193,9 @@ class Report:
     def ok(self) -> bool:
         return self.error_count == 0
 
-    def error(self, row: int, column: str, kind: str, /, **words) -> None:
+    def error(self, row: int, column: str, kind: str, message=None, /, **words) -> None:
+        """Count a problem of `kind`; list it, in words, while the list is short. `message`:
+        the words when not the kind's own (a guess at what was meant, say)."""
         self.error_count += 1
         self.error_counts[kind] = self.error_counts.get(kind, 0) + 1
         # a row's problems are told one after another: count the row once
@@ -170,7 +203,8 @@ class Report:
             self.error_rows += 1
             self._last_error = (row, column)
         if len(self.errors) < SHOWN:
-            self.errors.append(Problem(row, column, kind, MESSAGES[kind].format(**words)))
+            said = (message or MESSAGES[kind]).format(**words)
+            self.errors.append(Problem(row, column, kind, said))
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -200,9 +234,9 @@ class Record:
         return f"row {self.row}" + (f", column {self.column}" if self.column else "")
 
 
-def _indicator_hint(text: str, codes: list[str]) -> str:
+def _indicator_guess(text: str, codes: list[str]) -> str:
     close = difflib.get_close_matches(text.strip().lower(), codes, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]}?" if close else ""
+    return close[0] if close else ""
 
 
 # --- reading records ---------------------------------------------------------------------
@@ -218,14 +252,14 @@ def split_source(source: str) -> tuple[str, str]:
 
 
 def source_problem(url: str) -> str:
-    """Why `url` is not a usable citation, or "" when it is."""
+    """Why `url` is not a usable citation (a key of SOURCE_MESSAGES), or "" when it is."""
     if not url:
-        return "missing source"
+        return "missing"
     if len(url) > 500:
-        return "the source URL is longer than 500 characters"
+        return "too_long"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in url:
-        return f"source {url[:80]!r} does not start with an http(s) URL"
+        return "not_url"
     return ""
 
 
@@ -262,14 +296,15 @@ class Reader:
                 return row
             if row.number >= HEADER_SEARCH_ROWS:
                 break
-        raise FileRefused(
-            MAPPING_NO_HEADER.format(column=wanted or "iso3” or “country", rows=HEADER_SEARCH_ROWS)
-        )
+        if not wanted:
+            raise FileRefused(MAPPING_NO_HEADER_LONG.format(rows=HEADER_SEARCH_ROWS))
+        raise FileRefused(MAPPING_NO_HEADER.format(column=wanted, rows=HEADER_SEARCH_ROWS))
 
     def _column(self, header: Row, name: str) -> int:
         index = _find(header.cells, name)
         if index is None:
-            found = ", ".join(f"“{c}”" for c in header.cells if c.strip()) or "none"
+            found = ", ".join(f"“{c}”" for c in header.cells if c.strip())
+            found = found or pgettext("no columns found", "none")
             raise FileRefused(
                 MAPPING_MISSING_COLUMN.format(row=header.number, column=name, found=found)
             )
@@ -338,7 +373,12 @@ class Reader:
                     header.number,
                     f"{column_letter(outside[0][0])}–{column_letter(outside[-1][0])}",
                     "years_outside",
-                    YEARS_OUTSIDE.format(
+                    ngettext(
+                        # English keeps “column(s)” whatever the count
+                        "{count} year column(s) outside {first}–{last} ({years}) are not read",
+                        "{count} year column(s) outside {first}–{last} ({years}) are not read",
+                        len(outside),
+                    ).format(
                         count=len(outside),
                         first=FIRST_YEAR,
                         last=last,
@@ -383,36 +423,43 @@ class Reader:
             report.skipped_values += 1
             if len(report.skipped) < SHOWN and not any(s.row == row for s in report.skipped[-1:]):
                 report.skipped.append(
-                    Problem(row, "", "aggregate", SKIPPED_AGGREGATE.format(text=country_text))
+                    Problem(row, "", "aggregate", SKIPPED_AGGREGATE.format(text=repr(country_text)))
                 )
             return None
         country, by_name = ref.matcher.match(country_text)
         if country is None:
-            hint = ref.matcher.suggest(country_text) if country_text else ""
-            report.error(row, column, UNKNOWN_COUNTRY, text=country_text, hint=hint)
+            quoted = repr(country_text)
+            if not country_text:
+                report.error(row, column, UNKNOWN_COUNTRY, text=quoted)
+            elif (guess := ref.matcher.suggest(country_text)) is not None:
+                said, words = UNKNOWN_COUNTRY_GUESS, {"iso3": guess.iso3, "name": guess.name}
+                report.error(row, column, UNKNOWN_COUNTRY, said, text=quoted, **words)
+            else:
+                report.error(row, column, UNKNOWN_COUNTRY, UNKNOWN_COUNTRY_HELP, text=quoted)
             return None
         if by_name and country_text not in report.matches:
             report.matches[country_text] = f"{country.iso3} {country.name}"
         code = str(self.mapping.indicator_codes.get(indicator_text.strip(), indicator_text))
         rule = ref.indicators.get(code.strip())
         if rule is None:
-            hint = _indicator_hint(code, self.codes)
-            report.error(row, column, UNKNOWN_INDICATOR, text=indicator_text.strip(), hint=hint)
+            quoted = repr(indicator_text.strip())
+            guess = _indicator_guess(code, self.codes)
+            said = UNKNOWN_INDICATOR_GUESS if guess else None
+            report.error(row, column, UNKNOWN_INDICATOR, said, text=quoted, code=guess)
             return None
         # the year, the value and the source are judged apart: every problem of a row is told
         errors = report.error_count
         year = _year(year_text)
         if year is None or not FIRST_YEAR <= year <= ref.last_year:
-            why = (
-                "is not a year (four digits)"
-                if year is None
-                else f"is outside {FIRST_YEAR}–{ref.last_year}"
+            said = None if year is None else YEAR_OUTSIDE
+            quoted = repr(year_text.strip())
+            report.error(
+                row, column, BAD_YEAR, said, text=quoted, first=FIRST_YEAR, last=ref.last_year
             )
-            report.error(row, column, BAD_YEAR, text=year_text.strip(), why=why)
         value = self._value(row, column, value_text, rule)
-        url, note, problem = _citation(source)
+        url, note, problem, quoted = _citation(source)
         if problem:
-            report.error(row, column, BAD_SOURCE, problem=problem)
+            report.error(row, column, BAD_SOURCE, SOURCE_MESSAGES[problem], text=quoted)
         if report.error_count > errors:
             return None
         return Record(row, column, country, rule, year, value, url, note)
@@ -426,10 +473,10 @@ class Reader:
         try:
             value = float(text)
         except ValueError:
-            report.error(row, column, NOT_A_NUMBER, text=text[:60])
+            report.error(row, column, NOT_A_NUMBER, text=repr(text[:60]))
             return None
         if not math.isfinite(value):
-            report.error(row, column, NOT_FINITE, text=text)
+            report.error(row, column, NOT_FINITE, text=repr(text))
             return None
         if (rule.minimum is not None and value < rule.minimum) or (
             rule.maximum is not None and value > rule.maximum
@@ -438,7 +485,7 @@ class Reader:
                 row,
                 column,
                 OUT_OF_RANGE,
-                value=value,
+                value=f"{value:g}",
                 code=rule.code,
                 bounds=rule.bounds(),
                 unit=rule.unit,
@@ -457,13 +504,16 @@ def _year(text: str) -> int | None:
 
 
 @lru_cache(maxsize=4096)
-def _citation(source: str) -> tuple[str, str, str]:
-    """(url, note, problem) of a source; a file repeats a handful of sources many times."""
+def _citation(source: str) -> tuple[str, str, str, str]:
+    """(url, note, problem, quoted) of a source: the problem is a key of SOURCE_MESSAGES and
+    `quoted` the text its message shows. A file repeats a handful of sources many times.
+    Never words here: the cache outlives the language of one request."""
     url, note = split_source(source)
     problem = source_problem(url)
+    quoted = repr(url[:80])
     if problem and url and not url.lower().startswith(("http://", "https://")):
-        problem = f"source {source.strip()[:80]!r} does not start with an http(s) URL"
-    return url, note, problem
+        problem, quoted = "not_url", repr(source.strip()[:80])
+    return url, note, problem, quoted
 
 
 # --- the whole file ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ import json
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from aimai_site.validators import plain_text, single_line
@@ -32,7 +33,7 @@ class Methodology(models.Model):
     title = models.CharField(max_length=200, validators=[single_line])
     description = models.TextField(blank=True, validators=[plain_text])
     is_headline = models.BooleanField(
-        "headline", default=False, help_text="The methodology the public sees first."
+        _("headline"), default=False, help_text=_("The methodology the public sees first.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -41,7 +42,7 @@ class Methodology(models.Model):
 
     class Meta:
         ordering = ["-is_headline", "slug"]
-        verbose_name_plural = "methodologies"
+        verbose_name_plural = _("methodologies")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_headline"], condition=Q(is_headline=True), name="one_headline"
@@ -60,10 +61,12 @@ class MethodologyVersion(models.Model):
 
     methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="versions")
     version = models.CharField(max_length=20)
-    source = models.TextField(help_text="The methodology file (YAML or JSON) as written.")
-    definition = models.JSONField(editable=False, help_text="The file read into plain data.")
-    digest = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the definition.")
-    changes = models.TextField(blank=True, help_text="What changed since the previous version.")
+    source = models.TextField(help_text=_("The methodology file (YAML or JSON) as written."))
+    definition = models.JSONField(editable=False, help_text=_("The file read into plain data."))
+    digest = models.CharField(
+        max_length=64, editable=False, help_text=_("SHA-256 of the definition.")
+    )
+    changes = models.TextField(blank=True, help_text=_("What changed since the previous version."))
     status = models.CharField(
         max_length=10, choices=ReleaseStatus, default=ReleaseStatus.DRAFT, editable=False
     )
@@ -112,18 +115,22 @@ class ScoreSet(models.Model):
     reference_year = models.PositiveSmallIntegerField()
     code_version = models.CharField(max_length=40)
     inputs = models.JSONField(
-        help_text="What rebuilds the inputs with the frozen release: the methodology, the "
-        "countries and regions, the imported indicators used and the computed rows."
+        help_text=_(
+            "What rebuilds the inputs with the frozen release: the methodology, the "
+            "countries and regions, the imported indicators used and the computed rows."
+        )
     )
     outputs_json = models.TextField(
-        help_text="Every country's scores: the canonical JSON bytes the outputs digest covers."
+        help_text=_("Every country's scores: the canonical JSON bytes the outputs digest covers.")
     )
     created_at = models.DateTimeField(db_index=True)
     backcast = models.BooleanField(
-        "back-cast",
+        _("back-cast"),
         default=False,
-        help_text="The headline methodology applied to an earlier data release, to show change "
-        "over time with one method; never the current score set.",
+        help_text=_(
+            "The headline methodology applied to an earlier data release, to show change "
+            "over time with one method; never the current score set."
+        ),
     )
 
     objects = ScoreSetQuerySet.as_manager()
@@ -165,19 +172,19 @@ class Score(models.Model):
     aimai = models.FloatField(null=True)
     aimai_without_imputation = models.FloatField(null=True)
     rank = models.PositiveSmallIntegerField(null=True)
-    rank_low = models.PositiveSmallIntegerField(null=True, help_text="5th percentile rank")
+    rank_low = models.PositiveSmallIntegerField(null=True, help_text=_("5th percentile rank"))
     rank_median = models.PositiveSmallIntegerField(null=True)
-    rank_high = models.PositiveSmallIntegerField(null=True, help_text="95th percentile rank")
+    rank_high = models.PositiveSmallIntegerField(null=True, help_text=_("95th percentile rank"))
     classification = models.CharField(max_length=20, choices=Classification)
-    concentrated = models.BooleanField(help_text="Among the top N by capability.")
-    coverage = models.FloatField(help_text="Share of the methodology's indicators observed.")
-    observed_weight = models.FloatField(help_text="Share of the index weight observed.")
-    median_age = models.FloatField(null=True, help_text="Median age of the data in years.")
+    concentrated = models.BooleanField(help_text=_("Among the top N by capability."))
+    coverage = models.FloatField(help_text=_("Share of the methodology's indicators observed."))
+    observed_weight = models.FloatField(help_text=_("Share of the index weight observed."))
+    median_age = models.FloatField(null=True, help_text=_("Median age of the data in years."))
     confidence = models.CharField(max_length=1)
     imputed = models.JSONField(default=list)
     provenance = models.JSONField(default=dict)
-    values = models.JSONField(default=dict, help_text="Indicator values as observed and used.")
-    normalised = models.JSONField(default=dict, help_text="Indicator values on the 0-100 scale.")
+    values = models.JSONField(default=dict, help_text=_("Indicator values as observed and used."))
+    normalised = models.JSONField(default=dict, help_text=_("Indicator values on the 0-100 scale."))
     contributions = models.JSONField(default=dict)
 
     objects = ScoreQuerySet.as_manager()

@@ -4,6 +4,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from aimai_site.validators import single_line
@@ -28,35 +30,41 @@ class Country(models.Model):
     migration; the income group comes from the World Bank classification file in the demo data.
     """
 
-    iso2 = models.CharField("ISO alpha-2", max_length=2, unique=True)
-    iso3 = models.CharField("ISO alpha-3", max_length=3, unique=True)
+    iso2 = models.CharField(_("ISO alpha-2"), max_length=2, unique=True)
+    iso3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
     numeric = models.CharField(
-        "ISO numeric", max_length=3, blank=True, help_text="Blank when ISO assigns none (Kosovo)."
+        _("ISO numeric"),
+        max_length=3,
+        blank=True,
+        help_text=_("Blank when ISO assigns none (Kosovo)."),
     )
     name = models.CharField(
-        max_length=100, help_text="The short name readers know it by.", validators=[single_line]
+        max_length=100, help_text=_("The short name readers know it by."), validators=[single_line]
     )
     official_name = models.CharField(
         max_length=200,
         blank=True,
-        help_text="The formal name ISO 3166-1 gives.",
+        help_text=_("The formal name ISO 3166-1 gives."),
         validators=[single_line],
     )
     iso_assigned = models.BooleanField(
-        default=True, help_text="False for codes outside ISO 3166-1 (XKX, used by the World Bank)."
+        default=True,
+        help_text=_("False for codes outside ISO 3166-1 (XKX, used by the World Bank)."),
     )
-    region = models.CharField("UN M49 region", max_length=40, choices=Region, blank=True)
-    subregion = models.CharField("UN M49 sub-region", max_length=40, choices=Subregion, blank=True)
+    region = models.CharField(_("UN M49 region"), max_length=40, choices=Region, blank=True)
+    subregion = models.CharField(
+        _("UN M49 sub-region"), max_length=40, choices=Subregion, blank=True
+    )
     intermediate_region = models.CharField(
-        "UN M49 intermediate region",
+        _("UN M49 intermediate region"),
         max_length=40,
         blank=True,
-        help_text="e.g. Eastern Africa; blank where M49 has none.",
+        help_text=_("e.g. Eastern Africa; blank where M49 has none."),
     )
     income_group = models.CharField(
-        "World Bank income group", max_length=20, choices=IncomeGroup, blank=True
+        _("World Bank income group"), max_length=20, choices=IncomeGroup, blank=True
     )
-    income_group_year = models.CharField(max_length=10, blank=True, help_text="e.g. FY2026")
+    income_group_year = models.CharField(max_length=10, blank=True, help_text=_("e.g. FY2026"))
     income_group_source = models.URLField(max_length=500, blank=True)
 
     history = HistoricalRecords()
@@ -64,7 +72,7 @@ class Country(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "countries"
+        verbose_name_plural = _("countries")
         constraints = [
             models.UniqueConstraint(
                 fields=["numeric"], condition=~Q(numeric=""), name="country_numeric_unique"
@@ -87,50 +95,66 @@ class Indicator(models.Model):
     """
 
     code = models.SlugField(
-        max_length=60, unique=True, help_text="Short stable name used in files, e.g. oda_gni."
+        max_length=60, unique=True, help_text=_("Short stable name used in files, e.g. oda_gni.")
     )
     name = models.CharField(
-        max_length=200, help_text="What the indicator measures, in words.", validators=[single_line]
+        max_length=200,
+        help_text=_("What the indicator measures, in words."),
+        validators=[single_line],
     )
     dimension = models.CharField(
-        max_length=20, choices=Dimension, help_text="The AIMAI dimension it feeds."
+        max_length=20, choices=Dimension, help_text=_("The AIMAI dimension it feeds.")
     )
     direction = models.CharField(
-        max_length=20, choices=Direction, help_text="Whether a higher value means more of it."
+        max_length=20, choices=Direction, help_text=_("Whether a higher value means more of it.")
     )
-    unit = models.CharField(max_length=60, help_text="e.g. “% of GNI”, “persons”.")
-    description = models.TextField(help_text="What the figure is and how the source defines it.")
-    caveats = models.TextField(blank=True, help_text="What a reader should know before using it.")
-    source_organisation = models.CharField(max_length=200, help_text="Who publishes the figures.")
-    source_url = models.URLField(max_length=500, help_text="Where the figures are published.")
+    unit = models.CharField(
+        max_length=60,
+        # the sign kept out of the words: “% of” reads as a placeholder to translators' tools
+        help_text=format_lazy(_("e.g. “{percent} of GNI”, “persons”."), percent="%"),
+    )
+    description = models.TextField(help_text=_("What the figure is and how the source defines it."))
+    caveats = models.TextField(
+        blank=True, help_text=_("What a reader should know before using it.")
+    )
+    source_organisation = models.CharField(
+        max_length=200, help_text=_("Who publishes the figures.")
+    )
+    source_url = models.URLField(max_length=500, help_text=_("Where the figures are published."))
     copy_url = models.URLField(
         max_length=500,
         blank=True,
-        help_text="Where the figures were read from, when that is a copy of the publisher's own "
-        "files (a repository, an export); blank when read from the publisher.",
+        help_text=_(
+            "Where the figures were read from, when that is a copy of the publisher's own "
+            "files (a repository, an export); blank when read from the publisher."
+        ),
     )
-    licence = models.CharField(max_length=200, help_text="The licence the source gives them.")
+    licence = models.CharField(max_length=200, help_text=_("The licence the source gives them."))
     minimum = models.FloatField(
         null=True,
         blank=True,
-        help_text="Smallest plausible value (0 for a percentage or a count); blank: no bound.",
+        help_text=_("Smallest plausible value (0 for a percentage or a count); blank: no bound."),
     )
     maximum = models.FloatField(
         null=True,
         blank=True,
-        help_text="Largest plausible value (100 for a percentage); blank: no bound.",
+        help_text=_("Largest plausible value (100 for a percentage); blank: no bound."),
     )
     log_scale = models.BooleanField(
         default=False,
-        help_text="Values span orders of magnitude (counts, money): outliers are judged on "
-        "the logarithm.",
+        help_text=_(
+            "Values span orders of magnitude (counts, money): outliers are judged on the logarithm."
+        ),
     )
     max_change = models.FloatField(
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="A change from a country's previous value larger than this share is flagged "
-        "for review (0.5 = 50%); blank: never flagged.",
+        # xgettext:no-python-format
+        help_text=_(
+            "A change from a country's previous value larger than this share is flagged "
+            "for review (0.5 = 50%); blank: never flagged."
+        ),
     )
 
     history = HistoricalRecords()

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from countries.choices import (
@@ -35,17 +37,19 @@ class DataRelease(models.Model):
     """
 
     slug = models.SlugField(
-        max_length=80, unique=True, help_text="Its permanent name in addresses and files."
+        max_length=80, unique=True, help_text=_("Its permanent name in addresses and files.")
     )
-    name = models.CharField(max_length=200, help_text="e.g. “World edition 2026”.")
-    description = models.TextField(blank=True, help_text="What the release holds, for readers.")
-    release_date = models.DateField(help_text="The date the release speaks for.")
+    name = models.CharField(max_length=200, help_text=_("e.g. “World edition 2026”."))
+    description = models.TextField(blank=True, help_text=_("What the release holds, for readers."))
+    release_date = models.DateField(help_text=_("The date the release speaks for."))
     status = models.CharField(
         max_length=20,
         choices=ReleaseStatus,
         default=ReleaseStatus.DRAFT,
-        help_text="Draft (editors change it), in review (a reviewer checks it), published "
-        "(frozen for good).",
+        help_text=_(
+            "Draft (editors change it), in review (a reviewer checks it), published "
+            "(frozen for good)."
+        ),
     )
     corrects = models.ForeignKey(
         "self",
@@ -53,18 +57,20 @@ class DataRelease(models.Model):
         null=True,
         blank=True,
         related_name="corrections",
-        help_text="The published release this one corrects; its changes are shown publicly.",
+        help_text=_("The published release this one corrects; its changes are shown publicly."),
     )
     change_note = models.TextField(
         blank=True,
-        help_text="What changed and why: required for a correction, public on every page it "
-        "touches, and its digest enters the registry.",
+        help_text=_(
+            "What changed and why: required for a correction, public on every page it "
+            "touches, and its digest enters the registry."
+        ),
     )
     editors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="edited_releases",
-        help_text="Everyone who changed its content; none of them may publish it.",
+        help_text=_("Everyone who changed its content; none of them may publish it."),
     )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -73,14 +79,14 @@ class DataRelease(models.Model):
         blank=True,
         editable=False,
         related_name="published_releases",
-        help_text="The reviewer who published it (blank: loaded from the shipped files).",
+        help_text=_("The reviewer who published it (blank: loaded from the shipped files)."),
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     content_digest = models.CharField(
         max_length=64,
         blank=True,
         editable=False,
-        help_text="SHA-256 of its observations in canonical form, fixed at publication.",
+        help_text=_("SHA-256 of its observations in canonical form, fixed at publication."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -115,15 +121,15 @@ class ReleaseEvent(models.Model):
     publication). Written by the release services only."""
 
     release = models.ForeignKey(DataRelease, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20, choices=ReleaseAction, help_text="What happened.")
+    action = models.CharField(max_length=20, choices=ReleaseAction, help_text=_("What happened."))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        help_text="Who did it; blank for the shipped-files loader.",
+        help_text=_("Who did it; blank for the shipped-files loader."),
     )
-    reason = models.TextField(blank=True, help_text="Why, when a step needs a reason.")
+    reason = models.TextField(blank=True, help_text=_("Why, when a step needs a reason."))
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -138,9 +144,9 @@ class ReleaseChange(models.Model):
     changed or removed. Computed once, at publication, for the public changelog."""
 
     class Kind(models.TextChoices):
-        ADDED = "added", "Added"
-        CHANGED = "changed", "Changed"
-        REMOVED = "removed", "Removed"
+        ADDED = "added", pgettext_lazy("change to a value", "Added")
+        CHANGED = "changed", pgettext_lazy("change to a value", "Changed")
+        REMOVED = "removed", pgettext_lazy("change to a value", "Removed")
 
     release = models.ForeignKey(DataRelease, on_delete=models.CASCADE, related_name="changes")
     country = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="changes")
@@ -171,17 +177,19 @@ class Observation(models.Model):
     year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
     )
-    value = models.FloatField(help_text="In the indicator's unit.")
-    source_url = models.URLField(max_length=500, help_text="Where the value was read.")
-    note = models.TextField(blank=True, help_text="The rest of the citation.")
+    value = models.FloatField(help_text=_("In the indicator's unit."))
+    source_url = models.URLField(max_length=500, help_text=_("Where the value was read."))
+    note = models.TextField(blank=True, help_text=_("The rest of the citation."))
     provenance = models.CharField(
-        max_length=300, help_text="How it entered the platform: the file and row of an import."
+        max_length=300, help_text=_("How it entered the platform: the file and row of an import.")
     )
     flag = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Why a reviewer should look at this value (suspicious, not wrong); blank: "
-        "nothing to look at.",
+        help_text=_(
+            "Why a reviewer should look at this value (suspicious, not wrong); blank: "
+            "nothing to look at."
+        ),
     )
 
     history = HistoricalRecords()
@@ -211,34 +219,36 @@ class ImportMapping(models.Model):
     per year; `indicator_codes` maps the source's own series codes to indicator codes.
     """
 
-    name = models.CharField(max_length=100, unique=True, help_text="e.g. “World Bank WDI”.")
+    name = models.CharField(max_length=100, unique=True, help_text=_("e.g. “World Bank WDI”."))
     layout = models.CharField(max_length=10, choices=ImportLayout, default=ImportLayout.WIDE)
     country_column = models.CharField(
-        max_length=100, help_text="The column naming the country (an ISO3 code or a name)."
+        max_length=100, help_text=_("The column naming the country (an ISO3 code or a name).")
     )
     indicator_column = models.CharField(
         max_length=100,
         blank=True,
-        help_text="The column naming the series; blank when the file holds one indicator.",
+        help_text=_("The column naming the series; blank when the file holds one indicator."),
     )
     indicator = models.CharField(
         max_length=60,
         blank=True,
-        help_text="The indicator code of every row, when the file holds one indicator.",
+        help_text=_("The indicator code of every row, when the file holds one indicator."),
     )
     indicator_codes = models.JSONField(
         default=dict,
         blank=True,
-        help_text="The source's series codes and the indicator each feeds, e.g. "
-        '{"IT.NET.USER.ZS": "internet_users"}.',
+        help_text=_(
+            "The source's series codes and the indicator each feeds, e.g. "
+            '{"IT.NET.USER.ZS": "internet_users"}.'
+        ),
     )
     source_column = models.CharField(
-        max_length=100, blank=True, help_text="The column citing each row; blank: use Source."
+        max_length=100, blank=True, help_text=_("The column citing each row; blank: use Source.")
     )
     source = models.CharField(
         max_length=800,
         blank=True,
-        help_text="The citation of every row: a URL, optionally followed by a note in brackets.",
+        help_text=_("The citation of every row: a URL, optionally followed by a note in brackets."),
     )
 
     history = HistoricalRecords()
@@ -273,34 +283,38 @@ class DataImport(models.Model):
         DataRelease,
         on_delete=models.CASCADE,
         related_name="imports",
-        help_text="The draft the file goes into.",
+        help_text=_("The draft the file goes into."),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        help_text="Blank for a file loaded from a shell.",
+        help_text=_("Blank for a file loaded from a shell."),
     )
-    filename = models.CharField(max_length=255, help_text="The file's name as uploaded.")
-    file_digest = models.CharField(max_length=64, help_text="SHA-256 of the file as uploaded.")
-    content = models.BinaryField(help_text="The file as uploaded, zlib-compressed.")
-    mapping = models.JSONField(default=dict, blank=True, help_text="How the file was read.")
+    filename = models.CharField(max_length=255, help_text=_("The file's name as uploaded."))
+    file_digest = models.CharField(max_length=64, help_text=_("SHA-256 of the file as uploaded."))
+    content = models.BinaryField(help_text=_("The file as uploaded, zlib-compressed."))
+    mapping = models.JSONField(default=dict, blank=True, help_text=_("How the file was read."))
     status = models.CharField(
         max_length=20,
         choices=ImportStatus,
         default=ImportStatus.PREVIEWED,
-        help_text="Previewed files wait for an editor to apply or cancel them.",
+        help_text=_("Previewed files wait for an editor to apply or cancel them."),
     )
-    report = models.JSONField(default=dict, help_text="The row-numbered report.")
-    added = models.PositiveIntegerField(default=0, help_text="Values the file adds.")
-    changed = models.PositiveIntegerField(default=0, help_text="Values the file changes.")
-    unchanged = models.PositiveIntegerField(default=0, help_text="Values already as in the file.")
-    errors = models.PositiveIntegerField(default=0, help_text="Problems found in its rows.")
-    flagged = models.PositiveIntegerField(default=0, help_text="Values flagged for the reviewer.")
+    report = models.JSONField(default=dict, help_text=_("The row-numbered report."))
+    added = models.PositiveIntegerField(default=0, help_text=_("Values the file adds."))
+    changed = models.PositiveIntegerField(default=0, help_text=_("Values the file changes."))
+    unchanged = models.PositiveIntegerField(
+        default=0, help_text=_("Values already as in the file.")
+    )
+    errors = models.PositiveIntegerField(default=0, help_text=_("Problems found in its rows."))
+    flagged = models.PositiveIntegerField(
+        default=0, help_text=_("Values flagged for the reviewer.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(
-        null=True, blank=True, help_text="When its values were written into the release."
+        null=True, blank=True, help_text=_("When its values were written into the release.")
     )
 
     class Meta:

@@ -24,7 +24,7 @@ from countries.models import (
     Observation,
     ScoreSet,
 )
-from countries.services import FOUR_EYES, NOT_A_REVIEWER
+from countries.services import FOUR_EYES, NOT_A_REVIEWER_PUBLISH
 
 pytestmark = pytest.mark.browser
 
@@ -214,7 +214,7 @@ def test_a_correction_from_import_to_public_note(
     # an editor is no reviewer: the publish page refuses
     page.goto(f"{base}/admin/countries/datarelease/{draft.pk}/publish/")
     refused = page.locator("#publish-refused")
-    expect(refused).to_have_text(NOT_A_REVIEWER.format(what="publish"))
+    expect(refused).to_have_text(str(NOT_A_REVIEWER_PUBLISH))
     expect(page.get_by_role("button", name="Yes, publish", exact=False)).to_have_count(0)
 
     # nor may an editor who reviews too publish what they edited: four eyes, in the admin...
