@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
-
+from compacts.translating import gettext as _
+from compacts.translating import gettext_lazy, pgettext_lazy
 from compacts.wording import a_compact
 
 DRAFT, PROPOSED, SIGNED, UNDER_REVIEW, ACTIVE = (

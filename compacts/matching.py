@@ -28,7 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.utils.translation import gettext as _
+
+from compacts.translating import gettext as _
 
 WEIGHTS = {
     "complementarity": 0.35,

@@ -1,11 +1,9 @@
-"""Stored codes and numbers as people read and write them. Pure Python: the templates, the admin
-and the lifecycle's messages all word things the same way."""
+"""Stored codes and numbers as people read and write them. No database: the templates, the
+admin and the lifecycle's messages all word things the same way, in the page's language."""
 
 from decimal import Decimal
 
-from django.utils.translation import gettext_lazy as _
-
-from compacts.choices import CompactStatus
+from compacts.translating import gettext_lazy as _
 
 # a compact with its status, by the status's words: the code ("signed") or its label ("signed
 # by every party"), as the lifecycle's refusals and the pages name it
@@ -42,7 +40,9 @@ def a_compact(status: str) -> str:
     """'An active compact', 'A compact under review': a one-word status goes before the noun,
     a longer one ("under review", "signed by every party") after it. A status code or label
     (in the language of the page) reads in that language."""
-    words = _status_words(str(status)).replace("_", " ").strip().lower()
+    words = str(status).replace("_", " ").strip().lower()
+    if words not in A_COMPACT:  # a label in another language
+        words = _status_words(str(status)).replace("_", " ").strip().lower()
     if words in A_COMPACT:
         return str(A_COMPACT[words])
     if " " in words:
@@ -56,6 +56,8 @@ _LABEL_WORDS = {"signed": "signed by every party", "superseded": "superseded by 
 
 def _status_words(status: str) -> str:
     """A compact status label, in the page's language, back to its English words."""
+    from compacts.choices import CompactStatus  # a label comes from a page: Django runs
+
     for member in CompactStatus:
         if status == str(member.label):
             return _LABEL_WORDS.get(member.value, member.value)
