@@ -7,6 +7,7 @@ class CompactsConfig(AppConfig):
     verbose_name = _("Members and compacts")
 
     def ready(self) -> None:
+        from compacts.alliance import translatable
         from compacts.alliance.services import membership_appeal_check
         from compacts.consultation.selectors import version_proposals
         from compacts.indicator import commitment_rows, compacts_counted_for
@@ -17,6 +18,7 @@ class CompactsConfig(AppConfig):
         from registry.redress import concern_check_register
 
         published.connect(score_set_published, dispatch_uid="compacts-score-set-suggestions")
+        translatable.register()  # editors translate the principles
         # the index counts compacts and country pages list them: the countries app asks here
         provide(
             commitment_rows=commitment_rows,
