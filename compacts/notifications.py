@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.dateformat import format as date_format
 from django.utils.functional import lazy
 
+from aimai_site.languages import user_language
 from aimai_site.mail import mail_after_commit
 from compacts.choices import Role
 from compacts.models import Compact, Membership, Organisation
@@ -23,11 +24,6 @@ lowered = lazy(lambda text: str(text).lower(), str)
 
 # a date written out once it is read in the recipient's language: "05 March 2025"
 dated = lazy(lambda day: date_format(day, "d F Y"), str)
-
-
-def recipient_language(user) -> str:
-    """The language a person reads their e-mail in."""
-    return "en"  # TODO language: aimai_site.languages.user_language(user)
 
 
 def _worded(text, params: dict | None) -> str:
@@ -68,7 +64,7 @@ def _compact_mails(users, compact: Compact, subject, text, params: dict | None) 
     """One message per user about `compact`, each in its recipient's language."""
     mails = []
     for user in users:  # nobody sees the others
-        with translation.override(recipient_language(user)):
+        with translation.override(user_language(user)):
             mails.append(
                 (
                     f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}: {compact.title}",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from aimai_site.accounts import has_verified_email
 from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.languages import user_language
 from aimai_site.mail import mail_after_commit
 from aimai_site.validators import name_key
 from compacts.choices import OrganisationKind, PublicationStatus, Role
@@ -228,8 +229,9 @@ def invitation_create(*, user, organisation: Organisation, email: str, role: str
     invitation = Invitation(organisation=organisation, email=email, role=role, invited_by=user)
     invitation.full_clean()
     invitation.save()
-    lang = "en"  # TODO language: the invitee's, once known (aimai_site.languages)
-    with translation.override(lang):
+    # the invitee's account, if the address already has one
+    invitee = EmailAddress.objects.filter(email__iexact=email, verified=True).first()
+    with translation.override(user_language(invitee.user if invitee else None)):
         subject = _("Join %(organisation)s") % {"organisation": organisation.name}
         body = _(
             "%(inviter)s invites you to join %(organisation)s on AI4NATIONS as %(role)s.\n\n"
