@@ -6,18 +6,21 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compacts.services import person_erase
 
+# shown on the registry's withheld entries, which stay in English
 DELETED_REASON = "Account deleted by the member"
 
 
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="To confirm that it is you who deletes the account.",
+        help_text=gettext_lazy("To confirm that it is you who deletes the account."),
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -27,7 +30,7 @@ class AccountDeleteForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(_("That is not your password."))
         return password
 
 
@@ -40,8 +43,10 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
         logout(request)
         messages.success(
             request,
-            "Your account is deleted: your personal data is erased, and the public registry "
-            "no longer names you.",
+            _(
+                "Your account is deleted: your personal data is erased, and the public registry "
+                "no longer names you."
+            ),
         )
         return redirect("home")
     status = 400 if form.errors else 200

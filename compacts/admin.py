@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError
@@ -42,8 +44,17 @@ CHOICE_LISTS = {
 }
 
 
+LIST_NAMES = {
+    "domains": gettext_lazy("Domains"),
+    "lacks": gettext_lazy("Lacks"),
+    "wants": gettext_lazy("Wants"),
+    "brings": gettext_lazy("Brings"),
+    "licences": gettext_lazy("Licences"),
+}
+
+
 def _labels_of(field: str, vocabulary):
-    @admin.display(description=field.capitalize())
+    @admin.display(description=LIST_NAMES[field])
     def display(self, obj) -> str:
         return wording.labels(getattr(obj, field), vocabulary.choices)
 
@@ -74,11 +85,18 @@ def _each(model_admin, request, objects, act, done: str) -> None:
             act(obj)
         except (DomainError, PermissionDenied) as exc:
             text = exc.message if isinstance(exc, DomainError) else str(exc)
-            model_admin.message_user(request, f"{obj}: {text}", messages.ERROR)
+            model_admin.message_user(
+                request, _("%(object)s: %(text)s") % {"object": obj, "text": text}, messages.ERROR
+            )
         else:
-            model_admin.message_user(request, f"{obj}: {done}.", messages.SUCCESS)
+            model_admin.message_user(
+                request,
+                _("%(object)s: %(done)s.") % {"object": obj, "done": done},
+                messages.SUCCESS,
+            )
 
 
+# shown on the registry's withheld entries, which stay in English
 ERASE_REASON = "Erased at the member's request"
 
 
@@ -86,8 +104,12 @@ class ErasureForm(forms.Form):
     reason = forms.CharField(
         max_length=200,
         initial=ERASE_REASON,
-        help_text="Shown publicly on every registry entry withheld: no personal data here.",
-        error_messages={"required": "Say why: a reason is required to erase a person."},
+        help_text=gettext_lazy(
+            "Shown publicly on every registry entry withheld: no personal data here."
+        ),
+        error_messages={
+            "required": gettext_lazy("Say why: a reason is required to erase a person.")
+        },
     )
 
 
@@ -100,15 +122,23 @@ def _erase_people(model_admin, request, queryset, people, action: str):
             erasure = services.person_erase(user=person, reason=reason)
             model_admin.message_user(
                 request,
-                f"Account {person.pk} erased: {len(erasure.withheld)} registry entries "
-                f"withheld, {erasure.commitments} commitments erased, "
-                f"{erasure.organisations} organisations anonymised.",
+                _(
+                    "Account %(account)s erased: %(withheld)s registry entries withheld, "
+                    "%(commitments)s commitments erased, %(organisations)s organisations "
+                    "anonymised."
+                )
+                % {
+                    "account": person.pk,
+                    "withheld": len(erasure.withheld),
+                    "commitments": erasure.commitments,
+                    "organisations": erasure.organisations,
+                },
                 messages.SUCCESS,
             )
         return None
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "Erase at the member's request",
+        "title": _("Erase at the member's request"),
         "opts": model_admin.model._meta,
         "objects": queryset,
         "people": people,
@@ -135,7 +165,7 @@ class OrganisationAdmin(ReadOnlyAdmin):
     def has_erase_permission(self, request) -> bool:
         return request.user.is_superuser
 
-    @admin.action(description="Erase at the member's request", permissions=["erase"])
+    @admin.action(description=gettext_lazy("Erase at the member's request"), permissions=["erase"])
     def erase_individuals(self, request, queryset):
         """The owners of the selected individual organisations are erased (other kinds of
         organisation are not people, and are left alone)."""
@@ -147,14 +177,14 @@ class OrganisationAdmin(ReadOnlyAdmin):
         )
         return _erase_people(self, request, individuals, list(people), "erase_individuals")
 
-    @admin.action(description="Verify selected organisations", permissions=["verify"])
+    @admin.action(description=gettext_lazy("Verify selected organisations"), permissions=["verify"])
     def verify_selected(self, request, queryset):
         _each(
             self,
             request,
             queryset,
             lambda org: services.organisation_verify(user=request.user, organisation=org),
-            "verified",
+            _("verified"),
         )
 
 
@@ -185,7 +215,7 @@ class ResourceInline(_ReadOnlyInline):
     fields = ["party", "kind", "description", "amount_and_unit"]
     readonly_fields = ["amount_and_unit"]
 
-    @admin.display(description="Amount")
+    @admin.display(description=gettext_lazy("Amount"))
     def amount_and_unit(self, resource: Resource) -> str:
         return wording.amount(resource.amount, resource.unit)
 
@@ -203,7 +233,7 @@ class OutcomeInline(_ReadOnlyInline):
     fields = ["indicator", "baseline_to_target", "due"]
     readonly_fields = ["baseline_to_target"]
 
-    @admin.display(description="Baseline → target")
+    @admin.display(description=gettext_lazy("Baseline → target"))
     def baseline_to_target(self, outcome: Outcome) -> str:
         return wording.change(outcome.baseline, outcome.target, outcome.unit)
 
@@ -219,8 +249,12 @@ class TransitionInline(_ReadOnlyInline):
 class ReturnForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text="The parties read it on the compact's history: say what must change.",
-        error_messages={"required": "Say why: a reason is required to return a compact."},
+        help_text=gettext_lazy(
+            "The parties read it on the compact's history: say what must change."
+        ),
+        error_messages={
+            "required": gettext_lazy("Say why: a reason is required to return a compact.")
+        },
     )
 
 
@@ -247,8 +281,11 @@ class CompactAdmin(ChoiceListsAsLabels, ReadOnlyAdmin):
                 ]
             },
         ),
-        ("Safeguards", {"fields": [*Compact.SAFEGUARDS, "reporting_period_days"]}),
-        ("Dates", {"fields": ["created_at", "activated_at", "ended_at", "stale_since"]}),
+        (gettext_lazy("Safeguards"), {"fields": [*Compact.SAFEGUARDS, "reporting_period_days"]}),
+        (
+            gettext_lazy("Dates"),
+            {"fields": ["created_at", "activated_at", "ended_at", "stale_since"]},
+        ),
     ]
     readonly_fields = ["reference", "domains_labels", "country_names"]
     inlines = [PartyInline, ResourceInline, OutcomeInline, MilestoneInline, TransitionInline]
@@ -257,7 +294,7 @@ class CompactAdmin(ChoiceListsAsLabels, ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(status="draft")
 
-    @admin.display(description="Countries")
+    @admin.display(description=gettext_lazy("Countries"))
     def country_names(self, compact: Compact) -> str:
         return ", ".join(c.name for c in compact.countries.all()) or "—"
 
@@ -272,14 +309,14 @@ class CompactAdmin(ChoiceListsAsLabels, ReadOnlyAdmin):
             lambda c: services.compact_transition(
                 user=request.user, compact=c, action=action, reason=reason
             ),
-            "approved, now active" if action == "activate" else "returned to its parties",
+            _("approved, now active") if action == "activate" else _("returned to its parties"),
         )
 
-    @admin.action(description="Approve (activate)", permissions=["review"])
+    @admin.action(description=gettext_lazy("Approve (activate)"), permissions=["review"])
     def approve(self, request, queryset):
         self._transition(request, queryset, "activate")
 
-    @admin.action(description="Return for changes", permissions=["review"])
+    @admin.action(description=gettext_lazy("Return for changes"), permissions=["review"])
     def return_for_changes(self, request, queryset):
         """A page asks for the reason first; its form posts back to this action."""
         form = ReturnForm(request.POST if "apply" in request.POST else None)
@@ -288,7 +325,7 @@ class CompactAdmin(ChoiceListsAsLabels, ReadOnlyAdmin):
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Return for changes",
+            "title": _("Return for changes"),
             "opts": self.model._meta,
             "compacts": queryset,
             "form": form,
@@ -313,7 +350,7 @@ class ListingAdmin(ChoiceListsAsLabels, ReadOnlyAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "amount_and_unit"]
 
-    @admin.display(description="Amount")
+    @admin.display(description=gettext_lazy("Amount"))
     def amount_and_unit(self, listing) -> str:
         return wording.amount(getattr(listing, "amount", None), getattr(listing, "unit", ""))
 
@@ -351,7 +388,7 @@ class MemberAdmin(UserAdmin):
     def has_erase_permission(self, request) -> bool:
         return request.user.is_superuser
 
-    @admin.action(description="Erase at the member's request", permissions=["erase"])
+    @admin.action(description=gettext_lazy("Erase at the member's request"), permissions=["erase"])
     def erase_members(self, request, queryset):
         return _erase_people(self, request, queryset, list(queryset), "erase_members")
 
@@ -359,15 +396,34 @@ class MemberAdmin(UserAdmin):
 class DecisionReasonForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text="The organisation's owners are told; a declined applicant may appeal it.",
-        error_messages={"required": "Say why: a reason is required for this decision."},
+        help_text=gettext_lazy(
+            "The organisation's owners are told; a declined applicant may appeal it."
+        ),
+        error_messages={
+            "required": gettext_lazy("Say why: a reason is required for this decision.")
+        },
     )
 
 
 MEMBERSHIP_DECISIONS = {
-    "decline_selected": (alliance.membership_decline, "Decline", "declined"),
-    "suspend_selected": (alliance.membership_suspend, "Suspend", "suspended"),
-    "reinstate_selected": (alliance.membership_reinstate, "Reinstate", "reinstated"),
+    "decline_selected": (
+        alliance.membership_decline,
+        gettext_lazy("Decline"),
+        gettext_lazy("declined"),
+        gettext_lazy("These memberships will be declined; the reason is sent to their owners."),
+    ),
+    "suspend_selected": (
+        alliance.membership_suspend,
+        gettext_lazy("Suspend"),
+        gettext_lazy("suspended"),
+        gettext_lazy("These memberships will be suspended; the reason is sent to their owners."),
+    ),
+    "reinstate_selected": (
+        alliance.membership_reinstate,
+        gettext_lazy("Reinstate"),
+        gettext_lazy("reinstated"),
+        gettext_lazy("These memberships will be reinstated; the reason is sent to their owners."),
+    ),
 }
 
 
@@ -400,19 +456,19 @@ class AllianceMembershipAdmin(ReadOnlyAdmin):
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm(alliance.DECIDE_PERM)
 
-    @admin.action(description="Accept selected applications", permissions=["decide"])
+    @admin.action(description=gettext_lazy("Accept selected applications"), permissions=["decide"])
     def accept_selected(self, request, queryset):
         _each(
             self,
             request,
             queryset,
             lambda m: alliance.membership_accept(user=request.user, membership=m),
-            "accepted",
+            _("accepted"),
         )
 
     def _decide(self, request, queryset, action: str):
         """A page asks for the reason first; its form posts back to the action."""
-        decide, title, done = MEMBERSHIP_DECISIONS[action]
+        decide, title, done, explanation = MEMBERSHIP_DECISIONS[action]
         form = DecisionReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
@@ -427,7 +483,7 @@ class AllianceMembershipAdmin(ReadOnlyAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": title,
-            "explanation": f"These memberships will be {done}; the reason is sent to their owners.",
+            "explanation": explanation,
             "action": action,
             "opts": self.model._meta,
             "memberships": queryset.select_related("organisation"),
@@ -436,15 +492,17 @@ class AllianceMembershipAdmin(ReadOnlyAdmin):
         }
         return TemplateResponse(request, "compacts/admin_reason.html", context)
 
-    @admin.action(description="Decline selected applications", permissions=["decide"])
+    @admin.action(description=gettext_lazy("Decline selected applications"), permissions=["decide"])
     def decline_selected(self, request, queryset):
         return self._decide(request, queryset, "decline_selected")
 
-    @admin.action(description="Suspend selected memberships", permissions=["decide"])
+    @admin.action(description=gettext_lazy("Suspend selected memberships"), permissions=["decide"])
     def suspend_selected(self, request, queryset):
         return self._decide(request, queryset, "suspend_selected")
 
-    @admin.action(description="Reinstate selected memberships", permissions=["decide"])
+    @admin.action(
+        description=gettext_lazy("Reinstate selected memberships"), permissions=["decide"]
+    )
     def reinstate_selected(self, request, queryset):
         return self._decide(request, queryset, "reinstate_selected")
 

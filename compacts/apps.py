@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CompactsConfig(AppConfig):
     name = "compacts"
-    verbose_name = "Members and compacts"
+    verbose_name = _("Members and compacts")
 
     def ready(self) -> None:
         from compacts.alliance import translatable

@@ -3,6 +3,7 @@ matched through the querysets, which know how the JSON lists are stored."""
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.filters import FilterSet, IdFilter
 from compacts.alliance.models import AllianceMembership
@@ -17,17 +18,17 @@ from compacts.choices import (
 from compacts.models import Compact, Need, Offer, Organisation, Suggestion
 from countries.choices import Region
 
-YES_NO = [("true", "Yes"), ("false", "No")]
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
 class OrganisationFilterSet(FilterSet):
-    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label="Kind")
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label=_("Kind"))
     country = django_filters.CharFilter(
-        field_name="country__iso3", lookup_expr="iexact", label="Country (ISO3)"
+        field_name="country__iso3", lookup_expr="iexact", label=_("Country (ISO3)")
     )
     # a strict choice, so that ?verified=maybe is an error instead of being ignored
     verified = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_verified", label="Verified by an editor"
+        choices=YES_NO, method="filter_verified", label=_("Verified by an editor")
     )
 
     class Meta:
@@ -41,12 +42,14 @@ class OrganisationFilterSet(FilterSet):
 class ListingFilterSet(FilterSet):
     """What offers and needs share."""
 
-    organisation = django_filters.CharFilter(field_name="organisation__slug", label="Organisation")
-    status = django_filters.ChoiceFilter(choices=PublicationStatus.choices, label="Status")
-    domain = django_filters.ChoiceFilter(
-        choices=Domain.choices, method="filter_domain", label="Domain"
+    organisation = django_filters.CharFilter(
+        field_name="organisation__slug", label=_("Organisation")
     )
-    language = django_filters.CharFilter(method="filter_language", label="Language code")
+    status = django_filters.ChoiceFilter(choices=PublicationStatus.choices, label=_("Status"))
+    domain = django_filters.ChoiceFilter(
+        choices=Domain.choices, method="filter_domain", label=_("Domain")
+    )
+    language = django_filters.CharFilter(method="filter_language", label=_("Language code"))
 
     def filter_domain(self, queryset, name: str, value: str):
         return queryset.with_domain(value)
@@ -56,7 +59,7 @@ class ListingFilterSet(FilterSet):
 
 
 class OfferFilterSet(ListingFilterSet):
-    kind = django_filters.ChoiceFilter(choices=ResourceKind.choices, label="Resource kind")
+    kind = django_filters.ChoiceFilter(choices=ResourceKind.choices, label=_("Resource kind"))
 
     class Meta:
         model = Offer
@@ -65,7 +68,7 @@ class OfferFilterSet(ListingFilterSet):
 
 class NeedFilterSet(ListingFilterSet):
     country = django_filters.CharFilter(
-        field_name="country__iso3", lookup_expr="iexact", label="Country (ISO3)"
+        field_name="country__iso3", lookup_expr="iexact", label=_("Country (ISO3)")
     )
 
     class Meta:
@@ -74,13 +77,13 @@ class NeedFilterSet(ListingFilterSet):
 
 
 class CompactFilterSet(FilterSet):
-    status = django_filters.ChoiceFilter(choices=CompactStatus.choices, label="Status")
+    status = django_filters.ChoiceFilter(choices=CompactStatus.choices, label=_("Status"))
     domain = django_filters.ChoiceFilter(
-        choices=Domain.choices, method="filter_domain", label="Domain"
+        choices=Domain.choices, method="filter_domain", label=_("Domain")
     )
-    country = django_filters.CharFilter(method="filter_country", label="Country (ISO3)")
+    country = django_filters.CharFilter(method="filter_country", label=_("Country (ISO3)"))
     resource_kind = django_filters.ChoiceFilter(
-        choices=ResourceKind.choices, method="filter_resource_kind", label="Resource kind"
+        choices=ResourceKind.choices, method="filter_resource_kind", label=_("Resource kind")
     )
 
     class Meta:
@@ -100,8 +103,8 @@ class CompactFilterSet(FilterSet):
 
 class SuggestionFilterSet(FilterSet):
     # plain ids, so an unknown id finds nothing rather than saying whether it exists
-    need = IdFilter(field_name="need_id", label="Need id")
-    offer = IdFilter(field_name="offer_id", label="Offer id")
+    need = IdFilter(field_name="need_id", label=_("Need id"))
+    offer = IdFilter(field_name="offer_id", label=_("Offer id"))
 
     class Meta:
         model = Suggestion
@@ -112,33 +115,36 @@ class MemberFilterSet(FilterSet):
     """The member directory's filters, on the page and in the API alike. Rows are the
     alliance memberships of listed members; ways and domains are the membership's."""
 
-    q = django_filters.CharFilter(method="search", label="Search", max_length=100)
+    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=100)
     kind = django_filters.ChoiceFilter(
         field_name="organisation__kind",
         choices=OrganisationKind.choices,
-        empty_label="Any kind",
-        label="Kind",
+        empty_label=_("Any kind"),
+        label=_("Kind"),
     )
     country = django_filters.CharFilter(
         field_name="organisation__country__iso3",
         lookup_expr="iexact",
-        label="Country (ISO3)",
+        label=_("Country (ISO3)"),
         max_length=3,
     )
     region = django_filters.ChoiceFilter(
         field_name="organisation__country__region",
         choices=Region.choices,
-        empty_label="Any region",
-        label="Region (UN M49)",
+        empty_label=_("Any region"),
+        label=_("Region (UN M49)"),
     )
     domain = django_filters.ChoiceFilter(
-        choices=Domain.choices, method="filter_words", empty_label="Any domain", label="Domain"
+        choices=Domain.choices,
+        method="filter_words",
+        empty_label=_("Any domain"),
+        label=_("Domain"),
     )
     way = django_filters.ChoiceFilter(
         choices=Way.choices,
         method="filter_words",
-        empty_label="Any way of taking part",
-        label="Way of taking part",
+        empty_label=_("Any way of taking part"),
+        label=_("Way of taking part"),
     )
 
     class Meta:

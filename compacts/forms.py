@@ -7,6 +7,9 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.validators import plain_text, web_address_check
 from compacts.choices import (
@@ -55,7 +58,8 @@ class LanguagesField(WordListField):
         tags, wrong = languages_clean(super().clean(value))
         if wrong:
             raise forms.ValidationError(
-                f"Not a language code: {', '.join(wrong)}. Use codes such as en, sw or pt-BR."
+                _("Not a language code: %(codes)s. Use codes such as en, sw or pt-BR.")
+                % {"codes": ", ".join(wrong)}
             )
         return tags
 
@@ -69,8 +73,8 @@ class CountryCodesField(WordListField):
         unknown = [c for c in codes if c not in found]
         if unknown:
             raise forms.ValidationError(
-                f"Unknown country code: {', '.join(unknown)}. Use ISO alpha-3 codes such as "
-                "KEN or BRA."
+                _("Unknown country code: %(codes)s. Use ISO alpha-3 codes such as KEN or BRA.")
+                % {"codes": ", ".join(unknown)}
             )
         return [found[c] for c in codes]
 
@@ -85,19 +89,28 @@ class TargetsField(WordListField):
         kept, unknown = targets_clean(words, known)
         if unknown:
             raise forms.ValidationError(
-                f"Not a country code or a region: {', '.join(unknown)}. {TARGETS_HELP}"
+                _("Not a country code or a region: %(words)s. %(help)s")
+                % {"words": ", ".join(unknown), "help": TARGETS_HELP}
             )
         return kept
 
 
-def _checkboxes(choices, label: str, *, required: bool = False, help_text: str = ""):
+def _choose_one(label) -> str:
+    return _("Choose at least one: %(field)s.") % {"field": str(label).lower()}
+
+
+# the message is worded when it is shown, in the page's language
+_choose_one_lazy = lazy(_choose_one, str)
+
+
+def _checkboxes(choices, label, *, required: bool = False, help_text=""):
     return forms.MultipleChoiceField(
         choices=choices,
         widget=CHECKBOXES,
         required=required,
         label=label,
         help_text=help_text,
-        error_messages={"required": f"Choose at least one: {label.lower()}."},
+        error_messages={"required": _choose_one_lazy(label)},
     )
 
 
@@ -106,7 +119,7 @@ def _country_select(**kwargs) -> forms.ModelChoiceField:
 
 
 class OrganisationForm(forms.ModelForm):
-    country = _country_select(help_text="Where the organisation is based.")
+    country = _country_select(help_text=gettext_lazy("Where the organisation is based."))
     website = forms.URLField(
         required=False, assume_scheme="https", max_length=200, validators=[web_address_check]
     )
@@ -119,8 +132,10 @@ class OrganisationForm(forms.ModelForm):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(
-        label="E-mail address",
-        help_text="The invitation waits on their dashboard once they sign up with this address.",
+        label=gettext_lazy("E-mail address"),
+        help_text=gettext_lazy(
+            "The invitation waits on their dashboard once they sign up with this address."
+        ),
     )
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER, widget=forms.RadioSelect)
 
@@ -131,30 +146,38 @@ LISTING_TEXT = {"description": forms.Textarea(attrs={"rows": 4})}
 class OfferForm(forms.ModelForm):
     """An offer: what it is, then the fields of its kind (compute, open model)."""
 
-    domains = _checkboxes(Domain.choices, "Domains", required=True)
-    languages = LanguagesField(help_text="Language codes, comma-separated, e.g. sw, en, pt-BR.")
+    domains = _checkboxes(Domain.choices, gettext_lazy("Domains"), required=True)
+    languages = LanguagesField(
+        help_text=gettext_lazy("Language codes, comma-separated, e.g. sw, en, pt-BR.")
+    )
     targets = TargetsField(
-        label="For whom",
+        label=gettext_lazy("For whom"),
         required=False,
-        help_text="Country codes (e.g. KEN, UGA) or regions (e.g. Africa), comma-separated. "
-        "Leave empty if the offer is open to anyone.",
+        help_text=gettext_lazy(
+            "Country codes (e.g. KEN, UGA) or regions (e.g. Africa), comma-separated. "
+            "Leave empty if the offer is open to anyone."
+        ),
     )
     lacks = _checkboxes(
         Contribution.choices,
-        "What the offer lacks",
-        help_text="What a partner would bring: matching favours needs that bring it.",
+        gettext_lazy("What the offer lacks"),
+        help_text=gettext_lazy("What a partner would bring: matching favours needs that bring it."),
     )
     hosted_in = _country_select(
-        required=False, help_text="Where the hardware or the data resides, if anywhere."
+        required=False,
+        help_text=gettext_lazy("Where the hardware or the data resides, if anywhere."),
     )
 
     # fields shown only for one kind of resource (see templates/compacts/listing_form.html)
     KIND_FIELDS = {
         ResourceKind.COMPUTE: (
-            "For compute",
+            gettext_lazy("For compute"),
             ["accelerator", "amount", "unit", "available_from", "available_until"],
         ),
-        ResourceKind.MODEL: ("For an open model", ["model_name", "modality", "parameters"]),
+        ResourceKind.MODEL: (
+            gettext_lazy("For an open model"),
+            ["model_name", "modality", "parameters"],
+        ),
     }
 
     class Meta:
@@ -196,19 +219,21 @@ class OfferForm(forms.ModelForm):
 
     def groups(self):
         """(kind, legend, fields): the common fields first, then each kind's own."""
-        specific = {name for _, names in self.KIND_FIELDS.values() for name in names}
+        specific = {name for _legend, names in self.KIND_FIELDS.values() for name in names}
         yield "", "", [self[name] for name in self.fields if name not in specific]
         for kind, (legend, names) in self.KIND_FIELDS.items():
             yield kind, legend, [self[name] for name in names]
 
 
 class NeedForm(forms.ModelForm):
-    country = _country_select(help_text="Where the need is.")
-    domains = _checkboxes(Domain.choices, "Domains", required=True)
-    languages = LanguagesField(help_text="Language codes, comma-separated, e.g. sw, en.")
-    wants = _checkboxes(ResourceKind.choices, "Resources sought", required=True)
-    brings = _checkboxes(Contribution.choices, "What it brings")
-    licences = _checkboxes(Licence.choices, "Acceptable licences", required=True)
+    country = _country_select(help_text=gettext_lazy("Where the need is."))
+    domains = _checkboxes(Domain.choices, gettext_lazy("Domains"), required=True)
+    languages = LanguagesField(
+        help_text=gettext_lazy("Language codes, comma-separated, e.g. sw, en.")
+    )
+    wants = _checkboxes(ResourceKind.choices, gettext_lazy("Resources sought"), required=True)
+    brings = _checkboxes(Contribution.choices, gettext_lazy("What it brings"))
+    licences = _checkboxes(Licence.choices, gettext_lazy("Acceptable licences"), required=True)
 
     class Meta:
         model = Need
@@ -234,10 +259,12 @@ class NeedForm(forms.ModelForm):
 class CompactTermsForm(forms.ModelForm):
     """The terms of a compact and its safeguards."""
 
-    domains = _checkboxes(Domain.choices, "Domains")
+    domains = _checkboxes(Domain.choices, gettext_lazy("Domains"))
     countries = CountryCodesField(
         required=False,
-        help_text="ISO alpha-3 codes of the countries it serves, comma-separated, e.g. KEN, TZA.",
+        help_text=gettext_lazy(
+            "ISO alpha-3 codes of the countries it serves, comma-separated, e.g. KEN, TZA."
+        ),
     )
 
     class Meta:
@@ -253,12 +280,16 @@ class CompactTermsForm(forms.ModelForm):
         widgets = {
             name: forms.Textarea(attrs={"rows": 3}) for name in ("summary", *Compact.SAFEGUARDS)
         }
-        help_texts = {"reporting_period_days": "Days between progress reports (at least 7)."}
+        help_texts = {
+            "reporting_period_days": gettext_lazy("Days between progress reports (at least 7).")
+        }
 
 
 class CompactCreateForm(CompactTermsForm):
     role = forms.ChoiceField(
-        label="Your organisation's role", choices=PartyRole.choices, initial=PartyRole.PROVIDER
+        label=gettext_lazy("Your organisation's role"),
+        choices=PartyRole.choices,
+        initial=PartyRole.PROVIDER,
     )
 
     class Meta(CompactTermsForm.Meta):
@@ -266,7 +297,9 @@ class CompactCreateForm(CompactTermsForm):
 
 
 class PartyForm(forms.Form):
-    organisation = forms.ModelChoiceField(Organisation.objects.none(), label="Organisation")
+    organisation = forms.ModelChoiceField(
+        Organisation.objects.none(), label=gettext_lazy("Organisation")
+    )
     role = forms.ChoiceField(choices=PartyRole.choices)
 
     def __init__(self, *args, compact: Compact, **kwargs):
@@ -280,7 +313,7 @@ class ResourceForm(forms.ModelForm):
     class Meta:
         model = Resource
         fields = ["party", "kind", "description", "amount", "unit"]
-        labels = {"party": "Committed by"}
+        labels = {"party": gettext_lazy("Committed by")}
 
     def __init__(self, *args, compact: Compact, user=None, **kwargs):
         super().__init__(*args, prefix="resource", instance=Resource(compact=compact), **kwargs)
@@ -327,14 +360,14 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if reason_required:
             self.fields["reason"].required = True
-            self.fields["reason"].error_messages["required"] = "Say why: a reason is required."
+            self.fields["reason"].error_messages["required"] = _("Say why: a reason is required.")
 
 
 class ReportForm(forms.Form):
     """A progress report: the period, a summary, and a value per outcome."""
 
-    party = forms.ModelChoiceField(Party.objects.none(), label="Reporting party")
-    period_end = forms.DateField(label="Period ending", widget=DATE)
+    party = forms.ModelChoiceField(Party.objects.none(), label=gettext_lazy("Reporting party"))
+    period_end = forms.DateField(label=gettext_lazy("Period ending"), widget=DATE)
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), validators=[plain_text])
 
     def __init__(self, *args, compact: Compact, user, **kwargs):
@@ -349,14 +382,18 @@ class ReportForm(forms.Form):
                 required=False,
                 max_digits=16,
                 decimal_places=4,
-                help_text=f"Baseline {plain(outcome.baseline)}, "
-                f"target {plain(outcome.target)} by {outcome.due.isoformat()}.",
+                help_text=_("Baseline %(baseline)s, target %(target)s by %(due)s.")
+                % {
+                    "baseline": plain(outcome.baseline),
+                    "target": plain(outcome.target),
+                    "due": outcome.due.isoformat(),
+                },
             )
 
     def clean_period_end(self):
         period_end = self.cleaned_data["period_end"]
         if period_end > timezone.localdate():
-            raise forms.ValidationError("The period cannot end in the future.")
+            raise forms.ValidationError(_("The period cannot end in the future."))
         return period_end
 
     def values(self) -> dict:
@@ -370,13 +407,16 @@ class ReportForm(forms.Form):
 # filters of the public lists ---------------------------------------------------------------
 
 
-def _any(choices, label: str) -> list:
-    return [("", f"Any {label}"), *choices]
+def _any(choices, anything) -> list:
+    """The choices after an empty one, `anything` ("Any domain")."""
+    return [("", anything), *choices]
 
 
 class _FilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    domain = forms.ChoiceField(choices=_any(Domain.choices, "domain"), required=False)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
+    domain = forms.ChoiceField(
+        choices=_any(Domain.choices, gettext_lazy("Any domain")), required=False
+    )
     country = forms.ChoiceField(required=False)
 
     def __init__(self, data=None, *args, **kwargs):
@@ -385,7 +425,7 @@ class _FilterForm(forms.Form):
             data["country"] = data["country"].upper()
         super().__init__(data, *args, **kwargs)
         self.fields["country"].choices = [
-            ("", "Any country"),
+            ("", _("Any country")),
             *Country.objects.order_by("name").values_list("iso3", "name"),
         ]
 
@@ -393,27 +433,32 @@ class _FilterForm(forms.Form):
 class CompactFilterForm(_FilterForm):
     status = forms.ChoiceField(
         choices=_any(
-            [(s, CompactStatus(s).label) for s in CompactStatus if s in PUBLIC_STATUSES], "status"
+            [(s, CompactStatus(s).label) for s in CompactStatus if s in PUBLIC_STATUSES],
+            gettext_lazy("Any status"),
         ),
         required=False,
     )
     kind = forms.ChoiceField(
-        label="Resource kind", choices=_any(ResourceKind.choices, "kind"), required=False
+        label=gettext_lazy("Resource kind"),
+        choices=_any(ResourceKind.choices, gettext_lazy("Any kind")),
+        required=False,
     )
 
 
 class ListingFilterForm(_FilterForm):
     kind = forms.ChoiceField(
-        label="Resource kind", choices=_any(ResourceKind.choices, "kind"), required=False
+        label=gettext_lazy("Resource kind"),
+        choices=_any(ResourceKind.choices, gettext_lazy("Any kind")),
+        required=False,
     )
-    language = forms.CharField(label="Language code", required=False, max_length=12)
+    language = forms.CharField(label=gettext_lazy("Language code"), required=False, max_length=12)
 
     def clean_language(self) -> str:
         code = self.cleaned_data["language"].strip()
         if code and not LANGUAGE_CODE.match(code):
-            raise forms.ValidationError("Use a language code such as en, sw or pt-BR.")
+            raise forms.ValidationError(_("Use a language code such as en, sw or pt-BR."))
         return code
 
 
 class MilestoneDoneForm(forms.Form):
-    done_on = forms.DateField(label="Reached on", widget=DATE)
+    done_on = forms.DateField(label=gettext_lazy("Reached on"), widget=DATE)

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aimai_site.errors import DomainError
@@ -32,7 +33,7 @@ def _see_other(to) -> HttpResponse:
 
 def _action_refused(request, compact: Compact, text: str) -> HttpResponse:
     # shown on the compact's page, at an address the member can reload
-    messages.error(request, f"Nothing was changed: {text}")
+    messages.error(request, _("Nothing was changed: %(why)s") % {"why": text})
     return _see_other(compact)
 
 
@@ -54,11 +55,21 @@ def _signed_message(user, compact: Compact) -> str:
         .order_by("-signed_at", "-pk")
         .first()
     )
-    signed = f"Signed for {signature.party.organisation.name}." if signature else "Signed."
+    if signature:
+        signed = _("Signed for %(organisation)s.") % {
+            "organisation": signature.party.organisation.name
+        }
+    else:
+        signed = _("Signed.")
     awaited = selectors.signatures_awaited(compact)
     if awaited:
-        return f"{signed} Awaiting: {', '.join(awaited)}."
-    return f"{signed} Signed by every party: submit it for review, and an editor reviews it next."
+        return _("%(signed)s Awaiting: %(parties)s.") % {
+            "signed": signed,
+            "parties": ", ".join(awaited),
+        }
+    return _(
+        "%(signed)s Signed by every party: submit it for review, and an editor reviews it next."
+    ) % {"signed": signed}
 
 
 @login_required
@@ -69,7 +80,7 @@ def compact_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
     compact = compact_for_user(request.user, pk)
     transition = lifecycle.TRANSITIONS.get(action)
     if transition is None and action != "amend":
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     confirm = action in selectors.CONFIRM_FIRST
     if request.method != "POST":
         available = {a.action for a in selectors.compact_actions(request.user, compact)}
@@ -84,11 +95,15 @@ def compact_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
     data = form.cleaned_data
     if action == "sign" and data["revision"] is None:
         # the page sends the revision shown: a signature is for a text the signer has seen
-        return _action_refused(request, compact, "Sign from the compact's page.")
+        return _action_refused(request, compact, _("Sign from the compact's page."))
     try:
         if action == "amend":
             new = services.compact_amend(user=request.user, compact=compact, reason=data["reason"])
-            messages.success(request, f"Version {new.version} is a draft: change it, then propose.")
+            messages.success(
+                request,
+                _("Version %(version)s is a draft: change it, then propose.")
+                % {"version": new.version},
+            )
             return _see_other(reverse("compacts:compact-edit", kwargs={"pk": new.pk}))
         party = get_object_or_404(compact.parties, pk=data["party"]) if data["party"] else None
         compact = services.compact_transition(
@@ -104,7 +119,11 @@ def compact_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
     if action == "sign":
         messages.success(request, _signed_message(request.user, compact))
     else:
-        messages.success(request, f"Done: the compact is {compact.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("Done: the compact is %(status)s.")
+            % {"status": compact.get_status_display().lower()},
+        )
     return _see_other(compact)
 
 
@@ -127,7 +146,9 @@ def report_file_view(request: HttpRequest, pk: int) -> HttpResponse:
             summary=data["summary"],
             values=form.values(),
         )
-        messages.success(request, "Report filed; it is self-reported until every party confirms.")
+        messages.success(
+            request, _("Report filed; it is self-reported until every party confirms.")
+        )
         return compact
 
     return _form_page(request, form, "compacts/report_form.html", {"compact": compact}, write)
@@ -147,7 +168,7 @@ def milestone_done_view(request: HttpRequest, pk: int, item: int) -> HttpRespons
         )
     except DomainError as exc:
         return _compact_page(request, compact, error=exc.message, status=exc.http_status)
-    messages.success(request, f"“{milestone.title}” is marked reached.")
+    messages.success(request, _("“%(title)s” is marked reached.") % {"title": milestone.title})
     return redirect(f"{compact.get_absolute_url()}#milestones")
 
 
@@ -162,5 +183,7 @@ def report_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
         services.report_confirm(user=request.user, report=report, party=party)
     except DomainError as exc:
         return _compact_page(request, report.compact, error=exc.message, status=exc.http_status)
-    messages.success(request, f"Confirmed for {party.organisation}.")
+    messages.success(
+        request, _("Confirmed for %(organisation)s.") % {"organisation": party.organisation}
+    )
     return redirect(f"{report.compact.get_absolute_url()}#report-{report.pk}")

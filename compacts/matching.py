@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from compacts.translating import gettext as _
+
 WEIGHTS = {
     "complementarity": 0.35,
     "domain": 0.2,
@@ -295,18 +297,18 @@ def _suggestion(offer: Offer, need: Need, score: float, parts: dict[str, float])
 
 
 def why_excluded(offer: Offer, need: Need) -> list[str]:
-    """The reasons a pair can never be suggested (empty when it can)."""
+    """The reasons a pair can never be suggested (empty when it can), for the need's page."""
     reasons = []
     if offer.licence not in need.licences:
         reasons.append(
-            f"licence {offer.licence} is not among those the need accepts "
-            f"({', '.join(sorted(need.licences))})"
+            _("licence %(licence)s is not among those the need accepts (%(accepted)s)")
+            % {"licence": offer.licence, "accepted": ", ".join(sorted(need.licences))}
         )
     if need.data_stays and offer.hosted_in and offer.hosted_in != need.country:
         reasons.append(
-            f"the need's data must stay in {need.country}, and the offer is hosted in "
-            f"{offer.hosted_in}"
+            _("the need's data must stay in %(country)s, and the offer is hosted in %(hosted)s")
+            % {"country": need.country, "hosted": offer.hosted_in}
         )
     if not offer.kinds & need.wants:
-        reasons.append("the offer gives none of the resources the need asks for")
+        reasons.append(_("the offer gives none of the resources the need asks for"))
     return reasons

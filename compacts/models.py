@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.validators import one_alphabet, plain_text, single_line
 from compacts.choices import (
@@ -36,10 +38,12 @@ LANGUAGE_MAX = 40
 
 def _check_words(value, allowed, label: str) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationError({label: "A list of words."})
+        raise ValidationError({label: gettext("A list of words.")})
     unknown = sorted(set(value) - set(allowed)) if allowed is not None else []
     if unknown:
-        raise ValidationError({label: f"Unknown: {', '.join(unknown)}."})
+        raise ValidationError(
+            {label: gettext("Unknown: %(words)s.") % {"words": ", ".join(unknown)}}
+        )
 
 
 class Organisation(models.Model):
@@ -66,7 +70,7 @@ class Organisation(models.Model):
         related_name="+",
     )
     example = models.BooleanField(
-        default=False, help_text="Made by `seed_examples` for local exploration; not real."
+        default=False, help_text=_("Made by `seed_examples` for local exploration; not real.")
     )
     created_at = models.DateTimeField(default=timezone.now)
     members = models.ManyToManyField(
@@ -106,7 +110,11 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.organisation} ({self.role})"
+        return gettext("%(user)s in %(organisation)s (%(role)s)") % {
+            "user": self.user,
+            "organisation": self.organisation,
+            "role": self.role,
+        }
 
 
 class Invitation(models.Model):
@@ -134,7 +142,10 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} to {self.organisation}"
+        return gettext("%(email)s to %(organisation)s") % {
+            "email": self.email,
+            "organisation": self.organisation,
+        }
 
 
 class Listing(models.Model):
@@ -145,8 +156,10 @@ class Listing(models.Model):
     )
     title = models.CharField(max_length=200, validators=[single_line])
     description = models.TextField(blank=True, validators=[plain_text])
-    domains = models.JSONField(default=list, help_text='Domains, e.g. ["climate", "health"].')
-    languages = models.JSONField(default=list, help_text='Language codes (ISO 639), e.g. ["sw"].')
+    domains = models.JSONField(default=list, help_text=_('Domains, e.g. ["climate", "health"].'))
+    languages = models.JSONField(
+        default=list, help_text=_('Language codes (ISO 639), e.g. ["sw"].')
+    )
     status = models.CharField(
         max_length=10, choices=PublicationStatus, default=PublicationStatus.DRAFT
     )
@@ -165,14 +178,19 @@ class Listing(models.Model):
     def clean(self) -> None:
         _check_words(self.domains, Domain.values, "domains")
         if not isinstance(self.languages, list):
-            raise ValidationError({"languages": "A list of language codes."})
+            raise ValidationError({"languages": gettext("A list of language codes.")})
         self.languages, wrong = languages_clean(self.languages)
         if wrong:
             raise ValidationError(
-                {"languages": f"Not a language code: {', '.join(wrong)}. Use en, sw or pt-BR."}
+                {
+                    "languages": gettext("Not a language code: %(codes)s. Use en, sw or pt-BR.")
+                    % {"codes": ", ".join(wrong)}
+                }
             )
         if len(self.languages) > LANGUAGE_MAX:
-            raise ValidationError({"languages": f"At most {LANGUAGE_MAX} languages."})
+            raise ValidationError(
+                {"languages": gettext("At most %(most)d languages.") % {"most": LANGUAGE_MAX}}
+            )
 
 
 class Offer(Listing):
@@ -182,13 +200,13 @@ class Offer(Listing):
     targets = models.JSONField(
         default=list,
         blank=True,
-        help_text="ISO3 codes or UN regions the offer is for; empty means anyone.",
+        help_text=_("ISO3 codes or UN regions the offer is for; empty means anyone."),
     )
     licence = models.CharField(max_length=20, choices=Licence)
     sovereignty_terms = models.TextField(
-        "Reciprocal and data-sovereignty terms",
+        _("Reciprocal and data-sovereignty terms"),
         blank=True,
-        help_text="What the provider asks in return, and how partners' data stays theirs.",
+        help_text=_("What the provider asks in return, and how partners' data stays theirs."),
         validators=[plain_text],
     )
     hosted_in = models.ForeignKey(
@@ -197,30 +215,30 @@ class Offer(Listing):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Where the hardware or the data resides, if anywhere.",
+        help_text=_("Where the hardware or the data resides, if anywhere."),
     )
     lacks = models.JSONField(
-        default=list, blank=True, help_text="What the offer lacks: local_data, governance."
+        default=list, blank=True, help_text=_("What the offer lacks: local_data, governance.")
     )
     # compute
     accelerator = models.CharField(
-        max_length=100, blank=True, help_text="e.g. NVIDIA H100", validators=[single_line]
+        max_length=100, blank=True, help_text=_("e.g. NVIDIA H100"), validators=[single_line]
     )
     amount = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     unit = models.CharField(
-        max_length=40, blank=True, help_text="e.g. GPU-hours per month", validators=[single_line]
+        max_length=40, blank=True, help_text=_("e.g. GPU-hours per month"), validators=[single_line]
     )
     available_from = models.DateField(null=True, blank=True)
     available_until = models.DateField(null=True, blank=True)
     # open model
     model_name = models.CharField(max_length=200, blank=True, validators=[single_line])
     modality = models.CharField(
-        max_length=100, blank=True, help_text="e.g. text, speech", validators=[single_line]
+        max_length=100, blank=True, help_text=_("e.g. text, speech"), validators=[single_line]
     )
     parameters = models.CharField(
-        max_length=40, blank=True, help_text="Model size, e.g. 7B", validators=[single_line]
+        max_length=40, blank=True, help_text=_("Model size, e.g. 7B"), validators=[single_line]
     )
 
     class Meta(Listing.Meta):
@@ -233,46 +251,53 @@ class Offer(Listing):
         super().clean()
         _check_words(self.lacks, Contribution.values, "lacks")
         if not isinstance(self.targets, list):
-            raise ValidationError({"targets": "A list of country codes or regions."})
+            raise ValidationError({"targets": gettext("A list of country codes or regions.")})
         codes = {w.upper() for w in self.targets if isinstance(w, str)}
         known = set(Country.objects.filter(iso3__in=codes).values_list("iso3", flat=True))
         self.targets, unknown = targets_clean(self.targets, known)
         if unknown:
             raise ValidationError(
-                {"targets": f"Not a country code or a region: {', '.join(unknown)}. {TARGETS_HELP}"}
+                {
+                    "targets": gettext("Not a country code or a region: %(words)s. %(help)s")
+                    % {"words": ", ".join(unknown), "help": TARGETS_HELP}
+                }
             )
         if self.kind == ResourceKind.COMPUTE and not (self.amount and self.unit):
-            raise ValidationError({"amount": "Compute needs an amount and its unit."})
+            raise ValidationError({"amount": gettext("Compute needs an amount and its unit.")})
         if self.kind == ResourceKind.MODEL and not self.model_name:
-            raise ValidationError({"model_name": "Name the model."})
+            raise ValidationError({"model_name": gettext("Name the model.")})
         if (
             self.available_from
             and self.available_until
             and self.available_until < self.available_from
         ):
-            raise ValidationError({"available_until": "Ends before it starts."})
+            raise ValidationError({"available_until": gettext("Ends before it starts.")})
 
 
 class Need(Listing):
     """What an organisation seeks, and what it brings (local data, governance)."""
 
     country = models.ForeignKey("countries.Country", on_delete=models.PROTECT, related_name="+")
-    wants = models.JSONField(default=list, help_text="Resource kinds sought.")
-    brings = models.JSONField(default=list, blank=True, help_text="local_data, governance")
+    wants = models.JSONField(default=list, help_text=_("Resource kinds sought."))
+    brings = models.JSONField(default=list, blank=True, help_text=_("local_data, governance"))
     brings_detail = models.TextField(
-        "What it brings",
+        _("What it brings"),
         blank=True,
-        help_text="The local data or governance it contributes.",
+        help_text=_("The local data or governance it contributes."),
         validators=[plain_text],
     )
-    licences = models.JSONField(default=list, help_text="Licence families it can accept.")
+    licences = models.JSONField(default=list, help_text=_("Licence families it can accept."))
     data_stays = models.BooleanField(
-        "Data must stay in the country", default=False, help_text="Data residency constraint."
+        _("Data must stay in the country"),
+        default=False,
+        help_text=_("Data residency constraint."),
     )
     prefer_cluster = models.BooleanField(
-        "Prefer partners in our clusters",
+        _("Prefer partners in our clusters"),
         default=False,
-        help_text="Rank offers from organisations that share a regional cluster with yours higher.",
+        help_text=_(
+            "Rank offers from organisations that share a regional cluster with yours higher."
+        ),
     )
 
     class Meta(Listing.Meta):
@@ -287,9 +312,9 @@ class Need(Listing):
         _check_words(self.brings, Contribution.values, "brings")
         _check_words(self.licences, Licence.values, "licences")
         if not self.wants:
-            raise ValidationError({"wants": "Name at least one resource kind."})
+            raise ValidationError({"wants": gettext("Name at least one resource kind.")})
         if not self.licences:
-            raise ValidationError({"licences": "Name at least one acceptable licence."})
+            raise ValidationError({"licences": gettext("Name at least one acceptable licence.")})
 
 
 class Suggestion(models.Model):
@@ -303,7 +328,9 @@ class Suggestion(models.Model):
     parts = models.JSONField(default=dict)
     reasons = models.JSONField(default=list)
     score_set = models.CharField(
-        max_length=64, blank=True, help_text="Digest of the score set behind the mutual-aid signal."
+        max_length=64,
+        blank=True,
+        help_text=_("Digest of the score set behind the mutual-aid signal."),
     )
     computed_at = models.DateTimeField(default=timezone.now)
 
@@ -312,7 +339,11 @@ class Suggestion(models.Model):
         constraints = [models.UniqueConstraint(fields=["need", "offer"], name="one_suggestion")]
 
     def __str__(self) -> str:
-        return f"{self.offer} for {self.need} ({self.score:.2f})"
+        return gettext("%(offer)s for %(need)s (%(score).2f)") % {
+            "offer": self.offer,
+            "need": self.need,
+            "score": self.score,
+        }
 
 
 class Compact(models.Model):
@@ -329,21 +360,21 @@ class Compact(models.Model):
     domains = models.JSONField(default=list, blank=True)
     countries = models.ManyToManyField("countries.Country", blank=True, related_name="compacts")
     status = models.CharField(max_length=15, choices=CompactStatus, default=CompactStatus.DRAFT)
-    revision = models.PositiveIntegerField(default=1, help_text="Bumped by every edit.")
+    revision = models.PositiveIntegerField(default=1, help_text=_("Bumped by every edit."))
     # safeguards
     data_steward = models.TextField(
-        "Data trust or steward",
+        _("Data trust or steward"),
         blank=True,
-        help_text="Who holds the data, on whose behalf.",
+        help_text=_("Who holds the data, on whose behalf."),
         validators=[plain_text],
     )
     licensing_terms = models.TextField(blank=True, validators=[plain_text])
     data_residency = models.TextField(blank=True, validators=[plain_text])
     misuse_prevention = models.TextField(
-        "Misuse-prevention terms", blank=True, validators=[plain_text]
+        _("Misuse-prevention terms"), blank=True, validators=[plain_text]
     )
     exit_and_redress = models.TextField(
-        "Exit and redress terms", blank=True, validators=[plain_text]
+        _("Exit and redress terms"), blank=True, validators=[plain_text]
     )
     reporting_period_days = models.PositiveSmallIntegerField(
         default=90, validators=[MinValueValidator(7), MaxValueValidator(730)]
@@ -404,7 +435,7 @@ class Party(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["compact", "organisation"], name="one_party")
         ]
-        verbose_name_plural = "parties"
+        verbose_name_plural = _("parties")
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_role_display()})"
@@ -443,11 +474,15 @@ class Outcome(models.Model):
         ordering = ["due", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.indicator}: {change(self.baseline, self.target, self.unit)} by {self.due}"
+        return gettext("%(indicator)s: %(change)s by %(due)s") % {
+            "indicator": self.indicator,
+            "change": change(self.baseline, self.target, self.unit),
+            "due": self.due,
+        }
 
     def clean(self) -> None:
         if self.baseline is not None and self.baseline == self.target:
-            raise ValidationError({"target": "The target must differ from the baseline."})
+            raise ValidationError({"target": gettext("The target must differ from the baseline.")})
 
 
 class Milestone(models.Model):
@@ -480,7 +515,10 @@ class Signature(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.party} signed revision {self.revision}"
+        return gettext("%(party)s signed revision %(revision)s") % {
+            "party": self.party,
+            "revision": self.revision,
+        }
 
 
 class Transition(models.Model):
@@ -517,7 +555,10 @@ class ProgressReport(models.Model):
         ordering = ["-period_end", "-pk"]
 
     def __str__(self) -> str:
-        return f"Report to {self.period_end} on {self.compact}"
+        return gettext("Report to %(period_end)s on %(compact)s") % {
+            "period_end": self.period_end,
+            "compact": self.compact,
+        }
 
     @property
     def verified(self) -> bool:
@@ -552,7 +593,10 @@ class Confirmation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.party} confirmed {self.report}"
+        return gettext("%(party)s confirmed %(report)s") % {
+            "party": self.party,
+            "report": self.report,
+        }
 
 
 # the alliance's own models live beside the organisations they concern

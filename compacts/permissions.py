@@ -21,18 +21,20 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from compacts import lifecycle
 from compacts.choices import Role
 from compacts.models import Compact, Membership, Need, Offer, Organisation, Party
 
-NOT_SIGNED_IN = "Sign in first."
-NOT_MEMBER = "Only members of {org} can do this."
-NOT_OWNER = "Only an owner of {org} can do this."
-NOT_PARTY_OWNER = "Only an owner of a party to this compact can do this."
-NOT_EDITOR = "Only an editor of the alliance can do this."
-NOT_ALLIANCE_MEMBER = (
-    "Only members of the alliance can {action}: {org} {state}. Apply to join at /join/."
+NOT_SIGNED_IN = gettext_lazy("Sign in first.")
+NOT_MEMBER = gettext_lazy("Only members of %(org)s can do this.")
+NOT_OWNER = gettext_lazy("Only an owner of %(org)s can do this.")
+NOT_PARTY_OWNER = gettext_lazy("Only an owner of a party to this compact can do this.")
+NOT_EDITOR = gettext_lazy("Only an editor of the alliance can do this.")
+NOT_ALLIANCE_MEMBER = gettext_lazy(
+    "Only members of the alliance can %(action)s: %(org)s %(state)s. Apply to join at /join/."
 )
 
 VERIFY_PERM = "compacts.verify_organisation"
@@ -51,36 +53,39 @@ def role_in(user, organisation: Organisation) -> str | None:
 
 def _signed_in(user) -> None:
     if not user.is_authenticated:
-        raise PermissionDenied(NOT_SIGNED_IN)
+        raise PermissionDenied(str(NOT_SIGNED_IN))
 
 
 def require_member(user, organisation: Organisation) -> None:
     _signed_in(user)
     if role_in(user, organisation) is None:
-        raise PermissionDenied(NOT_MEMBER.format(org=organisation.name))
+        raise PermissionDenied(NOT_MEMBER % {"org": organisation.name})
 
 
 def require_owner(user, organisation: Organisation) -> None:
     _signed_in(user)
     if role_in(user, organisation) != Role.OWNER:
-        raise PermissionDenied(NOT_OWNER.format(org=organisation.name))
+        raise PermissionDenied(NOT_OWNER % {"org": organisation.name})
 
 
 def require_editor(user, perm: str) -> None:
     _signed_in(user)
     if not user.has_perm(perm):
-        raise PermissionDenied(NOT_EDITOR)
+        raise PermissionDenied(str(NOT_EDITOR))
 
 
+# where an organisation stands, as the end of a sentence that starts with its name
 ALLIANCE_STATES = {
-    "accepted": "is a member",
-    "applied": "has applied and awaits an editor's decision",
-    "declined": "was declined",
-    "suspended": "is suspended",
-    "lapsed": "has a lapsed membership (the current principles are not endorsed)",
-    "ended": "ended its membership",
+    "accepted": pgettext_lazy("an organisation", "is a member"),
+    "applied": pgettext_lazy("an organisation", "has applied and awaits an editor's decision"),
+    "declined": pgettext_lazy("an organisation", "was declined"),
+    "suspended": pgettext_lazy("an organisation", "is suspended"),
+    "lapsed": pgettext_lazy(
+        "an organisation", "has a lapsed membership (the current principles are not endorsed)"
+    ),
+    "ended": pgettext_lazy("an organisation", "ended its membership"),
 }
-NOT_APPLIED = "has not applied to join"
+NOT_APPLIED = pgettext_lazy("an organisation", "has not applied to join")
 
 
 def alliance_state(organisation: Organisation) -> str:
@@ -121,9 +126,8 @@ def require_alliance_member(organisation: Organisation, action: str) -> None:
     """Publishing offers and needs and signing compacts are for accepted members."""
     if not is_alliance_member(organisation):
         raise PermissionDenied(
-            NOT_ALLIANCE_MEMBER.format(
-                action=action, org=organisation.name, state=alliance_state(organisation)
-            )
+            NOT_ALLIANCE_MEMBER
+            % {"action": action, "org": organisation.name, "state": alliance_state(organisation)}
         )
 
 
@@ -145,7 +149,7 @@ def owned_parties(user, compact: Compact):
 def require_party_member(user, compact: Compact) -> None:
     _signed_in(user)
     if not party_member(user, compact):
-        raise PermissionDenied("Only members of a party to this compact can do this.")
+        raise PermissionDenied(_("Only members of a party to this compact can do this."))
 
 
 def require_compact_action(user, compact: Compact, action: str, party: Party | None = None):
@@ -163,7 +167,7 @@ def require_compact_action(user, compact: Compact, action: str, party: Party | N
         lifecycle.EITHER: is_owner or is_editor,
     }.get(actor, is_owner)
     if not allowed:
-        raise PermissionDenied(NOT_EDITOR if actor == lifecycle.EDITOR else NOT_PARTY_OWNER)
+        raise PermissionDenied(str(NOT_EDITOR if actor == lifecycle.EDITOR else NOT_PARTY_OWNER))
 
 
 def require_resource_writer(user, party: Party) -> None:
@@ -171,7 +175,8 @@ def require_resource_writer(user, party: Party) -> None:
     _signed_in(user)
     if role_in(user, party.organisation) is None:
         raise PermissionDenied(
-            f"Only members of {party.organisation.name} can change what it commits."
+            _("Only members of %(org)s can change what it commits.")
+            % {"org": party.organisation.name}
         )
 
 
@@ -186,7 +191,8 @@ def require_party_withdrawal(user, party: Party, *, only_named: bool) -> None:
     if only_named and role is None and party.compact.status == lifecycle.DRAFT:
         return
     raise PermissionDenied(
-        f"Only an owner of {party.organisation.name} can withdraw it from this compact."
+        _("Only an owner of %(org)s can withdraw it from this compact.")
+        % {"org": party.organisation.name}
     )
 
 
@@ -196,19 +202,19 @@ def require_party_withdrawal(user, party: Party, *, only_named: bool) -> None:
 def organisation_for_member(user, slug: str) -> Organisation:
     org = Organisation.objects.filter(slug=slug).first()
     if org is None or (role_in(user, org) is None and not user.has_perm(VERIFY_PERM)):
-        raise Http404("No such organisation.")
+        raise Http404(_("No such organisation."))
     return org
 
 
 def listing_for_user(model: type[Offer] | type[Need], user, pk) -> Offer | Need:
     found = model.objects.visible_to(user).filter(pk=pk).select_related("organisation").first()
     if found is None:
-        raise Http404(f"No such {model._meta.verbose_name}.")
+        raise Http404(_("No such offer.") if model is Offer else _("No such need."))
     return found
 
 
 def compact_for_user(user, pk) -> Compact:
     found = Compact.objects.visible_to(user).filter(pk=pk).first()
     if found is None:
-        raise Http404("No such compact.")
+        raise Http404(_("No such compact."))
     return found

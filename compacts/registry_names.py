@@ -17,6 +17,7 @@ from compacts.choices import OrganisationKind, Role
 from compacts.models import Organisation
 from registry.services import commitment_create
 
+# what the signed log says: English, as every entry of the log
 INDIVIDUAL_LABEL = "an individual"
 INDIVIDUAL_SLUG = re.compile(r"^member-[0-9a-f]{10}$")
 

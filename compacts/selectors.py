@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from compacts import lifecycle
 from compacts.alliance.directory import endorsements_due as directory_endorsements_due
@@ -46,24 +48,24 @@ OPEN_STATUSES = (
 SUGGESTIONS_SHOWN = 5  # per need or offer on the dashboard
 
 PART_LABELS = {
-    "complementarity": "Complementarity",
-    "domain": "Shared domains",
-    "language": "Shared languages",
-    "region": "Region",
-    "mutual_aid": "Mutual-aid signal",
-    "cluster": "Same regional cluster",
+    "complementarity": gettext_lazy("Complementarity"),
+    "domain": gettext_lazy("Shared domains"),
+    "language": gettext_lazy("Shared languages"),
+    "region": gettext_lazy("Region"),
+    "mutual_aid": gettext_lazy("Mutual-aid signal"),
+    "cluster": gettext_lazy("Same regional cluster"),
 }
 
 
 def strength(value: float) -> str:
     """A score part (0-1) in words, so the number is never the only cue."""
     if value >= 0.75:
-        return "strong"
+        return pgettext("score part", "strong")
     if value >= 0.4:
-        return "moderate"
+        return pgettext("score part", "moderate")
     if value > 0:
-        return "weak"
-    return "none"
+        return pgettext("score part", "weak")
+    return pgettext("score part", "none")
 
 
 # lists with filters ------------------------------------------------------------------------
@@ -198,14 +200,14 @@ def compact_actions(user, compact: Compact) -> list[Action]:
             continue
         if t.action == "sign":
             actions += [
-                Action("sign", f"Sign for {p.organisation.name}", party=p)
+                Action("sign", _("Sign for %(org)s") % {"org": p.organisation.name}, party=p)
                 for p in owned
                 if p.pk not in signed
             ]
         else:
             actions.append(Action(t.action, t.label, t.reason_required))
     if compact.status == CompactStatus.ACTIVE and owned:
-        actions.append(Action("amend", "Amend (a new version)", reason=True))
+        actions.append(Action("amend", _("Amend (a new version)"), reason=True))
     return actions
 
 
@@ -235,7 +237,7 @@ def transition_history(compact: Compact) -> list[tuple[Transition, str]]:
         elif t.actor_id in acting:
             who = acting[t.actor_id]
         else:
-            who = "an editor" if t.actor_id else "the platform"
+            who = _("an editor") if t.actor_id else _("the platform")
         rows.append((t, who))
     return rows
 

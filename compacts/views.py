@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aimai_site.errors import DomainError
@@ -49,13 +51,24 @@ from compacts.permissions import (
 from compacts.suggestions import exclusions_for
 
 PAGE = 25
+PART_ADDED = {
+    "resource": gettext_lazy("The resource is added."),
+    "outcome": gettext_lazy("The outcome is added."),
+    "milestone": gettext_lazy("The milestone is added."),
+}
+PART_REMOVED = {
+    "resource": gettext_lazy("The resource is removed."),
+    "outcome": gettext_lazy("The outcome is removed."),
+    "milestone": gettext_lazy("The milestone is removed."),
+}
 LISTINGS = {
     "offer": (Offer, OfferForm, services.offer_save),
     "need": (Need, NeedForm, services.need_save),
 }
+# each change with the message of its refusal ("Not published: …")
 STATUS_CHANGES = {
-    "publish": (services.listing_publish, "published"),
-    "withdraw": (services.listing_withdraw, "withdrawn"),
+    "publish": (services.listing_publish, gettext_lazy("Not published: %(why)s")),
+    "withdraw": (services.listing_withdraw, gettext_lazy("Not withdrawn: %(why)s")),
 }
 
 
@@ -193,7 +206,7 @@ def compact_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         except (DomainError, ValidationError) as exc:
             status = _refused(form, exc)
         else:
-            messages.success(request, "Terms saved. Any earlier signature no longer counts.")
+            messages.success(request, _("Terms saved. Any earlier signature no longer counts."))
             return redirect("compacts:compact-edit", pk=compact.pk)
     return _compact_edit_page(request, compact, status=status, terms_form=form)
 
@@ -210,7 +223,11 @@ def party_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         except (DomainError, ValidationError) as exc:
             status = _refused(form, exc)
         else:
-            messages.success(request, f"{form.cleaned_data['organisation']} is now a party.")
+            messages.success(
+                request,
+                _("%(organisation)s is now a party.")
+                % {"organisation": form.cleaned_data["organisation"]},
+            )
             return redirect("compacts:compact-edit", pk=compact.pk)
     return _compact_edit_page(request, compact, status=status, party_form=form)
 
@@ -225,13 +242,15 @@ def party_remove_view(request: HttpRequest, pk: int, party: int) -> HttpResponse
     except DomainError as exc:
         messages.error(request, exc.message)
         return _compact_edit_page(request, compact, status=exc.http_status)
-    messages.success(request, f"{found.organisation} is no longer a party.")
+    messages.success(
+        request, _("%(organisation)s is no longer a party.") % {"organisation": found.organisation}
+    )
     return redirect("compacts:compact-edit", pk=compact.pk)
 
 
 def _part(part: str):
     if part not in PART_FORMS:
-        raise Http404("No such part of a compact.")
+        raise Http404(_("No such part of a compact."))
     return PART_FORMS[part]
 
 
@@ -250,7 +269,7 @@ def part_add_view(request: HttpRequest, pk: int, part: str) -> HttpResponse:
         except (DomainError, ValidationError) as exc:
             status = _refused(form, exc)
         else:
-            messages.success(request, f"The {part} is added.")
+            messages.success(request, PART_ADDED[part])
             return redirect(f"{compact.get_absolute_url()}edit/#{part}s")
     return _compact_edit_page(request, compact, status=status, **{f"{part}_form": form})
 
@@ -265,7 +284,7 @@ def part_remove_view(request: HttpRequest, pk: int, part: str, item: int) -> Htt
     except DomainError as exc:
         messages.error(request, exc.message)
         return _compact_edit_page(request, compact, status=exc.http_status)
-    messages.success(request, f"The {part} is removed.")
+    messages.success(request, PART_REMOVED[part])
     return redirect(f"{compact.get_absolute_url()}edit/#{part}s")
 
 
@@ -279,7 +298,9 @@ def suggestion_start_view(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return _dashboard(request, status=exc.http_status)
-    messages.success(request, "A draft compact is started: fill in what is missing, then propose.")
+    messages.success(
+        request, _("A draft compact is started: fill in what is missing, then propose.")
+    )
     return redirect(compact)
 
 
@@ -305,7 +326,10 @@ def invitation_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return _dashboard(request, status=exc.http_status)
-    messages.success(request, f"You are now a member of {membership.organisation}.")
+    messages.success(
+        request,
+        _("You are now a member of %(organisation)s.") % {"organisation": membership.organisation},
+    )
     return redirect(membership.organisation)
 
 
@@ -328,7 +352,7 @@ def organisation_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
 def organisation_create_view(request: HttpRequest) -> HttpResponse:
     def write(data):
         organisation = services.organisation_create(user=request.user, **data)
-        messages.success(request, "Organisation created; an editor will verify it.")
+        messages.success(request, _("Organisation created; an editor will verify it."))
         return organisation
 
     form = OrganisationForm(request.POST or None)
@@ -362,7 +386,7 @@ def organisation_delete_view(request: HttpRequest, slug: str) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("compacts:organisation-delete", slug=organisation.slug)
-        messages.success(request, f"{organisation.name} is deleted.")
+        messages.success(request, _("%(name)s is deleted.") % {"name": organisation.name})
         return redirect("compacts:dashboard")
     context = {
         "organisation": organisation,
@@ -387,7 +411,9 @@ def organisation_members_view(request: HttpRequest, slug: str) -> HttpResponse:
             except (DomainError, ValidationError) as exc:
                 status = _refused(form, exc)
             else:
-                messages.success(request, f"{form.cleaned_data['email']} is invited.")
+                messages.success(
+                    request, _("%(email)s is invited.") % {"email": form.cleaned_data["email"]}
+                )
                 return redirect("compacts:members", slug=organisation.slug)
     return _members_page(request, organisation, form, status)
 
@@ -413,9 +439,11 @@ def membership_remove_view(request: HttpRequest, slug: str, pk: int) -> HttpResp
         messages.error(request, exc.message)
         return _members_page(request, organisation, status=exc.http_status)
     if membership.user_id == request.user.pk:
-        messages.success(request, f"You left {organisation}.")
+        messages.success(request, _("You left %(organisation)s.") % {"organisation": organisation})
         return redirect("compacts:dashboard")
-    messages.success(request, f"{membership.user.email} is no longer a member.")
+    messages.success(
+        request, _("%(email)s is no longer a member.") % {"email": membership.user.email}
+    )
     return redirect("compacts:members", slug=organisation.slug)
 
 
@@ -458,7 +486,7 @@ def listing_create_view(request: HttpRequest, slug: str, kind: str) -> HttpRespo
 
     def write(data):
         listing = save(user=request.user, organisation=organisation, **data)
-        messages.success(request, "Saved as a draft: an owner publishes it.")
+        messages.success(request, _("Saved as a draft: an owner publishes it."))
         return listing
 
     form = form_class(request.POST or None)
@@ -474,7 +502,7 @@ def listing_edit_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
     def write(data):
         saved = save(user=request.user, instance=listing, **data)
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return saved
 
     form = form_class(request.POST or None, instance=model.objects.get(pk=listing.pk))
@@ -488,12 +516,12 @@ def listing_status_view(request: HttpRequest, pk: int, kind: str, act: str) -> H
     """Publish or withdraw an offer or a need (owners)."""
     model = LISTINGS[kind][0]
     listing = listing_for_user(model, request.user, pk)
-    change, done = STATUS_CHANGES[act]
+    change, refused = STATUS_CHANGES[act]
     try:
         listing = change(user=request.user, listing=listing)
     except (DomainError, ValidationError) as exc:
         text = exc.message if isinstance(exc, DomainError) else " ".join(exc.messages)
-        messages.error(request, f"Not {done}: {text}")
+        messages.error(request, refused % {"why": text})
         return _listing_page(request, kind, listing, status=getattr(exc, "http_status", 400))
     messages.success(request, f"{listing.get_status_display()}.")
     return redirect(listing)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+
 from countries.choices import Region
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
@@ -36,4 +39,11 @@ def targets_clean(words: list, known_countries: set[str]) -> tuple[list[str], li
     return list(dict.fromkeys(kept)), unknown
 
 
-TARGETS_HELP = "Use ISO alpha-3 codes such as KEN, or one of " + ", ".join(Region.values) + "."
+def _targets_help() -> str:
+    return _("Use ISO alpha-3 codes such as KEN, or one of %(regions)s.") % {
+        "regions": ", ".join(Region.values)
+    }
+
+
+# worded when it is shown, in the page's language
+TARGETS_HELP = lazy(_targets_help, str)()

@@ -4,6 +4,7 @@ through compacts/services.py, called by the views with `validated_data`."""
 from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -42,7 +43,7 @@ class RejectUnknownFields:
         if isinstance(data, Mapping):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
 
 
@@ -441,7 +442,7 @@ class ReportFileSerializer(RejectUnknownFields, serializers.Serializer):
         try:
             return {int(key): value for key, value in values.items()}
         except ValueError:
-            raise serializers.ValidationError("Keys are outcome ids.") from None
+            raise serializers.ValidationError(_("Keys are outcome ids.")) from None
 
 
 class ConfirmSerializer(RejectUnknownFields, serializers.Serializer):

@@ -7,6 +7,7 @@ not exist; writes call one service each, which checks who acts and what the rule
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -180,7 +181,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Serv
         org = self.get_object()
         membership = org.memberships.filter(pk=membership_id).first()
         if membership is None:
-            raise Http404("No such member.")
+            raise Http404(_("No such member."))
         services.membership_remove(user=request.user, membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -368,7 +369,7 @@ class CompactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceVi
             return None
         party = compact.parties.select_related("organisation").filter(pk=pk).first()
         if party is None:
-            raise InvalidInput("That party is not in this compact.", field="party")
+            raise InvalidInput(_("That party is not in this compact."), field="party")
         return party
 
     @extend_schema(request=CompactCreateSerializer, responses={201: CompactSerializer})
@@ -383,7 +384,7 @@ class CompactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceVi
         compact = self.compact()
         data = self.valid(CompactEditSerializer, request.data, partial=True)
         if not data:
-            raise InvalidInput("Nothing to change.", field="non_field_errors")
+            raise InvalidInput(_("Nothing to change."), field="non_field_errors")
         compact = services.compact_update(user=request.user, compact=compact, **data)
         return compact_response(self, compact)
 
@@ -459,7 +460,7 @@ class CompactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceVi
         compact = self.compact()
         party = compact.parties.filter(pk=party_id).first()
         if party is None:
-            raise Http404("No such party.")
+            raise Http404(_("No such party."))
         services.party_remove(user=request.user, party=party)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -516,7 +517,7 @@ class CompactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceVi
         compact = self.compact()
         report = compact.reports.filter(pk=report_id).first()
         if report is None:
-            raise Http404("No such report.")
+            raise Http404(_("No such report."))
         data = self.valid(ConfirmSerializer, request.data)
         party = self.party(compact, data["party"])
         report = services.report_confirm(user=request.user, report=report, party=party)

@@ -10,10 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.errors import DomainError, InvalidInput
 from compacts import lifecycle
-from compacts.choices import CompactStatus, ResourceKind, Role
+from compacts.choices import CompactStatus, PartyRole, ResourceKind, Role
 from compacts.models import (
     Compact,
     Membership,
@@ -25,7 +28,7 @@ from compacts.models import (
     Suggestion,
     Transition,
 )
-from compacts.notifications import compact_notify
+from compacts.notifications import compact_notify, lowered
 from compacts.permissions import (
     require_member,
     require_party_member,
@@ -35,8 +38,8 @@ from compacts.permissions import (
 )
 from compacts.wording import a_compact
 
-NOT_EDITABLE = "{a_compact} cannot be edited."
-AMEND_INSTEAD = " Amend it instead: an amendment is a new version, reviewed again."
+NOT_EDITABLE = gettext_lazy("%(a_compact)s cannot be edited.")
+AMEND_INSTEAD = gettext_lazy("Amend it instead: an amendment is a new version, reviewed again.")
 
 
 COMPACT_FIELDS = {
@@ -56,9 +59,9 @@ def _content_changed(compact: Compact, user, what: str) -> None:
     """Every edit: a new revision, so earlier signatures no longer count; a signed compact
     goes back to proposed, and the history says why."""
     if compact.status not in lifecycle.EDITABLE:
-        message = NOT_EDITABLE.format(a_compact=a_compact(CompactStatus(compact.status).label))
+        message = NOT_EDITABLE % {"a_compact": a_compact(CompactStatus(compact.status).label)}
         if compact.status == CompactStatus.ACTIVE:
-            message += AMEND_INSTEAD
+            message = f"{message} {AMEND_INSTEAD}"
         raise DomainError(message, code="not_editable")
     compact.revision += 1
     fields = ["revision"]
@@ -93,7 +96,10 @@ def compact_create(
     require_member(user, organisation)
     unknown = set(fields) - COMPACT_FIELDS - {"suggestion_offer", "suggestion_need"}
     if unknown:
-        raise InvalidInput(f"Not a compact field: {', '.join(sorted(unknown))}.", field="fields")
+        raise InvalidInput(
+            _("Not a compact field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            field="fields",
+        )
     compact = Compact(created_by=user, **fields)
     compact.full_clean(exclude=["lineage"])
     compact.save()
@@ -123,9 +129,9 @@ def compact_from_suggestion(*, user, suggestion: Suggestion) -> Compact:
         user=user, organisation__in=[offer.organisation_id, need.organisation_id]
     ).values_list("organisation", flat=True)
     if not mine:
-        raise PermissionDenied("Only members of the offer's or the need's organisation can.")
+        raise PermissionDenied(_("Only members of the offer's or the need's organisation can."))
     if offer.organisation_id == need.organisation_id:
-        raise DomainError("An organisation cannot make a compact with itself.", code="self")
+        raise DomainError(_("An organisation cannot make a compact with itself."), code="self")
     started = (
         Compact.objects.filter(suggestion_offer=offer, suggestion_need=need)
         .exclude(status__in=lifecycle.FINAL)
@@ -133,7 +139,8 @@ def compact_from_suggestion(*, user, suggestion: Suggestion) -> Compact:
     )
     if started is not None:
         raise DomainError(
-            f"A compact from this suggestion is already started: {started.reference}.",
+            _("A compact from this suggestion is already started: %(reference)s.")
+            % {"reference": started.reference},
             code="already_started",
         )
     domains = sorted(set(offer.domains) & set(need.domains)) or sorted(need.domains)
@@ -159,9 +166,12 @@ def compact_from_suggestion(*, user, suggestion: Suggestion) -> Compact:
     )
     compact_notify(
         compact,
-        "A compact was started with you",
-        f"{creator} started a draft compact from the suggestion pairing “{offer.title}” with "
-        f"“{need.title}”.",
+        gettext_lazy("A compact was started with you"),
+        gettext_lazy(
+            "%(creator)s started a draft compact from the suggestion pairing “%(offer)s” with "
+            "“%(need)s”."
+        ),
+        params={"creator": creator, "offer": offer.title, "need": need.title},
         only=[other],
         but=user,
     )
@@ -193,7 +203,10 @@ def compact_update(
     compact = _locked_compact(compact)
     unknown = set(fields) - COMPACT_FIELDS
     if unknown:
-        raise InvalidInput(f"Not editable: {', '.join(sorted(unknown))}.", field="fields")
+        raise InvalidInput(
+            _("Not editable: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            field="fields",
+        )
     changed = [name for name, value in fields.items() if getattr(compact, name) != value]
     countries = None if countries is None else list(countries)
     if countries is not None and {c.pk for c in countries} == set(
@@ -217,7 +230,10 @@ def party_add(*, user, compact: Compact, organisation: Organisation, role: str) 
     require_party_member(user, compact)
     compact = _locked_compact(compact)
     if compact.parties.filter(organisation=organisation).exists():
-        raise DomainError(f"{organisation.name} is already a party.", code="duplicate_party")
+        raise DomainError(
+            _("%(organisation)s is already a party.") % {"organisation": organisation.name},
+            code="duplicate_party",
+        )
     party = Party(compact=compact, organisation=organisation, role=role)
     party.full_clean()
     _content_changed(compact, user, "parties")
@@ -233,9 +249,12 @@ def party_add(*, user, compact: Compact, organisation: Organisation, role: str) 
     )
     compact_notify(
         compact,
-        "Named as a party",
-        f"{organisation} is named as {party.get_role_display().lower()} in a draft compact. "
-        "Read it, and agree its terms with the other parties before anyone signs.",
+        gettext_lazy("Named as a party"),
+        gettext_lazy(
+            "%(organisation)s is named as %(role)s in a draft compact. Read it, and agree its "
+            "terms with the other parties before anyone signs."
+        ),
+        params={"organisation": organisation, "role": lowered(PartyRole(party.role).label)},
         only=[organisation],
         but=user,
     )
@@ -268,11 +287,14 @@ def party_remove(*, user, party: Party, reason: str = "") -> None:
     if refused:
         raise DomainError(refused, code="party_stays")
     if party.reports.exists():
-        raise DomainError("A party that filed a report stays.", code="has_reports")
+        raise DomainError(_("A party that filed a report stays."), code="has_reports")
     if compact.amends and compact.amends.parties.filter(organisation=party.organisation).exists():
         raise DomainError(
-            f"{party.organisation} is a party to the version in force: it leaves by ending that "
-            "compact, not through an amendment made without it.",
+            _(
+                "%(organisation)s is a party to the version in force: it leaves by ending that "
+                "compact, not through an amendment made without it."
+            )
+            % {"organisation": party.organisation},
             code="party_in_force",
         )
     organisation = party.organisation
@@ -305,9 +327,14 @@ def _acting_party_organisation(user, compact: Compact) -> Organisation | None:
 
 
 _CHILD = {"resource": Resource, "outcome": Outcome, "milestone": Milestone}
+NO_SUCH_PART = {
+    "resource": gettext_lazy("No such resource."),
+    "outcome": gettext_lazy("No such outcome."),
+    "milestone": gettext_lazy("No such milestone."),
+}
 
 
-REACHED_THROUGH_ITS_ACTION = (
+REACHED_THROUGH_ITS_ACTION = gettext_lazy(
     "A milestone is marked reached on an active compact, through its own action (“reached”), "
     "not written in with the terms."
 )
@@ -333,7 +360,7 @@ def compact_part_save(*, user, compact: Compact, part: str, instance=None, **fie
         setattr(obj, name, value)
     if part == "resource":
         if obj.party.compact_id != compact.pk:
-            raise InvalidInput("That party is not in this compact.", field="party")
+            raise InvalidInput(_("That party is not in this compact."), field="party")
         require_resource_writer(user, obj.party)
     obj.full_clean()
     _content_changed(compact, user, f"{part}s")
@@ -347,7 +374,7 @@ def compact_part_delete(*, user, compact: Compact, part: str, pk) -> None:
     compact = _locked_compact(compact)
     obj = _CHILD[part].objects.filter(pk=pk, compact=compact).first()
     if obj is None:
-        raise Http404(f"No such {part}.")
+        raise Http404(NO_SUCH_PART[part])
     if part == "resource":
         require_resource_writer(user, obj.party)
     _content_changed(compact, user, f"{part}s")
@@ -362,16 +389,19 @@ def milestone_done(*, user, milestone: Milestone, done_on: date) -> Milestone:
     require_party_member(user, compact)
     compact = _locked_compact(compact)
     if compact.status != CompactStatus.ACTIVE:
-        raise DomainError("Milestones are reached on an active compact.", code="not_active")
+        raise DomainError(_("Milestones are reached on an active compact."), code="not_active")
     if done_on > timezone.localdate():
-        raise InvalidInput("A milestone cannot be reached in the future.", field="done_on")
+        raise InvalidInput(_("A milestone cannot be reached in the future."), field="done_on")
     if compact.activated_at and done_on < timezone.localdate(compact.activated_at):
         raise InvalidInput(
-            "A milestone cannot be reached before the compact became active.", field="done_on"
+            _("A milestone cannot be reached before the compact became active."), field="done_on"
         )
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if milestone.done_on is not None:
-        raise DomainError(f"Already reached on {milestone.done_on:%d %B %Y}.", code="done")
+        raise DomainError(
+            _("Already reached on %(date)s.") % {"date": date_format(milestone.done_on, "d F Y")},
+            code="done",
+        )
     milestone.done_on = done_on
     milestone.save(update_fields=["done_on"])
     return milestone

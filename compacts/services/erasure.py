@@ -18,6 +18,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from aimai_site.errors import InvalidInput
 from aimai_site.models import ApiToken
@@ -55,7 +56,7 @@ def person_erase(*, user, reason: str) -> Erasure:
     organisations' names and descriptions, their e-mail addresses, names, tokens and second
     factors; the account is deactivated, never deleted."""
     if not reason.strip():
-        raise InvalidInput("Say why the person is erased.", field="reason")
+        raise InvalidInput(_("Say why the person is erased."), field="reason")
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     emails = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
     emails.discard("")

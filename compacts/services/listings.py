@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from aimai_site.errors import DomainError
 from compacts.choices import PublicationStatus
@@ -18,6 +20,12 @@ from compacts.permissions import (
 )
 from compacts.suggestions import suggestions_recompute_soon
 
+# what only members of the alliance may do, as "Only members of the alliance can …" ends
+PUBLISH = {
+    "offer": pgettext_lazy("only members of the alliance can", "publish offers"),
+    "need": pgettext_lazy("only members of the alliance can", "publish needs"),
+}
+
 
 def _listing_save(model, *, user, organisation, instance=None, **fields):
     if instance is not None:
@@ -28,7 +36,7 @@ def _listing_save(model, *, user, organisation, instance=None, **fields):
     else:
         listing = model.objects.select_for_update().get(pk=instance.pk)
         if listing.status == PublicationStatus.WITHDRAWN:
-            raise DomainError("A withdrawn listing cannot be edited.", code="withdrawn")
+            raise DomainError(_("A withdrawn listing cannot be edited."), code="withdrawn")
         if listing.status == PublicationStatus.PUBLISHED:
             require_owner(user, organisation)  # what is public speaks for the organisation
     for name in ("organisation", "status", "published_at", "created_at", "id", "pk"):
@@ -55,10 +63,10 @@ def need_save(*, user, organisation=None, instance: Need | None = None, **fields
 @transaction.atomic
 def listing_publish(*, user, listing: Offer | Need) -> Offer | Need:
     require_owner(user, listing.organisation)
-    require_alliance_member(listing.organisation, f"publish {listing._meta.verbose_name_plural}")
+    require_alliance_member(listing.organisation, PUBLISH[listing._meta.model_name])
     listing = type(listing).objects.select_for_update().get(pk=listing.pk)
     if listing.status == PublicationStatus.PUBLISHED:
-        raise DomainError("Already published.", code="published")
+        raise DomainError(_("Already published."), code="published")
     listing.full_clean()
     listing.status, listing.published_at = PublicationStatus.PUBLISHED, timezone.now()
     listing.save(update_fields=["status", "published_at"])
@@ -71,7 +79,7 @@ def listing_withdraw(*, user, listing: Offer | Need) -> Offer | Need:
     require_owner(user, listing.organisation)
     listing = type(listing).objects.select_for_update().get(pk=listing.pk)
     if listing.status == PublicationStatus.WITHDRAWN:
-        raise DomainError("Already withdrawn.", code="withdrawn")
+        raise DomainError(_("Already withdrawn."), code="withdrawn")
     listing.status = PublicationStatus.WITHDRAWN
     listing.save(update_fields=["status"])
     suggestions_recompute_soon()

@@ -9,11 +9,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.accounts import has_verified_email
 from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.languages import user_language
 from aimai_site.mail import mail_after_commit
 from aimai_site.validators import name_key
 from compacts.choices import OrganisationKind, PublicationStatus, Role
@@ -40,9 +43,9 @@ from registry.merkle import canonical_json
 from registry.models import Entry
 from registry.services import Event, registry_append
 
-LAST_OWNER = "An organisation keeps at least one owner."
-NAME_TAKEN = (
-    "An organisation named “{name}” already exists. If it is yours, ask one of its owners to "
+LAST_OWNER = gettext_lazy("An organisation keeps at least one owner.")
+NAME_TAKEN = gettext_lazy(
+    "An organisation named “%(name)s” already exists. If it is yours, ask one of its owners to "
     "invite you; otherwise choose another name."
 )
 
@@ -61,9 +64,9 @@ def unique_slug(model, name: str) -> str:
 def organisation_create(*, user, **fields) -> Organisation:
     """A new organisation, owned by the member who made it; unverified until an editor checks."""
     if not user.is_authenticated:
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     if not has_verified_email(user):
-        raise DomainError("Verify your e-mail address first.", code="unverified")
+        raise DomainError(_("Verify your e-mail address first."), code="unverified")
     fields.pop("slug", None)
     fields.pop("name_key", None)
     # a person's slug is random: URLs in the public log must not spell their name
@@ -82,10 +85,10 @@ def _name_key_set(org: Organisation) -> None:
     the same name in other case or punctuation, names the one that exists and creates nothing."""
     org.name_key = name_key(org.name)[:200]
     if org.name and not org.name_key:
-        raise InvalidInput("A name needs at least one letter or digit.", field="name")
+        raise InvalidInput(_("A name needs at least one letter or digit."), field="name")
     existing = Organisation.objects.filter(name_key=org.name_key).exclude(pk=org.pk).first()
     if existing is not None:
-        raise InvalidInput(NAME_TAKEN.format(name=existing.name), field="name", code="name_taken")
+        raise InvalidInput(NAME_TAKEN % {"name": existing.name}, field="name", code="name_taken")
 
 
 def _save_named(org: Organisation, **kwargs) -> None:
@@ -98,7 +101,7 @@ def _save_named(org: Organisation, **kwargs) -> None:
         if existing is None:
             raise
         raise InvalidInput(
-            NAME_TAKEN.format(name=existing.name), field="name", code="name_taken"
+            NAME_TAKEN % {"name": existing.name}, field="name", code="name_taken"
         ) from None
 
 
@@ -112,7 +115,10 @@ def organisation_update(*, user, organisation: Organisation, **fields) -> Organi
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     unknown = set(fields) - ORGANISATION_FIELDS
     if unknown:
-        raise InvalidInput(f"Not editable: {', '.join(sorted(unknown))}.", field="fields")
+        raise InvalidInput(
+            _("Not editable: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            field="fields",
+        )
     changed = {name for name, value in fields.items() if getattr(org, name) != value}
     for name, value in fields.items():
         setattr(org, name, value)
@@ -136,16 +142,24 @@ def organisation_delete_refusal(org: Organisation) -> str | None:
     """Why an organisation cannot be deleted; None when it can. Only one made by mistake goes:
     nothing it did is public or binds anyone else."""
     if org.verified:
-        return f"{org.name} is verified: a verified organisation stays on record."
+        return _("%(name)s is verified: a verified organisation stays on record.") % {
+            "name": org.name
+        }
     if Entry.objects.filter(
         identifier__in=[f"organisation:{org.slug}", f"member:{org.slug}"]
     ).exists():
-        return f"{org.name} is in the transparency registry, which keeps every entry."
+        return _("%(name)s is in the transparency registry, which keeps every entry.") % {
+            "name": org.name
+        }
     if Party.objects.filter(organisation=org).exists():
-        return f"{org.name} is a party to a compact: withdraw it from the compact first."
+        return _("%(name)s is a party to a compact: withdraw it from the compact first.") % {
+            "name": org.name
+        }
     for model in (Offer, Need):
         if model.objects.filter(organisation=org, status=PublicationStatus.PUBLISHED).exists():
-            return f"{org.name} has a published offer or need: withdraw it first."
+            return _("%(name)s has a published offer or need: withdraw it first.") % {
+                "name": org.name
+            }
     return None
 
 
@@ -157,7 +171,7 @@ def organisation_delete(*, user, organisation: Organisation) -> None:
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     refused = organisation_delete_refusal(org)
     if refused:
-        raise DomainError(f"Not deleted: {refused}", code="not_deletable")
+        raise DomainError(_("Not deleted: %(why)s") % {"why": refused}, code="not_deletable")
     for model in (Offer, Need):  # drafts and withdrawn listings: protected, so deleted first
         model.objects.filter(organisation=org).delete()
     org.delete()
@@ -179,7 +193,9 @@ def organisation_verify(*, user, organisation: Organisation) -> Organisation:
     require_editor(user, VERIFY_PERM)
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if org.verified:
-        raise DomainError(f"{org.name} is already verified.", code="already_verified")
+        raise DomainError(
+            _("%(name)s is already verified.") % {"name": org.name}, code="already_verified"
+        )
     org.verified_at, org.verified_by = timezone.now(), user
     org.save(update_fields=["verified_at", "verified_by"])
     public = organisation_event_fields(org, commitment_key="name")
@@ -201,25 +217,32 @@ def invitation_create(*, user, organisation: Organisation, email: str, role: str
     require_owner(user, organisation)
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
-        raise DomainError(f"{email} is already a member.", code="already_member")
+        raise DomainError(
+            _("%(email)s is already a member.") % {"email": email}, code="already_member"
+        )
     if Invitation.objects.filter(
         organisation=organisation, email=email, accepted_at__isnull=True
     ).exists():
-        raise DomainError(f"{email} is already invited.", code="already_invited")
+        raise DomainError(
+            _("%(email)s is already invited.") % {"email": email}, code="already_invited"
+        )
     invitation = Invitation(organisation=organisation, email=email, role=role, invited_by=user)
     invitation.full_clean()
     invitation.save()
+    # the invitee's account, if the address already has one
+    invitee = EmailAddress.objects.filter(email__iexact=email, verified=True).first()
+    with translation.override(user_language(invitee.user if invitee else None)):
+        subject = _("Join %(organisation)s") % {"organisation": organisation.name}
+        body = _(
+            "%(inviter)s invites you to join %(organisation)s on AI4NATIONS as %(role)s.\n\n"
+            "Sign up or log in with this address, and accept the invitation on your dashboard."
+        ) % {
+            "inviter": user.email,
+            "organisation": organisation.name,
+            "role": invitation.get_role_display().lower(),
+        }
     mail_after_commit(
-        [
-            (
-                f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Join {organisation.name}",
-                f"{user.email} invites you to join {organisation.name} on AI4NATIONS as "
-                f"{invitation.get_role_display().lower()}.\n\n"
-                "Sign up or log in with this address, and accept the invitation on your "
-                "dashboard.",
-                [invitation.email],
-            )
-        ]
+        [(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, [invitation.email])]
     )
     return invitation
 
@@ -228,14 +251,14 @@ def invitation_create(*, user, organisation: Organisation, email: str, role: str
 def invitation_accept(*, user, invitation: Invitation) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise DomainError("This invitation was already accepted.", code="accepted")
+        raise DomainError(_("This invitation was already accepted."), code="accepted")
     if not EmailAddress.objects.filter(
         user=user, email__iexact=invitation.email, verified=True
     ).exists():
-        raise Http404("No such invitation.")  # someone else's: as if it did not exist
+        raise Http404(_("No such invitation."))  # someone else's: as if it did not exist
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    membership, _ = Membership.objects.get_or_create(
+    membership, _created = Membership.objects.get_or_create(
         organisation=invitation.organisation, user=user, defaults={"role": invitation.role}
     )
     return membership

@@ -9,6 +9,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.errors import DomainError, InvalidInput
 from compacts.choices import CompactStatus, Role
@@ -19,7 +22,7 @@ from compacts.models import (
     ProgressReport,
     ProgressValue,
 )
-from compacts.notifications import compact_notify
+from compacts.notifications import compact_notify, dated
 from compacts.permissions import (
     require_member,
     require_owner,
@@ -63,22 +66,22 @@ def report_file(
     require_member(user, party.organisation)
     compact = _locked_compact(compact)
     if party.compact_id != compact.pk:
-        raise InvalidInput("That party is not in this compact.", field="party")
+        raise InvalidInput(_("That party is not in this compact."), field="party")
     if compact.status != CompactStatus.ACTIVE:
-        raise DomainError("Progress is reported on an active compact.", code="not_active")
+        raise DomainError(_("Progress is reported on an active compact."), code="not_active")
     if period_end > timezone.localdate():
-        raise InvalidInput("The period cannot end in the future.", field="period_end")
+        raise InvalidInput(_("The period cannot end in the future."), field="period_end")
     if compact.activated_at and period_end < timezone.localdate(compact.activated_at):
         raise InvalidInput(
-            "The period cannot end before the compact became active "
-            f"({timezone.localdate(compact.activated_at):%d %B %Y}).",
+            _("The period cannot end before the compact became active (%(date)s).")
+            % {"date": date_format(timezone.localdate(compact.activated_at), "d F Y")},
             field="period_end",
         )
     outcomes = {o.pk: o for o in compact.outcomes.all()}
     values = values or {}
     strangers = set(values) - set(outcomes)
     if strangers:
-        raise InvalidInput("Values must be for this compact's outcomes.", field="values")
+        raise InvalidInput(_("Values must be for this compact's outcomes."), field="values")
     report = ProgressReport(
         compact=compact, party=party, filed_by=user, period_end=period_end, summary=summary
     )
@@ -93,9 +96,12 @@ def report_file(
         index_recompute_after_commit()  # confirmed progress can make the compact count
     compact_notify(
         compact,
-        "A progress report awaits your confirmation",
-        f"{party.organisation} reported progress to {period_end:%d %B %Y}. It stays "
-        "self-reported until every party confirms it.",
+        gettext_lazy("A progress report awaits your confirmation"),
+        gettext_lazy(
+            "%(organisation)s reported progress to %(date)s. It stays self-reported until every "
+            "party confirms it."
+        ),
+        params={"organisation": party.organisation, "date": dated(period_end)},
         only=[p.organisation for p in compact.parties.exclude(pk=party.pk)],
         but=user,
     )
@@ -134,16 +140,16 @@ def report_confirm(*, user, report: ProgressReport, party: Party) -> ProgressRep
     compact = _locked_compact(report.compact)  # the same order as a termination's: no race
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if party.compact_id != report.compact_id:
-        raise InvalidInput("That party is not in this compact.", field="party")
+        raise InvalidInput(_("That party is not in this compact."), field="party")
     if compact.status != CompactStatus.ACTIVE:
         # nothing is recorded on a compact once it has ended
         raise DomainError(
-            "Reports are confirmed while the compact is active; it is "
-            f"{CompactStatus(compact.status).label.lower()}.",
+            _("Reports are confirmed while the compact is active; it is %(status)s.")
+            % {"status": CompactStatus(compact.status).label.lower()},
             code="not_active",
         )
     if Confirmation.objects.filter(report=report, party=party).exists():
-        raise DomainError("This party already confirmed the report.", code="confirmed")
+        raise DomainError(_("This party already confirmed the report."), code="confirmed")
     Confirmation.objects.create(report=report, party=party, confirmed_by=user)
     if _report_verified_check(report):
         registry_append(

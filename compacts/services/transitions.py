@@ -8,6 +8,9 @@ import hashlib
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.errors import DomainError, InvalidInput
 from compacts import lifecycle
@@ -33,32 +36,42 @@ from countries.publication import index_recompute_after_commit
 from registry.merkle import canonical_json
 from registry.services import Event, registry_append
 
-CHANGED_SINCE_READ = (
-    "The compact changed since you read it (revision {seen}, now {now}): read it again before "
-    "signing."
+CHANGED_SINCE_READ = gettext_lazy(
+    "The compact changed since you read it (revision %(seen)s, now %(now)s): read it again "
+    "before signing."
 )
 # actions that change which compacts are active (activate also supersedes what it amends)
 INDEX_ACTIONS = frozenset({"activate", "complete", "terminate"})
+# the safeguards as the list of what is missing names them (their verbose names)
+SAFEGUARD_NAMES = {
+    "data_steward": gettext_lazy("Data trust or steward"),
+    "licensing_terms": gettext_lazy("licensing terms"),
+    "data_residency": gettext_lazy("data residency"),
+    "misuse_prevention": gettext_lazy("Misuse-prevention terms"),
+    "exit_and_redress": gettext_lazy("Exit and redress terms"),
+}
 
 
 def compact_missing(compact: Compact) -> tuple[str, ...]:
     """What must still be filled in before the compact can be proposed."""
     missing = [
-        Compact._meta.get_field(name).verbose_name
+        str(SAFEGUARD_NAMES[name])
         for name in Compact.SAFEGUARDS
         if not getattr(compact, name).strip()
     ]
     if not compact.summary.strip():
-        missing.insert(0, "summary")
+        missing.insert(0, _("summary"))
     if not compact.domains:
-        missing.insert(0, "domains")
+        missing.insert(0, _("domains"))
     if not compact.countries.exists():
-        missing.append("countries")
+        missing.append(_("countries"))
     if not compact.outcomes.exists():
-        missing.append("at least one outcome")
+        missing.append(_("at least one outcome"))
     unresourced = [str(p.organisation) for p in compact.parties.all() if not p.resources.exists()]
     if unresourced:
-        missing.append("what each party commits (" + ", ".join(unresourced) + ")")
+        missing.append(
+            _("what each party commits (%(parties)s)") % {"parties": ", ".join(unresourced)}
+        )
     return tuple(missing)
 
 
@@ -80,7 +93,7 @@ def _facts(compact: Compact, action: str, reason: str, party: Party | None) -> l
         reason=reason,
         signer_signed=party is not None and party.pk in signed,
         open_reports=tuple(
-            f"report to {d:%d %B %Y}"
+            _("report to %(date)s") % {"date": date_format(d, "d F Y")}
             for d in compact.reports.filter(verified_at__isnull=True).values_list(
                 "period_end", flat=True
             )
@@ -164,20 +177,20 @@ def compact_transition(
     """Take a lifecycle action. `revision` is the revision the actor read: a signature is
     refused if anything changed since, so no change slips past a signature."""
     if action not in lifecycle.TRANSITIONS:
-        raise InvalidInput(f"“{action}” is not an action on a compact.", field="action")
+        raise InvalidInput(lifecycle.not_an_action_message(action), field="action")
     if lifecycle.TRANSITIONS[action].reason_required and not reason.strip():
-        raise InvalidInput(f"Say why: a reason is required to {action} a compact.", field="reason")
+        raise InvalidInput(lifecycle.reason_required_message(action), field="reason")
     require_compact_action(user, compact, action, party)
     compact = _locked_compact(compact)
     if action == "sign":
         if party is None:
             owned = list(owned_parties(user, compact))
             if len(owned) != 1:
-                raise InvalidInput("Say which party you sign for.", field="party")
+                raise InvalidInput(_("Say which party you sign for."), field="party")
             party = owned[0]
         if revision is not None and revision != compact.revision:
             raise DomainError(
-                CHANGED_SINCE_READ.format(seen=revision, now=compact.revision), code="stale"
+                CHANGED_SINCE_READ % {"seen": revision, "now": compact.revision}, code="stale"
             )
     facts = _facts(compact, action, reason, party)
     refused = lifecycle.refusal(compact.status, action, facts)
@@ -201,7 +214,9 @@ def compact_transition(
             old = _locked_compact(old)
             if old.status != CompactStatus.ACTIVE:
                 raise DomainError(
-                    f"The version it amends is {old.status}, no longer active.", code="stale"
+                    _("The version it amends is %(status)s, no longer active.")
+                    % {"status": lifecycle.STATE_WORDS.get(old.status, old.status)},
+                    code="stale",
                 )
             Transition.objects.create(
                 compact=old,
@@ -241,26 +256,58 @@ def compact_transition(
     return compact
 
 
+# e-mail subjects and texts, worded in each recipient's language by compact_notify
 NOTICES = {
-    "propose": ("Your signature is awaited", "The compact is proposed: each party's owner signs."),
-    "submit": ("Under review", "Every party signed; an editor now checks the safeguards."),
-    "activate": ("Active", "An editor approved the compact: it is active and public."),
-    "return": ("Returned for changes", "An editor returned the compact for changes: {reason}"),
-    "complete": ("Completed", "The compact is completed: {reason}"),
-    "terminate": ("Terminated", "The compact was terminated: {reason}"),
-    "withdraw": ("Withdrawn", "The compact was withdrawn: {reason}"),
+    "propose": (
+        gettext_lazy("Your signature is awaited"),
+        gettext_lazy("The compact is proposed: each party's owner signs."),
+    ),
+    "submit": (
+        gettext_lazy("Under review"),
+        gettext_lazy("Every party signed; an editor now checks the safeguards."),
+    ),
+    "activate": (
+        gettext_lazy("Active"),
+        gettext_lazy("An editor approved the compact: it is active and public."),
+    ),
+    "return": (
+        gettext_lazy("Returned for changes"),
+        gettext_lazy("An editor returned the compact for changes: %(reason)s"),
+    ),
+    "complete": (
+        gettext_lazy("Completed"),
+        gettext_lazy("The compact is completed: %(reason)s"),
+    ),
+    "terminate": (
+        gettext_lazy("Terminated"),
+        gettext_lazy("The compact was terminated: %(reason)s"),
+    ),
+    "withdraw": (
+        gettext_lazy("Withdrawn"),
+        gettext_lazy("The compact was withdrawn: %(reason)s"),
+    ),
 }
 
 
 def _transition_notify(compact: Compact, action: str, target: str, user, reason: str) -> None:
     if action == "sign":
         if target == CompactStatus.SIGNED:
-            compact_notify(compact, "Signed by every party", "Submit it for review.", but=user)
+            compact_notify(
+                compact,
+                gettext_lazy("Signed by every party"),
+                gettext_lazy("Submit it for review."),
+                but=user,
+            )
         return
     subject, text = NOTICES[action]
-    compact_notify(compact, subject, text.format(reason=reason).strip(), but=user)
+    params = {"reason": reason} if "%(reason)s" in str(text) else None
+    compact_notify(compact, subject, text, params=params, but=user)
     if action == "submit":
-        editors_notify(compact, "A compact awaits review", "Check its safeguards in the admin.")
+        editors_notify(
+            compact,
+            gettext_lazy("A compact awaits review"),
+            gettext_lazy("Check its safeguards in the admin."),
+        )
 
 
 @transaction.atomic
@@ -268,13 +315,13 @@ def compact_amend(*, user, compact: Compact, reason: str) -> Compact:
     """A new draft version of an active compact, with everything copied; the active version
     stays in force until the amendment is reviewed and activated."""
     if not reason.strip():
-        raise InvalidInput("Say why the compact is amended.", field="reason")
+        raise InvalidInput(_("Say why the compact is amended."), field="reason")
     require_compact_action(user, compact, "complete")  # an owner of a party, as for completing
     old = _locked_compact(compact)
     if old.status != CompactStatus.ACTIVE:
-        raise DomainError("Only an active compact can be amended.", code="illegal_transition")
+        raise DomainError(_("Only an active compact can be amended."), code="illegal_transition")
     if Compact.objects.filter(amends=old).exclude(status=CompactStatus.WITHDRAWN).exists():
-        raise DomainError("An amendment of this compact is already open.", code="open_amendment")
+        raise DomainError(_("An amendment of this compact is already open."), code="open_amendment")
     latest = Compact.objects.filter(lineage=old.lineage).aggregate(v=Max("version"))["v"]
     new = Compact.objects.create(
         lineage=old.lineage,
