@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError
@@ -358,16 +360,33 @@ class MemberAdmin(UserAdmin):
 
 class DecisionReasonForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text="The organisation's owners are told; a declined applicant may appeal it.",
-        error_messages={"required": "Say why: a reason is required for this decision."},
+        help_text=_("The organisation's owners are told; a declined applicant may appeal it."),
+        error_messages={"required": _("Say why: a reason is required for this decision.")},
     )
 
 
+# each decision: the service, the page's title, the word for the result, what the page says
 MEMBERSHIP_DECISIONS = {
-    "decline_selected": (alliance.membership_decline, "Decline", "declined"),
-    "suspend_selected": (alliance.membership_suspend, "Suspend", "suspended"),
-    "reinstate_selected": (alliance.membership_reinstate, "Reinstate", "reinstated"),
+    "decline_selected": (
+        alliance.membership_decline,
+        _("Decline"),
+        pgettext_lazy("a membership, after a decision", "declined"),
+        _("These memberships will be declined; the reason is sent to their owners."),
+    ),
+    "suspend_selected": (
+        alliance.membership_suspend,
+        _("Suspend"),
+        pgettext_lazy("a membership, after a decision", "suspended"),
+        _("These memberships will be suspended; the reason is sent to their owners."),
+    ),
+    "reinstate_selected": (
+        alliance.membership_reinstate,
+        _("Reinstate"),
+        pgettext_lazy("a membership, after a decision", "reinstated"),
+        _("These memberships will be reinstated; the reason is sent to their owners."),
+    ),
 }
 
 
@@ -400,19 +419,19 @@ class AllianceMembershipAdmin(ReadOnlyAdmin):
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm(alliance.DECIDE_PERM)
 
-    @admin.action(description="Accept selected applications", permissions=["decide"])
+    @admin.action(description=_("Accept selected applications"), permissions=["decide"])
     def accept_selected(self, request, queryset):
         _each(
             self,
             request,
             queryset,
             lambda m: alliance.membership_accept(user=request.user, membership=m),
-            "accepted",
+            pgettext_lazy("a membership, after a decision", "accepted"),
         )
 
     def _decide(self, request, queryset, action: str):
         """A page asks for the reason first; its form posts back to the action."""
-        decide, title, done = MEMBERSHIP_DECISIONS[action]
+        decide, title, done, explanation = MEMBERSHIP_DECISIONS[action]
         form = DecisionReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
@@ -427,7 +446,7 @@ class AllianceMembershipAdmin(ReadOnlyAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": title,
-            "explanation": f"These memberships will be {done}; the reason is sent to their owners.",
+            "explanation": explanation,
             "action": action,
             "opts": self.model._meta,
             "memberships": queryset.select_related("organisation"),
@@ -436,15 +455,15 @@ class AllianceMembershipAdmin(ReadOnlyAdmin):
         }
         return TemplateResponse(request, "compacts/admin_reason.html", context)
 
-    @admin.action(description="Decline selected applications", permissions=["decide"])
+    @admin.action(description=_("Decline selected applications"), permissions=["decide"])
     def decline_selected(self, request, queryset):
         return self._decide(request, queryset, "decline_selected")
 
-    @admin.action(description="Suspend selected memberships", permissions=["decide"])
+    @admin.action(description=_("Suspend selected memberships"), permissions=["decide"])
     def suspend_selected(self, request, queryset):
         return self._decide(request, queryset, "suspend_selected")
 
-    @admin.action(description="Reinstate selected memberships", permissions=["decide"])
+    @admin.action(description=_("Reinstate selected memberships"), permissions=["decide"])
     def reinstate_selected(self, request, queryset):
         return self._decide(request, queryset, "reinstate_selected")
 
