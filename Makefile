@@ -18,7 +18,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: help run test lint check bench chromium wrk worker beat serve clean backup restore up load
+.PHONY: help run test lint check bench chromium wrk worker beat serve clean backup restore up load catalogues
 
 help:
 	@echo "make run     set up, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -46,7 +46,12 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-run: $(VENV)/.run-deps
+# The translation catalogues (locale/*/LC_MESSAGES/*.po) compiled to the .mo files Django
+# reads; the .mo files are built, never committed.
+catalogues: $(VENV)/.run-deps
+	@$(BIN)/python manage.py compile_catalogues
+
+run: $(VENV)/.run-deps catalogues
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py registry_keygen
 	$(BIN)/python manage.py load_demo_data
@@ -74,7 +79,7 @@ check: $(VENV)/.test-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-test: $(VENV)/.test-deps chromium lint check
+test: $(VENV)/.test-deps chromium catalogues lint check
 	@echo "== tests on $${DATABASE_URL:-the embedded SQLite database}"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 ifeq ($(CI),true)
@@ -100,13 +105,13 @@ wrk:
 	fi
 
 # Every queue (see CELERY_TASK_ROUTES); a worker per queue scales them apart (README).
-worker: $(VENV)/.run-deps
+worker: $(VENV)/.run-deps catalogues
 	$(BIN)/celery -A aimai_site worker -l INFO -Q celery,index,matching,mail
 
-beat: $(VENV)/.run-deps
+beat: $(VENV)/.run-deps catalogues
 	$(BIN)/celery -A aimai_site beat -l INFO --schedule $(VENV)/celerybeat-schedule
 
-serve: $(VENV)/.run-deps
+serve: $(VENV)/.run-deps catalogues
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/gunicorn aimai_site.wsgi:application --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2}
 
@@ -136,7 +141,7 @@ up:
 	  echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/aimai REDIS_URL=redis://127.0.0.1:6379/0 make up" >&2; \
 	  exit 2; \
 	fi
-	$(MAKE) --no-print-directory $(VENV)/.ops-deps
+	$(MAKE) --no-print-directory $(VENV)/.ops-deps catalogues
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py registry_keygen
 	$(BIN)/python manage.py load_demo_data

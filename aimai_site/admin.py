@@ -91,3 +91,7 @@ def _is_key(field, value: str) -> bool:
     if isinstance(python, int):
         return DATABASE_INT_MIN <= python <= DATABASE_INT_MAX
     return "\x00" not in str(python)
+
+
+# translations of editor-written content (aimai_site/content.py)
+from aimai_site import content_admin  # noqa: E402, F401

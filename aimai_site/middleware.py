@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 
 from aimai_site.api import error_json, is_api_request
 from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.languages import path_without_language
 from aimai_site.login_guard import LoginThrottled
 from aimai_site.second_factor import SETUP_REQUIRED, second_factor_missing
 
@@ -55,7 +56,9 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(SETUP_PATHS) or not second_factor_missing(request.user):
+        if path_without_language(request.path).startswith(SETUP_PATHS) or not second_factor_missing(
+            request.user
+        ):
             return self.get_response(request)
         if is_api_request(request):
             return error_json("mfa_required", SETUP_REQUIRED, 403)
@@ -126,8 +129,8 @@ class CompressionMiddleware(GZipMiddleware):
     UNCOMPRESSED_PATHS = ("/accounts/",)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if request.path.startswith(self.UNCOMPRESSED_PATHS) or "no-store" in response.get(
-            "Cache-Control", ""
-        ):
+        if path_without_language(request.path).startswith(
+            self.UNCOMPRESSED_PATHS
+        ) or "no-store" in response.get("Cache-Control", ""):
             return response
         return super().process_response(request, response)

@@ -72,3 +72,43 @@ class OutboxJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.id}"
+
+
+class LanguagePreference(models.Model):
+    """The language a member last chose while signed in: their e-mail is written in it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
+    )
+    language = models.CharField(max_length=8)
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"
+
+
+class ContentTranslation(models.Model):
+    """An editor's translation of a piece of content written in English: a release's notes,
+    a methodology's rationale, a principle. `field` names the piece within its object (see
+    aimai_site/content.py for the pieces each kind of object offers). The English text stays
+    the authority (and the one in the registry's digests); a page in another language shows
+    the translation, else the English with a note saying so."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=200)
+    language = models.CharField(max_length=8)
+    text = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field", "language"],
+                name="one_translation_per_piece_and_language",
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id", "language"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id} {self.field} [{self.language}]"

@@ -12,6 +12,8 @@ from contextvars import ContextVar
 
 from django.db import connections
 
+from aimai_site.languages import path_without_language
+
 REPLICA = "replica"
 # the public pages, the downloads and the API's reads; not accounts, admin, compacts' desks
 PUBLIC_READ_PREFIXES = (
@@ -39,7 +41,7 @@ def replica_options(options: dict) -> dict:
 
 
 def is_public_read(request) -> bool:
-    path = request.path_info
+    path = path_without_language(request.path_info)
     return (
         request.method in SAFE_METHODS
         and (path == "/" or path.startswith(PUBLIC_READ_PREFIXES))

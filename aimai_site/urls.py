@@ -1,21 +1,30 @@
 from allauth.account.decorators import secure_admin_login
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control, cache_page
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
 from aimai_site import probes
 from aimai_site.account_views import api_token_revoke_view, api_tokens_view
 from aimai_site.docs import RedocView, SwaggerView
+from aimai_site.language_views import language_choose_view
 from aimai_site.middleware import too_many_attempts
 from aimai_site.staticfinders import VEGA_BUNDLE
 from countries import compare_views, downloads, embed_views
 from countries.map_views import maps_view
 from countries.views import check_file_view, overview_view, release_list_view
+
+# a catalogue changes only with a release of the site: browsers keep it an hour
+javascript_catalog_view = cache_control(public=True, max_age=3600)(
+    cache_page(3600)(JavaScriptCatalog.as_view(domain="djangojs"))
+)
 
 
 def vega_bundle_moved(request: HttpRequest) -> HttpResponse:
@@ -38,12 +47,13 @@ api_v1 = [
     path("", include("compacts.api.urls")),
 ]
 
+# Locale-neutral addresses, one for every language: files, charts, the API, the admin, probes.
 urlpatterns = [
-    path("", overview_view, name="home"),
     # browsers ask for /favicon.ico on every page, the admin's included
     path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
     # the chart library's old address, before it was a static file named by its hash
     path("assets/vega.js", vega_bundle_moved, name="vega-bundle"),
+    path("language/<str:code>/", language_choose_view, name="language-choose"),
     re_path(
         r"^charts/(?P<name>concentration|scatter|map)\.(?P<fmt>svg|png|json)$",
         downloads.chart_view,
@@ -59,9 +69,6 @@ urlpatterns = [
         downloads.observations_download_view,
         name="observations-download",
     ),
-    path("countries/", include("countries.urls")),
-    # countries side by side, and every chart alone: the one route other sites may frame
-    path("compare/", compare_views.compare_view, name="compare"),
     re_path(
         r"^compare/data\.(?P<fmt>csv|json)$", compare_views.compare_data_view, name="compare-data"
     ),
@@ -70,6 +77,36 @@ urlpatterns = [
         compare_views.compare_chart_view,
         name="compare-chart",
     ),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # the docs' scripts are files (the split view serves Swagger UI's settings as one); Redoc
+    # injects <style> elements from script and runs its search in a worker made from a blob, so
+    # its page alone allows inline styles (a nonce would void 'unsafe-inline') and blob: workers;
+    # never inline scripts
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/redoc/",
+        csp_replace({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+            RedocView.as_view(url_name="api-schema")
+        ),
+        name="api-redoc",
+    ),
+    # the operator's addresses; ProbeMiddleware answers them first (see aimai_site/probes.py)
+    path("health/live", probes.live_view, name="health-live"),
+    path("health/ready", probes.ready_view, name="health-ready"),
+    path("metrics", probes.metrics_view, name="metrics"),
+]
+
+# The pages, in every language: English at these addresses, the others under /fr/, /es/, /ar/
+# (aimai_site/languages.py).
+urlpatterns += i18n_patterns(
+    path("", overview_view, name="home"),
+    # the site's scripts' text in the page's language (defines gettext for them)
+    path("jsi18n/", javascript_catalog_view, name="javascript-catalog"),
+    path("countries/", include("countries.urls")),
+    # countries side by side, and every chart alone: the one route other sites may frame
+    path("compare/", compare_views.compare_view, name="compare"),
     # a chart's name is a short word: a longer address is a plain 404, never a cache key
     re_path(
         r"^embed/(?P<chart>[a-z]{1,20})/$",
@@ -93,30 +130,12 @@ urlpatterns = [
     path("", include("compacts.alliance.urls")),
     path("", include("compacts.alliance.directory_urls")),
     path("clusters/", include("compacts.alliance.cluster_urls")),
-    path("admin/", admin.site.urls),
     path("accounts/tokens/", api_tokens_view, name="api-tokens"),
     path("accounts/tokens/<int:pk>/revoke/", api_token_revoke_view, name="api-token-revoke"),
     path("accounts/", include("compacts.account_urls")),
     path("accounts/", include("allauth.urls")),
-    path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # the docs' scripts are files (the split view serves Swagger UI's settings as one); Redoc
-    # injects <style> elements from script and runs its search in a worker made from a blob, so
-    # its page alone allows inline styles (a nonce would void 'unsafe-inline') and blob: workers;
-    # never inline scripts
-    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path(
-        "api/redoc/",
-        csp_replace({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
-            RedocView.as_view(url_name="api-schema")
-        ),
-        name="api-redoc",
-    ),
-    # the operator's addresses; ProbeMiddleware answers them first (see aimai_site/probes.py)
-    path("health/live", probes.live_view, name="health-live"),
-    path("health/ready", probes.ready_view, name="health-ready"),
-    path("metrics", probes.metrics_view, name="metrics"),
-]
+    prefix_default_language=False,
+)
 
 # under /api/ every error is the API's JSON body, even one raised outside DRF
 handler400 = "aimai_site.api.api_bad_request"

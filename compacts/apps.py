@@ -6,6 +6,7 @@ class CompactsConfig(AppConfig):
     verbose_name = "Members and compacts"
 
     def ready(self) -> None:
+        from compacts.alliance import translatable
         from compacts.alliance.services import membership_appeal_check
         from compacts.consultation.selectors import version_proposals
         from compacts.indicator import commitment_rows, compacts_counted_for
@@ -16,6 +17,7 @@ class CompactsConfig(AppConfig):
         from registry.redress import concern_check_register
 
         published.connect(score_set_published, dispatch_uid="compacts-score-set-suggestions")
+        translatable.register()  # editors translate the principles
         # the index counts compacts and country pages list them: the countries app asks here
         provide(
             commitment_rows=commitment_rows,

@@ -7,6 +7,11 @@
 // its table and its links work without it.
 (function () {
   "use strict";
+  // the page's language: the catalogue at /jsi18n/ (Django's) defines gettext; without it, English
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_m, name) { return values[name]; });
+  };
   const charts = document.querySelectorAll(".vega[data-spec]");
   const library = document.currentScript && document.currentScript.dataset.library;
   if (!charts.length || !library) return;
@@ -66,11 +71,11 @@
         if (still) (still.closest("picture") || still).remove(); // the interactive chart takes its place
         // the export menu's button is an icon: give it a name for screen readers
         const menu = element.querySelector("details > summary");
-        if (menu) menu.setAttribute("aria-label", "Download this chart (SVG or PNG)");
+        if (menu) menu.setAttribute("aria-label", gettext("Download this chart (SVG or PNG)"));
         element.dataset.rendered = "true"; // marks carry an href: a click opens the country
       })
       .catch((error) => {
-        element.textContent = "The chart could not be drawn: " + error;
+        element.textContent = interpolate(gettext("The chart could not be drawn: %(error)s"), { error: String(error) }, true);
       });
   }
 
@@ -82,7 +87,7 @@
       () => charts.forEach(draw),
       (error) =>
         charts.forEach((element) => {
-          element.textContent = "The chart could not be drawn: " + error.message;
+          element.textContent = interpolate(gettext("The chart could not be drawn: %(error)s"), { error: error.message }, true);
         }),
     );
   }

@@ -5,6 +5,11 @@
    in the address. Only what differs from the published methodology goes into the URL. */
 (function () {
   "use strict";
+  // the page's language: the catalogue at /jsi18n/ (Django's) defines gettext; without it, English
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_m, name) { return values[name]; });
+  };
   var form = document.getElementById("explore-form");
   if (!form || !window.fetch) return;
   var DELAY = 150;
@@ -46,7 +51,7 @@
   function showErrors(list) {
     errors.textContent = "";
     if (!list || !list.length) { errors.hidden = true; return; }
-    errors.appendChild(el("p", {}, "This state cannot be computed:"));
+    errors.appendChild(el("p", {}, gettext("This state cannot be computed:")));
     var ul = el("ul");
     list.forEach(function (message) { ul.appendChild(el("li", {}, message)); });
     errors.appendChild(ul);
@@ -90,7 +95,7 @@
     if (!list) return;
     list.textContent = "";
     if (!movers.length) {
-      list.appendChild(el("li", { "class": "empty" }, "No country changed rank."));
+      list.appendChild(el("li", { "class": "empty" }, gettext("No country changed rank.")));
       return;
     }
     movers.forEach(function (row) {
@@ -98,7 +103,7 @@
       li.appendChild(countryLink(row));
       li.appendChild(document.createTextNode(" "));
       li.appendChild(shiftCell(row));
-      li.appendChild(document.createTextNode(" (rank " + row.published_rank + " → " + row.rank + ")"));
+      li.appendChild(document.createTextNode(" " + interpolate(gettext("(rank %(published)s → %(variant)s)"), { published: row.published_rank, variant: row.rank }, true)));
       list.appendChild(li);
     });
   }
@@ -122,10 +127,10 @@
     box.textContent = "";
     var changes = data.variant.changes;
     if (!changes.length) {
-      box.appendChild(el("p", {}, "Nothing changed yet: these are the published methodology’s numbers, computed again."));
+      box.appendChild(el("p", {}, gettext("Nothing changed yet: these are the published methodology’s numbers, computed again.")));
       return;
     }
-    box.appendChild(el("p", {}, "What changed from " + data.base.slug + " " + data.base.version + ":"));
+    box.appendChild(el("p", {}, interpolate(gettext("What changed from %(methodology)s %(version)s:"), { methodology: data.base.slug, version: data.base.version }, true)));
     var ul = el("ul");
     changes.forEach(function (line) { ul.appendChild(el("li", {}, line)); });
     box.appendChild(ul);
@@ -145,9 +150,11 @@
       line.setAttribute("y2", String(top + ((row.rank || 1) - 1) * step));
       var title = line.querySelector("title");
       if (title) {
-        title.textContent = line.dataset.name + ": published rank " +
-          (row.published_rank === null ? "unranked" : row.published_rank) + ", variant rank " +
-          (row.rank === null ? "unranked" : row.rank);
+        title.textContent = interpolate(gettext("%(country)s: published rank %(published)s, variant rank %(variant)s"), {
+          country: line.dataset.name,
+          published: row.published_rank === null ? gettext("unranked") : row.published_rank,
+          variant: row.rank === null ? gettext("unranked") : row.rank
+        }, true);
       }
     });
   }
@@ -193,8 +200,8 @@
       running = null;
       results.removeAttribute("aria-busy");
       if (!answer.ok) {
-        showErrors(answer.data.errors || [answer.data.detail || "The variant could not be computed."]);
-        status.textContent = "This state cannot be computed; the results shown are of the last one that could.";
+        showErrors(answer.data.errors || [answer.data.detail || gettext("The variant could not be computed.")]);
+        status.textContent = gettext("This state cannot be computed; the results shown are of the last one that could.");
         return;
       }
       showErrors([]);
@@ -202,7 +209,7 @@
     }).catch(function (error) {
       if (error.name === "AbortError") return;
       results.removeAttribute("aria-busy");
-      showErrors(["The server could not be reached: try the Recompute button."]);
+      showErrors([gettext("The server could not be reached: try the Recompute button.")]);
     });
   }
 
@@ -241,10 +248,10 @@
     copy.hidden = false;
     copy.addEventListener("click", function () {
       navigator.clipboard.writeText(link.value).then(function () {
-        status.textContent = "Link copied.";
+        status.textContent = gettext("Link copied.");
       }, function () {
         link.select();
-        status.textContent = "Select the link and copy it.";
+        status.textContent = gettext("Select the link and copy it.");
       });
     });
   }

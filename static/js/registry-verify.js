@@ -1,6 +1,11 @@
 // Check, in the browser, that this page's entry is in the signed tree (RFC 9162 2.1.3.2).
 (function () {
   "use strict";
+  // the page's language: the catalogue at /jsi18n/ (Django's) defines gettext; without it, English
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_m, name) { return values[name]; });
+  };
 
   function hex(bytes) {
     return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -57,14 +62,14 @@
     }
     const ok = leafOk && !extra && sn === 0 && hex(r) === root;
     result.textContent = ok
-      ? "Verified: this entry is in the signed tree."
-      : "NOT verified: the entry, its leaf hash or the audit path does not match the signed root.";
+      ? gettext("Verified: this entry is in the signed tree.")
+      : gettext("NOT verified: the entry, its leaf hash or the audit path does not match the signed root.");
     result.className = ok ? "ok" : "fail";
   }
 
   document.getElementById("verify").addEventListener("click", () => {
     verify().catch((error) => {
-      document.getElementById("verify-result").textContent = "Could not verify: " + error;
+      document.getElementById("verify-result").textContent = interpolate(gettext("Could not verify: %(error)s"), { error: String(error) }, true);
     });
   });
 })();

@@ -1,0 +1,27 @@
+"""Editor-written content in the page's language: `{% content_texts obj as texts %}` once per
+object, then `{% content_piece texts "description" %}` for each piece (the text with its
+`lang`, and a note when English stands in for a missing translation)."""
+
+from django import template
+from django.utils import translation
+
+from aimai_site.content import Texts, texts_of
+
+register = template.Library()
+
+
+@register.simple_tag
+def content_texts(obj) -> Texts:
+    return texts_of(obj)
+
+
+@register.inclusion_tag("includes/content_piece.html")
+def content_piece(texts: Texts, name: str, english: str | None = None, element: str = "p"):
+    shown = texts.piece(name, english)
+    info = translation.get_language_info(texts.language)
+    return {"shown": shown, "element": element, "language_name": info["name_translated"]}
+
+
+@register.filter
+def piece(texts: Texts, name: str):
+    return texts.piece(name)

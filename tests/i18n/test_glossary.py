@@ -1,0 +1,52 @@
+"""The glossary (locale/glossary.csv) fixes how the platform's own terms are translated: an
+entry marked `enforced` must appear, as the glossary writes it, in every translation of a
+string that uses the term (its last word is enough: grammar may change what precedes it)."""
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+GLOSSARY = ROOT / "locale" / "glossary.csv"
+LANGUAGES = ("fr", "es", "ar")
+
+
+def glossary() -> list[dict]:
+    with GLOSSARY.open(encoding="utf-8") as source:
+        return list(csv.DictReader(source))
+
+
+def key(translation: str, code: str) -> str:
+    """What a translation must contain: the term's last word (Arabic: less its article)."""
+    last = translation.split()[-1].lower()
+    if code == "ar":
+        last = re.sub(r"^(ال|لل)", "", last)
+    return last
+
+
+def test_the_glossary_has_a_translation_of_every_term_in_every_language():
+    for row in glossary():
+        assert all(row[code].strip() for code in LANGUAGES), row["term"]
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_enforced_terms_are_translated_as_the_glossary_says(code):
+    terms = [row for row in glossary() if row["enforced"] == "yes"]
+    found = []
+    for po in sorted((ROOT / "locale" / code / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as source:
+            catalogue = read_po(source, locale=code)
+        for message in catalogue:
+            if not message.id or not message.string:
+                continue
+            source_text = " ".join(message.id) if isinstance(message.id, tuple) else message.id
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for row in terms:
+                if re.search(rf"\b{re.escape(row['term'])}\b", source_text):
+                    wanted = key(row[code], code)
+                    if not all(wanted in s.lower() for s in strings if s):
+                        found.append(f"{row['term']!r} -> {row[code]!r} not in {strings[0]!r}")
+    assert not found, f"{len(found)} strings stray from the glossary:\n" + "\n".join(found[:40])
