@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from aimai_site.accounts import has_verified_email
 from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.languages import user_language
 from aimai_site.mail import mail_after_commit
 from aimai_site.validators import plain_text
 from compacts.alliance.models import AllianceMembership, Endorsement, Principles
@@ -126,7 +127,7 @@ def _log(membership: AllianceMembership, event: str) -> None:
 
 def reader_language(user) -> str:
     """The language a person reads the e-mails in."""
-    return "en"  # TODO language: user_language(user)
+    return user_language(user)
 
 
 def by_language(users) -> dict[str, list[str]]:
