@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.admin import ReadOnlyAdmin
 from aimai_site.errors import DomainError
@@ -395,34 +395,32 @@ class MemberAdmin(UserAdmin):
 
 class DecisionReasonForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text=gettext_lazy(
-            "The organisation's owners are told; a declined applicant may appeal it."
-        ),
-        error_messages={
-            "required": gettext_lazy("Say why: a reason is required for this decision.")
-        },
+        help_text=_("The organisation's owners are told; a declined applicant may appeal it."),
+        error_messages={"required": _("Say why: a reason is required for this decision.")},
     )
 
 
+# each decision: the service, the page's title, the word for the result, what the page says
 MEMBERSHIP_DECISIONS = {
     "decline_selected": (
         alliance.membership_decline,
-        gettext_lazy("Decline"),
-        gettext_lazy("declined"),
-        gettext_lazy("These memberships will be declined; the reason is sent to their owners."),
+        _("Decline"),
+        pgettext_lazy("a membership, after a decision", "declined"),
+        _("These memberships will be declined; the reason is sent to their owners."),
     ),
     "suspend_selected": (
         alliance.membership_suspend,
-        gettext_lazy("Suspend"),
-        gettext_lazy("suspended"),
-        gettext_lazy("These memberships will be suspended; the reason is sent to their owners."),
+        _("Suspend"),
+        pgettext_lazy("a membership, after a decision", "suspended"),
+        _("These memberships will be suspended; the reason is sent to their owners."),
     ),
     "reinstate_selected": (
         alliance.membership_reinstate,
-        gettext_lazy("Reinstate"),
-        gettext_lazy("reinstated"),
-        gettext_lazy("These memberships will be reinstated; the reason is sent to their owners."),
+        _("Reinstate"),
+        pgettext_lazy("a membership, after a decision", "reinstated"),
+        _("These memberships will be reinstated; the reason is sent to their owners."),
     ),
 }
 
@@ -456,14 +454,14 @@ class AllianceMembershipAdmin(ReadOnlyAdmin):
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm(alliance.DECIDE_PERM)
 
-    @admin.action(description=gettext_lazy("Accept selected applications"), permissions=["decide"])
+    @admin.action(description=_("Accept selected applications"), permissions=["decide"])
     def accept_selected(self, request, queryset):
         _each(
             self,
             request,
             queryset,
             lambda m: alliance.membership_accept(user=request.user, membership=m),
-            _("accepted"),
+            pgettext_lazy("a membership, after a decision", "accepted"),
         )
 
     def _decide(self, request, queryset, action: str):
@@ -492,17 +490,15 @@ class AllianceMembershipAdmin(ReadOnlyAdmin):
         }
         return TemplateResponse(request, "compacts/admin_reason.html", context)
 
-    @admin.action(description=gettext_lazy("Decline selected applications"), permissions=["decide"])
+    @admin.action(description=_("Decline selected applications"), permissions=["decide"])
     def decline_selected(self, request, queryset):
         return self._decide(request, queryset, "decline_selected")
 
-    @admin.action(description=gettext_lazy("Suspend selected memberships"), permissions=["decide"])
+    @admin.action(description=_("Suspend selected memberships"), permissions=["decide"])
     def suspend_selected(self, request, queryset):
         return self._decide(request, queryset, "suspend_selected")
 
-    @admin.action(
-        description=gettext_lazy("Reinstate selected memberships"), permissions=["decide"]
-    )
+    @admin.action(description=_("Reinstate selected memberships"), permissions=["decide"])
     def reinstate_selected(self, request, queryset):
         return self._decide(request, queryset, "reinstate_selected")
 

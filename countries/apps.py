@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CountriesConfig(AppConfig):
     name = "countries"
-    verbose_name = "Countries and data"
+    verbose_name = _("Countries and data")
 
     def ready(self) -> None:
         from countries import translatable

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.validators import plain_text, single_line
 from compacts.alliance.cluster_selectors import region_choices
@@ -16,37 +18,38 @@ CUSTOM = "custom:"
 class ClusterProposeForm(forms.Form):
     organisation = forms.ModelChoiceField(
         Organisation.objects.none(),
-        label="Proposed by",
-        help_text="The organisation that proposes it joins it once an editor approves it.",
+        label=_("Proposed by"),
+        help_text=_("The organisation that proposes it joins it once an editor approves it."),
     )
-    name = forms.CharField(max_length=120, validators=[single_line])
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[single_line])
     description = forms.CharField(
+        label=_("Description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         validators=[plain_text],
-        help_text="What its members mean to do together.",
+        help_text=_("What its members mean to do together."),
     )
     region = forms.ChoiceField(
-        label="Countries",
-        help_text="A UN M49 grouping, or countries chosen one by one (listed below).",
+        label=_("Countries"),
+        help_text=_("A UN M49 grouping, or countries chosen one by one (listed below)."),
     )
     countries = CountryCodesField(
         required=False,
-        label="Countries chosen one by one",
-        help_text="ISO alpha-3 codes, comma-separated, e.g. KEN, TZA, UGA.",
+        label=_("Countries chosen one by one"),
+        help_text=_("ISO alpha-3 codes, comma-separated, e.g. KEN, TZA, UGA."),
     )
     domains = forms.MultipleChoiceField(
         choices=Domain.choices,
         widget=CHECKBOXES,
-        label="Focus domains",
-        error_messages={"required": "Choose at least one: focus domains."},
+        label=_("Focus domains"),
+        error_messages={"required": _("Choose at least one: focus domains.")},
     )
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations or Organisation.objects.none()
         self.fields["region"].choices = [
-            ("Chosen one by one", [(CUSTOM, "Countries chosen one by one")]),
+            (gettext("Chosen one by one"), [(CUSTOM, gettext("Countries chosen one by one"))]),
             *region_choices(),
         ]
 
@@ -54,10 +57,12 @@ class ClusterProposeForm(forms.Form):
         data = super().clean()
         region = data.get("region")
         if region:
-            kind, _, name = region.partition(":")
+            kind, _sep, name = region.partition(":")
             data["region_kind"], data["region_name"] = kind, name
             if kind == ClusterRegion.CUSTOM and len(data.get("countries") or []) < 2:
-                self.add_error("countries", "Name at least two countries, or choose a region.")
+                self.add_error(
+                    "countries", gettext("Name at least two countries, or choose a region.")
+                )
         return data
 
     def proposal(self) -> dict:
@@ -75,10 +80,11 @@ class ClusterProposeForm(forms.Form):
 
 class ClusterDecisionForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[plain_text],
-        help_text="Required to decline; the proposer is told.",
+        help_text=_("Required to decline; the proposer is told."),
     )
 
 

@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from aimai_site.errors import NotFoundError
 from compacts.alliance.models import AllianceMembership, Cluster, ClusterMember
@@ -146,14 +147,14 @@ def cluster_for_user(user, slug: str) -> Cluster:
     proposing organisation's members only (404 for the others)."""
     cluster = Cluster.objects.filter(slug=slug).select_related("proposed_by").first()
     if cluster is None:
-        raise NotFoundError("No such cluster.")
+        raise NotFoundError(_("No such cluster."))
     if cluster.status == ClusterStatus.APPROVED:
         return cluster
     if user.is_authenticated and (
         user.has_perm("compacts.decide_cluster") or role_in(user, cluster.proposed_by) is not None
     ):
         return cluster
-    raise NotFoundError("No such cluster.")
+    raise NotFoundError(_("No such cluster."))
 
 
 def owned_members(user):
@@ -218,9 +219,9 @@ def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The UN M49 groupings that have countries, for the proposal form."""
     grouped = []
     for kind, label in (
-        ("subregion", "UN M49 sub-regions"),
-        ("intermediate_region", "UN M49 intermediate regions"),
-        ("region", "UN M49 regions"),
+        ("subregion", _("UN M49 sub-regions")),
+        ("intermediate_region", _("UN M49 intermediate regions")),
+        ("region", _("UN M49 regions")),
     ):
         names = sorted(
             set(Country.objects.exclude(**{kind: ""}).values_list(kind, flat=True).distinct())

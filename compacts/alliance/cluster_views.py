@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from aimai_site.errors import DomainError, NotFoundError
@@ -22,12 +24,15 @@ from compacts.alliance.cluster_forms import (
 from compacts.alliance.models import Cluster
 from compacts.models import Organisation
 
+JOINED = _("%(organisation)s joined %(cluster)s.")
+LEFT = _("%(organisation)s left %(cluster)s.")
+
 
 def _cluster_for_user(request, slug: str) -> Cluster:
     try:
         return selectors.cluster_for_user(request.user, slug)
     except NotFoundError:
-        raise Http404("No such cluster.") from None
+        raise Http404(gettext("No such cluster.")) from None
 
 
 def _refused(request, cluster: Cluster, message: str, status: int) -> HttpResponse:
@@ -78,7 +83,9 @@ def cluster_propose_view(request: HttpRequest) -> HttpResponse:
                 status = exc.http_status
             else:
                 messages.success(
-                    request, f"{cluster.name} is proposed: an editor of the alliance decides."
+                    request,
+                    gettext("%(cluster)s is proposed: an editor of the alliance decides.")
+                    % {"cluster": cluster.name},
                 )
                 return redirect(cluster)
     context = {"form": form, "can_propose": selectors.owned_members(request.user).exists()}
@@ -96,7 +103,7 @@ def cluster_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def cluster_decide_view(request: HttpRequest, slug: str, decision: str) -> HttpResponse:
     if decision not in ("approve", "decline"):
-        raise Http404("No such decision.")
+        raise Http404(gettext("No such decision."))
     cluster = get_object_or_404(Cluster, slug=slug)
     form = ClusterDecisionForm(request.POST)
     if not form.is_valid():
@@ -105,11 +112,18 @@ def cluster_decide_view(request: HttpRequest, slug: str, decision: str) -> HttpR
     try:
         if decision == "approve":
             cluster = services.cluster_approve(user=request.user, cluster=cluster)
-            messages.success(request, f"{cluster.name} is approved and open to members.")
+            messages.success(
+                request,
+                gettext("%(cluster)s is approved and open to members.") % {"cluster": cluster.name},
+            )
         else:
             reason = form.cleaned_data["reason"]
             cluster = services.cluster_decline(user=request.user, cluster=cluster, reason=reason)
-            messages.success(request, f"{cluster.name} is declined; the proposer is told why.")
+            messages.success(
+                request,
+                gettext("%(cluster)s is declined; the proposer is told why.")
+                % {"cluster": cluster.name},
+            )
     except DomainError as exc:
         return _refused(request, cluster, exc.message, exc.http_status)
     return redirect(cluster)
@@ -119,23 +133,23 @@ def _membership_change(request, slug: str, write, done: str) -> HttpResponse:
     cluster = get_object_or_404(Cluster, slug=slug)
     form = ClusterMemberForm(request.POST)
     if not form.is_valid():
-        return _refused(request, cluster, "Choose one of your organisations.", 400)
+        return _refused(request, cluster, gettext("Choose one of your organisations."), 400)
     organisation = get_object_or_404(Organisation, slug=form.cleaned_data["organisation"])
     try:
         write(user=request.user, cluster=cluster, organisation=organisation)
     except DomainError as exc:
         return _refused(request, cluster, exc.message, exc.http_status)
-    messages.success(request, done.format(org=organisation.name, cluster=cluster.name))
+    messages.success(request, done % {"organisation": organisation.name, "cluster": cluster.name})
     return redirect(cluster)
 
 
 @login_required
 @require_POST
 def cluster_join_view(request: HttpRequest, slug: str) -> HttpResponse:
-    return _membership_change(request, slug, services.cluster_join, "{org} joined {cluster}.")
+    return _membership_change(request, slug, services.cluster_join, JOINED)
 
 
 @login_required
 @require_POST
 def cluster_leave_view(request: HttpRequest, slug: str) -> HttpResponse:
-    return _membership_change(request, slug, services.cluster_leave, "{org} left {cluster}.")
+    return _membership_change(request, slug, services.cluster_leave, LEFT)

@@ -17,12 +17,15 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.errors import DomainError, InvalidInput
 from aimai_site.mail import mail_after_commit
 from aimai_site.validators import plain_text, single_line
 from compacts.alliance.models import Cluster, ClusterMember
+from compacts.alliance.services import by_language
 from compacts.choices import ClusterRegion, ClusterStatus, Domain, Role
 from compacts.models import Membership, Organisation
 from compacts.permissions import require_alliance_member, require_editor, require_owner
@@ -36,7 +39,17 @@ from registry.services import Event, registry_append
 DECIDE_PERM = "compacts.decide_cluster"
 NAME_MAX = 120
 
-NOT_APPROVED = "The cluster {name} is {status}: only approved clusters can be {action}."
+# a whole sentence per action, for translators; the status is the cluster's, lower-cased
+NOT_APPROVED = {
+    "joined": gettext_lazy(
+        "The cluster %(name)s is %(status)s: only approved clusters can be joined."
+    ),
+    "left": gettext_lazy("The cluster %(name)s is %(status)s: only approved clusters can be left."),
+}
+NOT_PROPOSED = {
+    "approved": gettext_lazy("The cluster %(name)s is %(status)s: it cannot be approved."),
+    "declined": gettext_lazy("The cluster %(name)s is %(status)s: it cannot be declined."),
+}
 
 
 def cluster_digest(cluster: Cluster) -> str:
@@ -57,10 +70,10 @@ def _member_digest(cluster: Cluster, event: str) -> str:
 
 def _text(value, field: str, *, required: bool, single: bool = False) -> str:
     if not isinstance(value, str):
-        raise InvalidInput("Text, please.", field=field)
+        raise InvalidInput(_("Text, please."), field=field)
     value = value.strip()
     if required and not value:
-        raise InvalidInput("This is required.", field=field)
+        raise InvalidInput(_("This is required."), field=field)
     validator = single_line if single else plain_text
     try:
         validator(value)
@@ -71,33 +84,39 @@ def _text(value, field: str, *, required: bool, single: bool = False) -> str:
 
 def _domains(values: Iterable[str]) -> list[str]:
     if isinstance(values, str) or not all(isinstance(v, str) for v in values):
-        raise InvalidInput("A list of domains.", field="domains")
+        raise InvalidInput(_("A list of domains."), field="domains")
     values = sorted(set(values))
     unknown = sorted(set(values) - set(Domain.values))
     if unknown:
-        raise InvalidInput(f"Unknown domains: {', '.join(unknown)}.", field="domains")
+        raise InvalidInput(
+            _("Unknown domains: %(domains)s.") % {"domains": ", ".join(unknown)}, field="domains"
+        )
     if not values:
-        raise InvalidInput("Choose at least one focus domain.", field="domains")
+        raise InvalidInput(_("Choose at least one focus domain."), field="domains")
     return values
 
 
 def region_countries(region_kind: str, region_name: str, countries: Iterable = ()) -> list[Country]:
     """The countries of a UN M49 grouping, or those chosen (Country objects or ISO3 codes)."""
     if region_kind not in ClusterRegion.values:
-        raise InvalidInput("Choose where the countries come from.", field="region_kind")
+        raise InvalidInput(_("Choose where the countries come from."), field="region_kind")
     if region_kind == ClusterRegion.CUSTOM:
         codes = sorted({c.iso3 if isinstance(c, Country) else str(c).upper() for c in countries})
         found = list(Country.objects.filter(iso3__in=codes))
         unknown = sorted(set(codes) - {c.iso3 for c in found})
         if unknown:
-            raise InvalidInput(f"Unknown country codes: {', '.join(unknown)}.", field="countries")
+            raise InvalidInput(
+                _("Unknown country codes: %(codes)s.") % {"codes": ", ".join(unknown)},
+                field="countries",
+            )
         if len(found) < 2:
-            raise InvalidInput("A cluster spans at least two countries.", field="countries")
+            raise InvalidInput(_("A cluster spans at least two countries."), field="countries")
         return found
     found = list(Country.objects.filter(**{region_kind: region_name}))
     if not region_name or not found:
         raise InvalidInput(
-            f"No country is in the {ClusterRegion(region_kind).label} “{region_name}”.",
+            _("No country is in the %(kind)s “%(name)s”.")
+            % {"kind": ClusterRegion(region_kind).label, "name": region_name},
             field="region_name",
         )
     return found
@@ -117,10 +136,11 @@ def cluster_propose(
 ) -> Cluster:
     """A proposed cluster, for an editor to decide on; the proposer joins it on approval."""
     require_owner(user, organisation)
-    require_alliance_member(organisation, "propose clusters")
+    # Translators: ends "Only members of the alliance can …"
+    require_alliance_member(organisation, _("propose clusters"))
     name = _text(name, "name", required=True, single=True)
     if len(name) > NAME_MAX:
-        raise InvalidInput(f"At most {NAME_MAX} characters.", field="name")
+        raise InvalidInput(_("At most %(max)s characters.") % {"max": NAME_MAX}, field="name")
     description = _text(description, "description", required=False)
     domains = _domains(domains)
     region_name = region_name.strip() if region_kind != ClusterRegion.CUSTOM else ""
@@ -133,7 +153,8 @@ def cluster_propose(
     )
     if taken is not None:
         raise DomainError(
-            f"A cluster named {taken.name} already exists ({taken.get_status_display().lower()}).",
+            _("A cluster named %(name)s already exists (%(status)s).")
+            % {"name": taken.name, "status": taken.get_status_display().lower()},
             code="name_taken",
         )
     cluster = Cluster.objects.create(
@@ -154,24 +175,32 @@ def _locked(cluster: Cluster, action: str, *, status: str) -> Cluster:
     cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
     if cluster.status != status:
         raise DomainError(
-            f"The cluster {cluster.name} is {cluster.get_status_display().lower()}: "
-            f"it cannot be {action}.",
+            NOT_PROPOSED[action]
+            % {"name": cluster.name, "status": cluster.get_status_display().lower()},
             code="status",
         )
     return cluster
 
 
-def _tell_proposer(cluster: Cluster, subject: str, body: str) -> None:
-    to = list(
-        Membership.objects.filter(organisation=cluster.proposed_by, role=Role.OWNER).values_list(
-            "user__email", flat=True
-        )
-    )
-    if to:
-        link = f"{settings.SITE_URL}{cluster.get_absolute_url()}"
-        mail_after_commit(
-            [(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", f"{body}\n\n{link}", to)]
-        )
+def _tell_proposer(cluster: Cluster, compose) -> None:
+    """E-mail the proposing organisation's owners, each in their language: `compose()` gives
+    the subject and the body, and is called with that language active."""
+    owners = [
+        m.user
+        for m in Membership.objects.filter(
+            organisation=cluster.proposed_by, role=Role.OWNER
+        ).select_related("user")
+    ]
+    link = f"{settings.SITE_URL}{cluster.get_absolute_url()}"
+    messages = []
+    for lang, to in by_language(owners).items():
+        with translation.override(lang):
+            subject, body = compose()
+            messages.append(
+                (f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", f"{body}\n\n{link}", to)
+            )
+    if messages:
+        mail_after_commit(messages)
 
 
 def _joined(cluster: Cluster, organisation: Organisation) -> ClusterMember:
@@ -213,9 +242,14 @@ def cluster_approve(*, user, cluster: Cluster) -> Cluster:
         _joined(cluster, proposer)
     _tell_proposer(
         cluster,
-        f"The cluster {cluster.name} is approved",
-        f"An editor approved the cluster {cluster.name} that {proposer.name} proposed; "
-        "other members of the alliance may now join it.",
+        lambda: (
+            _("The cluster %(name)s is approved") % {"name": cluster.name},
+            _(
+                "An editor approved the cluster %(name)s that %(organisation)s proposed; other "
+                "members of the alliance may now join it."
+            )
+            % {"name": cluster.name, "organisation": proposer.name},
+        ),
     )
     suggestions_recompute_soon()  # clusters weigh in the suggestions
     return cluster
@@ -226,7 +260,7 @@ def cluster_decline(*, user, cluster: Cluster, reason: str) -> Cluster:
     require_editor(user, DECIDE_PERM)
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
-        raise InvalidInput("Say why: a reason is required to decline a cluster.", field="reason")
+        raise InvalidInput(_("Say why: a reason is required to decline a cluster."), field="reason")
     reason = _text(reason, "reason", required=True)
     cluster = _locked(cluster, "declined", status=ClusterStatus.PROPOSED)
     cluster.status = ClusterStatus.DECLINED
@@ -235,8 +269,12 @@ def cluster_decline(*, user, cluster: Cluster, reason: str) -> Cluster:
     cluster.save()
     _tell_proposer(
         cluster,
-        f"The cluster {cluster.name} was declined",
-        f"An editor declined the cluster {cluster.name}.\n\nThe reason: {reason}",
+        lambda: (
+            _("The cluster %(name)s was declined") % {"name": cluster.name},
+            _("An editor declined the cluster %(name)s.") % {"name": cluster.name}
+            + "\n\n"
+            + _("The reason: %(reason)s") % {"reason": reason},
+        ),
     )
     return cluster
 
@@ -245,9 +283,8 @@ def _approved(cluster: Cluster, action: str) -> Cluster:
     cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
     if cluster.status != ClusterStatus.APPROVED:
         raise DomainError(
-            NOT_APPROVED.format(
-                name=cluster.name, status=cluster.get_status_display().lower(), action=action
-            ),
+            NOT_APPROVED[action]
+            % {"name": cluster.name, "status": cluster.get_status_display().lower()},
             code="status",
         )
     return cluster
@@ -256,12 +293,15 @@ def _approved(cluster: Cluster, action: str) -> Cluster:
 @transaction.atomic
 def cluster_join(*, user, cluster: Cluster, organisation: Organisation) -> ClusterMember:
     require_owner(user, organisation)
-    require_alliance_member(organisation, "join clusters")
+    # Translators: ends "Only members of the alliance can …"
+    require_alliance_member(organisation, _("join clusters"))
     cluster = _approved(cluster, "joined")
     Organisation.objects.select_for_update().get(pk=organisation.pk)
     if ClusterMember.objects.current().filter(cluster=cluster, organisation=organisation).exists():
         raise DomainError(
-            f"{organisation.name} is already in the cluster {cluster.name}.", code="already_joined"
+            _("%(organisation)s is already in the cluster %(name)s.")
+            % {"organisation": organisation.name, "name": cluster.name},
+            code="already_joined",
         )
     member = _joined(cluster, organisation)
     suggestions_recompute_soon()  # clusters weigh in the suggestions
@@ -282,7 +322,9 @@ def cluster_leave(*, user, cluster: Cluster, organisation: Organisation) -> Clus
     )
     if member is None:
         raise DomainError(
-            f"{organisation.name} is not in the cluster {cluster.name}.", code="not_joined"
+            _("%(organisation)s is not in the cluster %(name)s.")
+            % {"organisation": organisation.name, "name": cluster.name},
+            code="not_joined",
         )
     return cluster_member_leave(member)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from compacts.alliance.models import AllianceMembership, Endorsement, OversightRole, Principles
 from compacts.choices import Domain, Role, Way
@@ -42,7 +43,7 @@ def member_get(slug: str) -> AllianceMembership:
     """A listed member by its organisation's slug; 404 for anyone the directory does not list."""
     found = listed_members().filter(organisation__slug=slug).first()
     if found is None:
-        raise Http404("No such member of the alliance.")
+        raise Http404(_("No such member of the alliance."))
     return found
 
 
@@ -61,10 +62,14 @@ class EndorsementState:
     @property
     def words(self) -> str:
         if self.current is None:
-            return "The alliance has not published its principles yet."
+            return _("The alliance has not published its principles yet.")
         if self.is_current:
-            return f"Endorsed the current principles (version {self.current})."
-        return f"Has not yet endorsed version {self.current} of the principles."
+            return _("Endorsed the current principles (version %(version)s).") % {
+                "version": self.current
+            }
+        return _("Has not yet endorsed version %(version)s of the principles.") % {
+            "version": self.current
+        }
 
 
 def endorsement_state(membership: AllianceMembership, current: int | None) -> EndorsementState:

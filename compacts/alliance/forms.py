@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.validators import web_address_check
 from compacts.choices import Domain, OrganisationKind, Way
@@ -23,61 +25,69 @@ class JoinForm(forms.Form):
     """Apply to join: as a person, for a new organisation, or for one the applicant owns."""
 
     applying_as = forms.ChoiceField(
-        label="You apply",
+        label=_("You apply"),
         choices=[
-            (AS_INDIVIDUAL, "As an individual"),
-            (AS_NEW, "For a new organisation"),
-            (AS_OWNED, "For an organisation you own"),
+            (AS_INDIVIDUAL, _("As an individual")),
+            (AS_NEW, _("For a new organisation")),
+            (AS_OWNED, _("For an organisation you own")),
         ],
         widget=forms.RadioSelect,
         initial=AS_INDIVIDUAL,
     )
     # as an individual
-    your_name = forms.CharField(label="Your name", max_length=200, required=False)
+    your_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     your_country = forms.ModelChoiceField(
-        _countries(), label="Your country", required=False, help_text="Where you live."
+        _countries(), label=_("Your country"), required=False, help_text=_("Where you live.")
     )
     listed = forms.BooleanField(
-        label="List me in the member directory",
+        label=_("List me in the member directory"),
         required=False,
         initial=False,
-        help_text="Organisations are listed; a person is only if they say so.",
+        help_text=_("Organisations are listed; a person is only if they say so."),
     )
     # for a new organisation
-    organisation_name = forms.CharField(label="Organisation name", max_length=200, required=False)
+    organisation_name = forms.CharField(
+        label=_("Organisation name"), max_length=200, required=False
+    )
     kind = forms.ChoiceField(
-        label="Kind of organisation", choices=[("", "—"), *ORGANISATION_KINDS], required=False
+        label=_("Kind of organisation"), choices=[("", "—"), *ORGANISATION_KINDS], required=False
     )
     organisation_country = forms.ModelChoiceField(
-        _countries(), label="Where it is based", required=False
+        _countries(), label=_("Where it is based"), required=False
     )
     website = forms.URLField(
-        required=False, assume_scheme="https", max_length=200, validators=[web_address_check]
+        label=_("Website"),
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        validators=[web_address_check],
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     # for one the applicant owns
     organisation = forms.ModelChoiceField(
-        Organisation.objects.none(), label="Your organisation", required=False
+        Organisation.objects.none(), label=_("Your organisation"), required=False
     )
     # for everyone
     reason = forms.CharField(
-        label="Why you join", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+        label=_("Why you join"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
     ways = forms.MultipleChoiceField(
-        label="How you will take part",
+        label=_("How you will take part"),
         choices=Way.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one way of taking part."},
+        error_messages={"required": _("Choose at least one way of taking part.")},
     )
     domains = forms.MultipleChoiceField(
-        label="Focus domains",
+        label=_("Focus domains"),
         choices=Domain.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     endorse = forms.BooleanField(
-        label="I have read the principles above and endorse them",
-        error_messages={"required": "Read the principles and endorse them to apply."},
+        label=_("I have read the principles above and endorse them"),
+        error_messages={"required": _("Read the principles and endorse them to apply.")},
     )
     principles_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -100,11 +110,11 @@ class JoinForm(forms.Form):
         }.get(applying_as, ())
         if applying_as == AS_OWNED and not self.fields["organisation"].queryset.exists():
             raise forms.ValidationError(
-                "You own no organisation yet: apply for a new one, or as an individual."
+                gettext("You own no organisation yet: apply for a new one, or as an individual.")
             )
         for name in required:
             if not data.get(name) and name not in self.errors:
-                self.add_error(name, "Required for this way of applying.")
+                self.add_error(name, gettext("Required for this way of applying."))
         return data
 
     def application(self) -> dict:
@@ -144,18 +154,18 @@ class JoinForm(forms.Form):
 class EndorseForm(forms.Form):
     principles_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     endorse = forms.BooleanField(
-        label="I have read this version of the principles and endorse it",
-        error_messages={"required": "Tick the box to endorse the principles."},
+        label=_("I have read this version of the principles and endorse it"),
+        error_messages={"required": _("Tick the box to endorse the principles.")},
     )
 
 
 class EndForm(forms.Form):
     confirm = forms.BooleanField(
-        label="Yes, end this membership",
-        error_messages={"required": "Tick the box to confirm that the membership ends."},
+        label=_("Yes, end this membership"),
+        error_messages={"required": _("Tick the box to confirm that the membership ends.")},
     )
     reason = forms.CharField(
-        label="Why (optional)",
+        label=_("Why (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -166,13 +176,18 @@ class DecisionForm(forms.Form):
     """An editor's decision; the service says when a reason is required."""
 
     reason = forms.CharField(
-        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class PrincipleForm(forms.Form):
-    title = forms.CharField(max_length=200, required=False)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    text = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 PrinciplesFormSet = forms.formset_factory(PrincipleForm, extra=1, max_num=20, absolute_max=20)
@@ -180,15 +195,15 @@ PrinciplesFormSet = forms.formset_factory(PrincipleForm, extra=1, max_num=20, ab
 
 class PrinciplesVersionForm(forms.Form):
     note = forms.CharField(
-        label="What changed",
+        label=_("What changed"),
         required=False,  # the service says it is needed, and why
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Members read this when they are asked to endorse the new version.",
+        help_text=_("Members read this when they are asked to endorse the new version."),
     )
     renewal_days = forms.IntegerField(
-        label="Days members have to endorse it",
+        label=_("Days members have to endorse it"),
         min_value=7,
         max_value=3650,
         initial=90,
-        help_text="A membership lapses if the new version is not endorsed in time.",
+        help_text=_("A membership lapses if the new version is not endorsed in time."),
     )

@@ -8,6 +8,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.validators import plain_text, single_line
 from compacts.choices import (
@@ -28,16 +30,16 @@ class Principles(models.Model):
     version, and are asked to endorse the next one within `renewal_days`."""
 
     version = models.PositiveIntegerField(unique=True)
-    principles = models.JSONField(help_text='A list of {"title": ..., "text": ...}.')
+    principles = models.JSONField(help_text=_('A list of {"title": ..., "text": ...}.'))
     note = models.TextField(
-        blank=True, validators=[plain_text], help_text="What changed from the previous version."
+        blank=True, validators=[plain_text], help_text=_("What changed from the previous version.")
     )
     renewal_days = models.PositiveIntegerField(
         default=90,
         validators=[MinValueValidator(7)],
-        help_text="Days members have to endorse this version before their membership lapses.",
+        help_text=_("Days members have to endorse this version before their membership lapses."),
     )
-    digest = models.CharField(max_length=64, help_text="SHA-256 of the version, in the log.")
+    digest = models.CharField(max_length=64, help_text=_("SHA-256 of the version, in the log."))
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -47,11 +49,11 @@ class Principles(models.Model):
 
     class Meta:
         ordering = ["-version"]
-        verbose_name_plural = "principles"
+        verbose_name_plural = _("principles")
         permissions = [("publish_principles", "Can publish a new version of the principles")]
 
     def __str__(self) -> str:
-        return f"Principles, version {self.version}"
+        return gettext("Principles, version %(version)s") % {"version": self.version}
 
     def get_absolute_url(self) -> str:
         return reverse("alliance:principles_version", kwargs={"version": self.version})
@@ -88,12 +90,12 @@ class AllianceMembership(models.Model):
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reason = models.TextField("why you join", validators=[plain_text])
-    ways = models.JSONField(default=list, help_text="The ways of taking part intended.")
-    domains = models.JSONField(default=list, blank=True, help_text="Focus domains.")
+    reason = models.TextField(_("why you join"), validators=[plain_text])
+    ways = models.JSONField(default=list, help_text=_("The ways of taking part intended."))
+    domains = models.JSONField(default=list, blank=True, help_text=_("Focus domains."))
     listed = models.BooleanField(
         default=True,
-        help_text="Shown in the member directory (an individual chooses; organisations are).",
+        help_text=_("Shown in the member directory (an individual chooses; organisations are)."),
     )
     status = models.CharField(
         max_length=10, choices=MembershipStatus, default=MembershipStatus.APPLIED
@@ -101,7 +103,7 @@ class AllianceMembership(models.Model):
     status_reason = models.TextField(
         blank=True,
         validators=[plain_text],
-        help_text="Why it was declined, suspended or ended; the applicant is told.",
+        help_text=_("Why it was declined, suspended or ended; the applicant is told."),
     )
     applied_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -158,7 +160,10 @@ class Endorsement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.membership.organisation} endorsed version {self.principles.version}"
+        return gettext("%(organisation)s endorsed version %(version)s") % {
+            "organisation": self.membership.organisation,
+            "version": self.principles.version,
+        }
 
 
 class ClusterQuerySet(models.QuerySet):
@@ -178,16 +183,16 @@ class Cluster(models.Model):
     name = models.CharField(max_length=120, validators=[single_line])
     description = models.TextField(blank=True, validators=[plain_text])
     region_kind = models.CharField(
-        "countries from", max_length=20, choices=ClusterRegion, default=ClusterRegion.SUBREGION
+        _("countries from"), max_length=20, choices=ClusterRegion, default=ClusterRegion.SUBREGION
     )
     region_name = models.CharField(
         max_length=60,
         blank=True,
         validators=[single_line],
-        help_text="The UN M49 grouping the countries were taken from; blank for a custom list.",
+        help_text=_("The UN M49 grouping the countries were taken from; blank for a custom list."),
     )
     countries = models.ManyToManyField("countries.Country", related_name="clusters")
-    domains = models.JSONField(default=list, blank=True, help_text="Focus domains.")
+    domains = models.JSONField(default=list, blank=True, help_text=_("Focus domains."))
     status = models.CharField(max_length=10, choices=ClusterStatus, default=ClusterStatus.PROPOSED)
     proposed_by = models.ForeignKey(
         "compacts.Organisation", on_delete=models.PROTECT, related_name="clusters_proposed"
@@ -201,7 +206,9 @@ class Cluster(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(
-        blank=True, validators=[plain_text], help_text="Why it was declined; the proposer is told."
+        blank=True,
+        validators=[plain_text],
+        help_text=_("Why it was declined; the proposer is told."),
     )
 
     objects = ClusterQuerySet.as_manager()
@@ -219,7 +226,7 @@ class Cluster(models.Model):
     @property
     def region_label(self) -> str:
         if self.region_kind == ClusterRegion.CUSTOM:
-            return "Countries chosen by its members"
+            return gettext("Countries chosen by its members")
         return f"{self.region_name} ({self.get_region_kind_display()})"
 
 
@@ -251,7 +258,10 @@ class ClusterMember(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} in {self.cluster}"
+        return gettext("%(organisation)s in %(cluster)s") % {
+            "organisation": self.organisation,
+            "cluster": self.cluster,
+        }
 
 
 class OversightRole(models.Model):
@@ -259,8 +269,8 @@ class OversightRole(models.Model):
     (linked to the witness key that co-signs the log's tree heads) or a reviewer."""
 
     class Kind(models.TextChoices):
-        WITNESS = "witness", "Registry witness"
-        REVIEWER = "reviewer", "Reviewer"
+        WITNESS = "witness", _("Registry witness")
+        REVIEWER = "reviewer", _("Reviewer")
 
     organisation = models.ForeignKey(
         "compacts.Organisation", on_delete=models.CASCADE, related_name="oversight_roles"
@@ -272,13 +282,13 @@ class OversightRole(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="For a registry witness: the witness key it co-signs with.",
+        help_text=_("For a registry witness: the witness key it co-signs with."),
     )
     description = models.CharField(
         max_length=200,
         blank=True,
         validators=[single_line],
-        help_text="What it reviews (concerns, data releases, methodology proposals...).",
+        help_text=_("What it reviews (concerns, data releases, methodology proposals...)."),
     )
     since = models.DateField(default=timezone.localdate)
     until = models.DateField(null=True, blank=True)
@@ -298,11 +308,13 @@ class OversightRole(models.Model):
 
     def clean(self) -> None:
         if self.kind == self.Kind.WITNESS and self.witness_id is None:
-            raise ValidationError({"witness": "A registry witness names its witness key."})
+            raise ValidationError({"witness": gettext("A registry witness names its witness key.")})
         if self.kind == self.Kind.REVIEWER and self.witness_id is not None:
-            raise ValidationError({"witness": "Only a registry witness has a witness key."})
+            raise ValidationError(
+                {"witness": gettext("Only a registry witness has a witness key.")}
+            )
         if self.until and self.until < self.since:
-            raise ValidationError({"until": "It ends after it starts."})
+            raise ValidationError({"until": gettext("It ends after it starts.")})
         if (
             self.organisation_id
             and not self.organisation.alliance_memberships.filter(
@@ -310,5 +322,9 @@ class OversightRole(models.Model):
             ).exists()
         ):
             raise ValidationError(
-                {"organisation": "Only an accepted member of the alliance takes an oversight role."}
+                {
+                    "organisation": gettext(
+                        "Only an accepted member of the alliance takes an oversight role."
+                    )
+                }
             )

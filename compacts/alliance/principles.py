@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
+from django.utils.translation import gettext as _
+
 from registry.merkle import canonical_json
 
-# as the alliance's founding text states them
+# as the alliance's founding text states them (digested into the log: never translated here)
 FOUNDING = [
     {
         "title": "Shared capability over dominance",
@@ -54,12 +56,14 @@ def principles_clean(principles) -> list[dict]:
     from aimai_site.errors import InvalidInput
 
     if not isinstance(principles, list) or not principles:
-        raise InvalidInput("The principles are a non-empty list.", field="principles")
+        raise InvalidInput(_("The principles are a non-empty list."), field="principles")
     cleaned = []
     for n, item in enumerate(principles, start=1):
         title = str(item.get("title", "")).strip() if isinstance(item, dict) else ""
         text = str(item.get("text", "")).strip() if isinstance(item, dict) else ""
         if not title or not text:
-            raise InvalidInput(f"Principle {n} needs a title and a text.", field="principles")
+            raise InvalidInput(
+                _("Principle %(n)s needs a title and a text.") % {"n": n}, field="principles"
+            )
         cleaned.append({"title": title, "text": text})
     return cleaned

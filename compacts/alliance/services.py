@@ -15,10 +15,14 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.accounts import has_verified_email
 from aimai_site.errors import DomainError, InvalidInput
+from aimai_site.languages import user_language
 from aimai_site.mail import mail_after_commit
 from aimai_site.validators import plain_text
 from compacts.alliance.models import AllianceMembership, Endorsement, Principles
@@ -36,33 +40,46 @@ from registry.services import Event, registry_append
 DECIDE_PERM = "compacts.decide_membership"
 PUBLISH_PERM = "compacts.publish_principles"
 
-STATUS_REFUSED = "The membership of {org} is {status}: it cannot be {action}."
-ENDORSE_FIRST = "Read the principles and endorse them to apply."
-PRINCIPLES_MOVED = (
-    "The principles changed to version {current} while you were reading version {read}: "
+# a whole sentence per action, for translators; the status is the membership's, lower-cased
+STATUS_REFUSED = {
+    "accepted": gettext_lazy("The membership of %(org)s is %(status)s: it cannot be accepted."),
+    "declined": gettext_lazy("The membership of %(org)s is %(status)s: it cannot be declined."),
+    "suspended": gettext_lazy("The membership of %(org)s is %(status)s: it cannot be suspended."),
+    "reinstated": gettext_lazy("The membership of %(org)s is %(status)s: it cannot be reinstated."),
+    "ended": gettext_lazy("The membership of %(org)s is %(status)s: it cannot be ended."),
+    "endorsed": gettext_lazy("The membership of %(org)s is %(status)s: it cannot be endorsed."),
+}
+ENDORSE_FIRST = gettext_lazy("Read the principles and endorse them to apply.")
+PRINCIPLES_MOVED = gettext_lazy(
+    "The principles changed to version %(current)s while you were reading version %(read)s: "
     "read the new version and endorse it."
 )
-NO_PRINCIPLES = "The alliance has not published its principles yet."
+NO_PRINCIPLES = gettext_lazy("The alliance has not published its principles yet.")
+REASON_REQUIRED = {
+    "decline": gettext_lazy("Say why: a reason is required to decline a membership."),
+    "suspend": gettext_lazy("Say why: a reason is required to suspend a membership."),
+    "reinstate": gettext_lazy("Say why: a reason is required to reinstate a membership."),
+}
+# how e-mails write a date: the month is named in the reader's language
+MAIL_DATE = "d F Y"
 
 
 def _words(values: Iterable[str], allowed, field: str, *, required: bool) -> list[str]:
     if isinstance(values, str) or not all(isinstance(v, str) for v in values):
-        raise InvalidInput("A list of words.", field=field)
+        raise InvalidInput(_("A list of words."), field=field)
     values = sorted(set(values))
     unknown = sorted(set(values) - set(allowed))
     if unknown:
-        raise InvalidInput(f"Unknown: {', '.join(unknown)}.", field=field)
+        raise InvalidInput(_("Unknown: %(words)s.") % {"words": ", ".join(unknown)}, field=field)
     if required and not values:
-        raise InvalidInput("Choose at least one.", field=field)
+        raise InvalidInput(_("Choose at least one."), field=field)
     return values
 
 
 def _reason(text: str, action: str, *, required: bool = True) -> str:
     text = (text or "").strip()
     if required and not text:
-        raise InvalidInput(
-            f"Say why: a reason is required to {action} a membership.", field="reason"
-        )
+        raise InvalidInput(str(REASON_REQUIRED[action]), field="reason")
     try:
         plain_text(text)  # it is e-mailed and shown: no control or direction characters
     except ValidationError as error:
@@ -78,11 +95,11 @@ def _locked(membership: AllianceMembership, allowed: set[str], action: str) -> A
     )
     if membership.status not in allowed:
         raise DomainError(
-            STATUS_REFUSED.format(
-                org=membership.organisation.name,
-                status=membership.get_status_display().lower(),
-                action=action,
-            ),
+            STATUS_REFUSED[action]
+            % {
+                "org": membership.organisation.name,
+                "status": membership.get_status_display().lower(),
+            },
             code="status",
         )
     return membership
@@ -108,26 +125,39 @@ def _log(membership: AllianceMembership, event: str) -> None:
     )
 
 
-def _owners_emails(org: Organisation) -> list[str]:
-    return list(
-        Membership.objects.filter(organisation=org, role=Role.OWNER).values_list(
-            "user__email", flat=True
-        )
-    )
+def reader_language(user) -> str:
+    """The language a person reads the e-mails in."""
+    return user_language(user)
 
 
-def _tell(membership: AllianceMembership, subject: str, body: str) -> None:
-    to = _owners_emails(membership.organisation)
-    if to:
-        mail_after_commit(
-            [
-                (
-                    f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-                    body + f"\n\nYour membership: {settings.SITE_URL}/join/membership/",
-                    to,
-                )
-            ]
-        )
+def by_language(users) -> dict[str, list[str]]:
+    """The users' addresses grouped by the language each reads: one message per language."""
+    grouped: dict[str, list[str]] = {}
+    for user in users:
+        grouped.setdefault(reader_language(user), []).append(user.email)
+    return grouped
+
+
+def owners_of(org: Organisation) -> list:
+    return [
+        m.user
+        for m in Membership.objects.filter(organisation=org, role=Role.OWNER).select_related("user")
+    ]
+
+
+def _tell(membership: AllianceMembership, compose) -> None:
+    """E-mail the organisation's owners, each in their language: `compose()` gives the subject
+    and the body, and is called with that language active."""
+    messages = []
+    for lang, to in by_language(owners_of(membership.organisation)).items():
+        with translation.override(lang):
+            subject, body = compose()
+            link = _("Your membership: %(url)s") % {"url": f"{settings.SITE_URL}/join/membership/"}
+            messages.append(
+                (f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", f"{body}\n\n{link}", to)
+            )
+    if messages:
+        mail_after_commit(messages)
 
 
 # principles ------------------------------------------------------------------------------
@@ -141,14 +171,14 @@ def principles_publish(
     require_editor(user, PUBLISH_PERM)
     principles = principles_clean(principles)
     if not (note or "").strip():
-        raise InvalidInput("Say what changed in this version.", field="note")
+        raise InvalidInput(_("Say what changed in this version."), field="note")
     if not isinstance(renewal_days, int) or renewal_days < 7:
-        raise InvalidInput("Give members at least 7 days to endorse.", field="renewal_days")
+        raise InvalidInput(_("Give members at least 7 days to endorse."), field="renewal_days")
     current = Principles.objects.select_for_update().order_by("-version").first()
     version = (current.version if current else 0) + 1
     document = principles_document(version, principles, note.strip(), renewal_days)
     if current and current.principles == principles:
-        raise DomainError("The text is the same as the current version.", code="unchanged")
+        raise DomainError(_("The text is the same as the current version."), code="unchanged")
     created = Principles.objects.create(
         version=version,
         principles=principles,
@@ -167,39 +197,49 @@ def principles_publish(
             )
         ]
     )
-    recipients = sorted(
-        set(
-            Membership.objects.filter(
-                role=Role.OWNER,
-                organisation__alliance_memberships__status=MembershipStatus.ACCEPTED,
-            ).values_list("user__email", flat=True)
-        )
-    )
-    if recipients:
-        mail_after_commit(
-            [
-                (
-                    f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}The principles changed: "
-                    f"please endorse version {version}",
-                    f"The alliance published version {version} of its principles.\n\n"
-                    f"What changed: {created.note}\n\n"
-                    f"Read and endorse it by {created.renew_by:%d %B %Y}, or the membership "
-                    f"lapses: {settings.SITE_URL}{created.get_absolute_url()}",
-                    [email],
-                )
-                for email in recipients
-            ]
-        )
+    owners = {
+        m.user.email: m.user
+        for m in Membership.objects.filter(
+            role=Role.OWNER,
+            organisation__alliance_memberships__status=MembershipStatus.ACCEPTED,
+        ).select_related("user")
+    }
+    messages = []
+    for email in sorted(owners):
+        with translation.override(reader_language(owners[email])):
+            messages.append((*_principles_mail(created), [email]))
+    if messages:
+        mail_after_commit(messages)
     return created
+
+
+def _principles_mail(principles: Principles) -> tuple[str, str]:
+    """The subject and body asking a member to endorse a new version, in the active language."""
+    subject = _("The principles changed: please endorse version %(version)s") % {
+        "version": principles.version
+    }
+    body = "\n\n".join(
+        [
+            _("The alliance published version %(version)s of its principles.")
+            % {"version": principles.version},
+            _("What changed: %(note)s") % {"note": principles.note},
+            _("Read and endorse it by %(date)s, or the membership lapses: %(url)s")
+            % {
+                "date": date_format(principles.renew_by, MAIL_DATE),
+                "url": f"{settings.SITE_URL}{principles.get_absolute_url()}",
+            },
+        ]
+    )
+    return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body
 
 
 def _current_principles(read_version: int | None) -> Principles:
     current = Principles.objects.current()
     if current is None:
-        raise DomainError(NO_PRINCIPLES, code="no_principles")
+        raise DomainError(str(NO_PRINCIPLES), code="no_principles")
     if read_version is not None and int(read_version) != current.version:
         raise DomainError(
-            PRINCIPLES_MOVED.format(current=current.version, read=read_version),
+            PRINCIPLES_MOVED % {"current": current.version, "read": read_version},
             code="principles_changed",
         )
     return current
@@ -242,18 +282,20 @@ def membership_apply(
     from compacts.services.members import organisation_create
 
     if not user.is_authenticated:
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     if not has_verified_email(user):
-        raise DomainError("Verify your e-mail address before applying.", code="unverified")
+        raise DomainError(_("Verify your e-mail address before applying."), code="unverified")
     if not endorse:
-        raise InvalidInput(ENDORSE_FIRST, field="endorse")
+        raise InvalidInput(str(ENDORSE_FIRST), field="endorse")
     principles = _current_principles(principles_version)
     if not (reason or "").strip():
-        raise InvalidInput("Say why you join.", field="reason")
+        raise InvalidInput(_("Say why you join."), field="reason")
     ways = _words(ways, Way.values, "ways", required=True)
     domains = _words(domains, Domain.values, "domains", required=False)
     if (organisation is None) == (new_organisation is None):
-        raise InvalidInput("Apply for one organisation, or as an individual.", field="organisation")
+        raise InvalidInput(
+            _("Apply for one organisation, or as an individual."), field="organisation"
+        )
     if organisation is None:
         organisation = _own_individual(user, new_organisation) or organisation_create(
             user=user, **new_organisation
@@ -264,9 +306,14 @@ def membership_apply(
     current = AllianceMembership.objects.open().filter(organisation=organisation).first()
     if current is not None:
         raise DomainError(
-            f"{organisation.name} already has a membership "
-            f"({current.get_status_display().lower()}): see it on your memberships page, "
-            "/join/membership/.",
+            _(
+                "%(organisation)s already has a membership (%(status)s): see it on your "
+                "memberships page, /join/membership/."
+            )
+            % {
+                "organisation": organisation.name,
+                "status": current.get_status_display().lower(),
+            },
             code="already_applied",
         )
     individual = organisation.kind == OrganisationKind.INDIVIDUAL
@@ -297,24 +344,27 @@ def membership_accept(
     membership.decided_by = user
     membership.save()
     _log(membership, "accepted")
-    _tell(
-        membership,
-        f"Welcome to AI4NATIONS: {membership.organisation.name} is a member",
-        f"An editor accepted the application of {membership.organisation.name}. "
-        "You can now publish offers and needs and sign compacts."
-        + _awaiting_verification(membership.organisation)
-        + (f"\n\n{membership.status_reason}" if membership.status_reason else ""),
-    )
+    org = membership.organisation
+
+    def compose():
+        body = _(
+            "An editor accepted the application of %(organisation)s. You can now publish "
+            "offers and needs and sign compacts."
+        ) % {"organisation": org.name}
+        if not (org.verified or org.kind == OrganisationKind.INDIVIDUAL):
+            body += " " + _(
+                "One step remains: an editor verifies who %(organisation)s is. Until then it "
+                "signs no compact and the member directory does not list it."
+            ) % {"organisation": org.name}
+        if membership.status_reason:
+            body += f"\n\n{membership.status_reason}"
+        subject = _("Welcome to AI4NATIONS: %(organisation)s is a member") % {
+            "organisation": org.name
+        }
+        return subject, body
+
+    _tell(membership, compose)
     return membership
-
-
-def _awaiting_verification(org: Organisation) -> str:
-    if org.verified or org.kind == OrganisationKind.INDIVIDUAL:
-        return ""
-    return (
-        f" One step remains: an editor verifies who {org.name} is. Until then it signs no"
-        " compact and the member directory does not list it."
-    )
 
 
 @transaction.atomic
@@ -327,14 +377,25 @@ def membership_decline(*, user, membership: AllianceMembership, reason: str) -> 
     membership.decided_at = membership.changed_at = timezone.now()
     membership.decided_by = user
     membership.save()
+    name = membership.organisation.name
+    appeal = (
+        f"{settings.SITE_URL}/registry/concerns/new/?target=membership"
+        f"&reference=membership-{membership.pk}"
+    )
     _tell(
         membership,
-        f"Your application for {membership.organisation.name} was declined",
-        f"An editor declined the application of {membership.organisation.name}.\n\n"
-        f"The reason: {reason}\n\n"
-        "You may appeal once: file a concern about this decision at "
-        f"{settings.SITE_URL}/registry/concerns/new/?target=membership"
-        f"&reference=membership-{membership.pk}",
+        lambda: (
+            _("Your application for %(organisation)s was declined") % {"organisation": name},
+            "\n\n".join(
+                [
+                    _("An editor declined the application of %(organisation)s.")
+                    % {"organisation": name},
+                    _("The reason: %(reason)s") % {"reason": reason},
+                    _("You may appeal once: file a concern about this decision at %(url)s")
+                    % {"url": appeal},
+                ]
+            ),
+        ),
     )
     return membership
 
@@ -351,11 +412,15 @@ def membership_suspend(*, user, membership: AllianceMembership, reason: str) -> 
     membership.changed_at = timezone.now()
     membership.save()
     _log(membership, "suspended")
+    name = membership.organisation.name
     _tell(
         membership,
-        f"The membership of {membership.organisation.name} is suspended",
-        f"An editor suspended the membership of {membership.organisation.name}.\n\n"
-        f"The reason: {reason}",
+        lambda: (
+            _("The membership of %(organisation)s is suspended") % {"organisation": name},
+            _("An editor suspended the membership of %(organisation)s.") % {"organisation": name}
+            + "\n\n"
+            + _("The reason: %(reason)s") % {"reason": reason},
+        ),
     )
     return membership
 
@@ -420,7 +485,8 @@ def membership_endorse(
     )
     if not created:
         raise DomainError(
-            f"{membership.organisation.name} already endorsed version {principles.version}.",
+            _("%(organisation)s already endorsed version %(version)s.")
+            % {"organisation": membership.organisation.name, "version": principles.version},
             code="already_endorsed",
         )
     if membership.status == MembershipStatus.LAPSED:
@@ -448,6 +514,7 @@ def memberships_lapse(now=None) -> int:
     count = 0
     for membership in overdue:
         membership.status = MembershipStatus.LAPSED
+        # stored as written, in English, like an editor's reason (no reader's language here)
         membership.status_reason = (
             f"Version {current.version} of the principles was not endorsed by "
             f"{current.renew_by:%d %B %Y}."
@@ -455,20 +522,30 @@ def memberships_lapse(now=None) -> int:
         membership.changed_at = now
         membership.save()
         _log(membership, "lapsed")
-        _tell(
-            membership,
-            f"The membership of {membership.organisation.name} lapsed",
-            membership.status_reason + " Endorse the current version to renew it.",
-        )
+        _tell(membership, _lapsed_mail(membership.organisation.name, current))
         count += 1
     return count
+
+
+def _lapsed_mail(name: str, current: Principles):
+    def compose() -> tuple[str, str]:
+        subject = _("The membership of %(organisation)s lapsed") % {"organisation": name}
+        body = _(
+            "Version %(version)s of the principles was not endorsed by %(date)s. Endorse the "
+            "current version to renew it."
+        ) % {"version": current.version, "date": date_format(current.renew_by, MAIL_DATE)}
+        return subject, body
+
+    return compose
 
 
 # appeals ---------------------------------------------------------------------------------
 
 APPEAL_REFERENCE = re.compile(r"^membership-(\d{1,18})$")
-NOT_AN_APPEAL = "Only the owner of a declined application may appeal its decision."
-APPEALED_ONCE = "The decision on membership-{pk} was already appealed: a decision is appealed once."
+NOT_AN_APPEAL = gettext_lazy("Only the owner of a declined application may appeal its decision.")
+APPEALED_ONCE = gettext_lazy(
+    "The decision on membership-%(pk)s was already appealed: a decision is appealed once."
+)
 
 
 def membership_appeal_check(*, user, reference: str) -> None:
@@ -487,16 +564,20 @@ def membership_appeal_check(*, user, reference: str) -> None:
     )
     if membership is None:
         raise InvalidInput(
-            "Name the decision as membership-N, as the e-mail about it does.", field="reference"
+            _("Name the decision as membership-N, as the e-mail about it does."),
+            field="reference",
         )
     require_owner(user, membership.organisation)
     if membership.status != MembershipStatus.DECLINED:
         raise ConcernConflict(
-            f"The application of {membership.organisation.name} was not declined: there is "
-            "no decision to appeal.",
+            _(
+                "The application of %(organisation)s was not declined: there is no decision to "
+                "appeal."
+            )
+            % {"organisation": membership.organisation.name},
             code="not_declined",
         )
     # locked, so that two appeals filed at once cannot both pass
     AllianceMembership.objects.select_for_update().filter(pk=membership.pk).first()
     if Concern.objects.filter(target=Concern.Target.MEMBERSHIP, reference=reference).exists():
-        raise ConcernConflict(APPEALED_ONCE.format(pk=membership.pk), code="already_appealed")
+        raise ConcernConflict(APPEALED_ONCE % {"pk": membership.pk}, code="already_appealed")

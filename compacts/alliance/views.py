@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from aimai_site.errors import DomainError
@@ -32,10 +34,10 @@ from compacts.views import _refused
 from registry.models import Concern
 
 DECISIONS = {
-    "accept": (services.membership_accept, "accepted"),
-    "decline": (services.membership_decline, "declined"),
-    "suspend": (services.membership_suspend, "suspended"),
-    "reinstate": (services.membership_reinstate, "reinstated"),
+    "accept": (services.membership_accept, _("%(organisation)s: accepted.")),
+    "decline": (services.membership_decline, _("%(organisation)s: declined.")),
+    "suspend": (services.membership_suspend, _("%(organisation)s: suspended.")),
+    "reinstate": (services.membership_reinstate, _("%(organisation)s: reinstated.")),
 }
 
 
@@ -84,8 +86,11 @@ def join_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"The application of {membership.organisation.name} is received: an editor "
-                    "of the alliance decides, and you are told by e-mail.",
+                    gettext(
+                        "The application of %(organisation)s is received: an editor of the "
+                        "alliance decides, and you are told by e-mail."
+                    )
+                    % {"organisation": membership.organisation.name},
                 )
                 return _redirect_303("alliance:membership")
     context = {
@@ -172,7 +177,7 @@ def _membership_for_user(user, pk: int) -> AllianceMembership:
         .first()
     )
     if found is None:
-        raise Http404("No such membership.")
+        raise Http404(gettext("No such membership."))
     return found
 
 
@@ -198,8 +203,11 @@ def membership_endorse_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _membership_page(request, status=exc.http_status, error=exc.message)
     messages.success(
         request,
-        f"{membership.organisation.name} endorsed version {endorsement.principles.version} "
-        "of the principles.",
+        gettext("%(organisation)s endorsed version %(version)s of the principles.")
+        % {
+            "organisation": membership.organisation.name,
+            "version": endorsement.principles.version,
+        },
     )
     return _redirect_303("alliance:membership")
 
@@ -217,7 +225,11 @@ def membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         return _membership_page(request, status=exc.http_status, error=exc.message)
-    messages.success(request, f"The membership of {membership.organisation.name} has ended.")
+    messages.success(
+        request,
+        gettext("The membership of %(organisation)s has ended.")
+        % {"organisation": membership.organisation.name},
+    )
     return _redirect_303("alliance:membership")
 
 
@@ -278,8 +290,11 @@ def principles_new_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Version {published.version} is published and logged; members are asked "
-                    "to endorse it.",
+                    gettext(
+                        "Version %(version)s is published and logged; members are asked to "
+                        "endorse it."
+                    )
+                    % {"version": published.version},
                 )
                 return _redirect_303(published)
     context = {"form": form, "formset": formset, "current": current}
@@ -333,7 +348,7 @@ def review_view(request: HttpRequest) -> HttpResponse:
 def review_decide_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _require_decider(request.user)
     if action not in DECISIONS:
-        raise Http404("No such decision.")
+        raise Http404(gettext("No such decision."))
     membership = get_object_or_404(AllianceMembership, pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -345,5 +360,5 @@ def review_decide_view(request: HttpRequest, pk: int, action: str) -> HttpRespon
         )
     except DomainError as exc:
         return _desk(request, status=exc.http_status, error=exc.message)
-    messages.success(request, f"{membership.organisation.name}: {done}.")
+    messages.success(request, done % {"organisation": membership.organisation.name})
     return _redirect_303("alliance:review")

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aimai_site.validators import plain_text, single_line
 
@@ -21,12 +23,12 @@ PERIOD_DEFAULT_DAYS = 30
 
 
 class ProposalStatus(models.TextChoices):
-    OPEN = "open", "Open for comment"
-    CLOSED = "closed", "Comments closed, awaiting the editors' decision"
-    ADOPTED = "adopted", "Adopted"
-    ADOPTED_IN_PART = "adopted_in_part", "Adopted in part"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn by its author"
+    OPEN = "open", _("Open for comment")
+    CLOSED = "closed", _("Comments closed, awaiting the editors' decision")
+    ADOPTED = "adopted", _("Adopted")
+    ADOPTED_IN_PART = "adopted_in_part", _("Adopted in part")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its author")
 
 
 DECIDED = {ProposalStatus.ADOPTED, ProposalStatus.ADOPTED_IN_PART, ProposalStatus.DECLINED}
@@ -60,7 +62,7 @@ class MethodologyProposal(models.Model):
     """A proposed change of a published methodology, open for public comment for a period."""
 
     title = models.CharField(max_length=200, validators=[single_line])
-    rationale = models.TextField("why", validators=[plain_text])
+    rationale = models.TextField(_("why"), validators=[plain_text])
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -69,30 +71,32 @@ class MethodologyProposal(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="methodology_proposals",
-        help_text="The member of the alliance the author proposed it for.",
+        help_text=_("The member of the alliance the author proposed it for."),
     )
     base_version = models.ForeignKey(
         "countries.MethodologyVersion",
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The published version the proposal changes.",
+        help_text=_("The published version the proposal changes."),
     )
     score_set = models.ForeignKey(
         "countries.ScoreSet",
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The score set the rank shifts were computed on.",
+        help_text=_("The score set the rank shifts were computed on."),
     )
-    definition = models.JSONField(help_text="The methodology as proposed.")
+    definition = models.JSONField(help_text=_("The methodology as proposed."))
     definition_digest = models.CharField(max_length=64, db_index=True)
-    source = models.TextField(help_text="The methodology file as proposed (YAML or JSON).")
+    source = models.TextField(help_text=_("The methodology file as proposed (YAML or JSON)."))
     explorer_state = models.CharField(
-        max_length=2000, blank=True, help_text="The explorer's query string it came from, if any."
+        max_length=2000,
+        blank=True,
+        help_text=_("The explorer's query string it came from, if any."),
     )
-    changes = models.JSONField(default=list, help_text="What changes, one line each.")
+    changes = models.JSONField(default=list, help_text=_("What changes, one line each."))
     shifts = models.JSONField(
         default=list,
-        help_text="Every country's published and proposed rank, AIMAI and class.",
+        help_text=_("Every country's published and proposed rank, AIMAI and class."),
     )
     period_days = models.PositiveSmallIntegerField(default=PERIOD_DEFAULT_DAYS)
     opens_at = models.DateTimeField(default=timezone.now)
@@ -112,7 +116,7 @@ class MethodologyProposal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The methodology version published from it.",
+        help_text=_("The methodology version published from it."),
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
@@ -140,7 +144,7 @@ class MethodologyProposal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Proposal {self.pk}: {self.title}"
+        return gettext("Proposal %(number)s: %(title)s") % {"number": self.pk, "title": self.title}
 
     def get_absolute_url(self) -> str:
         return reverse("proposals:detail", kwargs={"pk": self.pk})
@@ -187,7 +191,10 @@ class ProposalComment(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"Comment {self.pk} on proposal {self.proposal_id}"
+        return gettext("Comment %(number)s on proposal %(proposal)s") % {
+            "number": self.pk,
+            "proposal": self.proposal_id,
+        }
 
     @property
     def hidden(self) -> bool:
@@ -210,4 +217,4 @@ class ProposalSupport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Support of proposal {self.proposal_id}"
+        return gettext("Support of proposal %(proposal)s") % {"proposal": self.proposal_id}

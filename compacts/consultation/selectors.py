@@ -4,6 +4,8 @@ changelog says of the versions adopted from proposals."""
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compacts.choices import OrganisationKind
 from compacts.consultation.models import (
@@ -18,8 +20,10 @@ from compacts.models import Organisation
 from countries.models import Country
 from registry.models import Entry
 
-INDIVIDUAL_MEMBER = "An individual member"
-STATUS_FILTERS = [("", "All")] + [(value, label) for value, label in ProposalStatus.choices]
+INDIVIDUAL_MEMBER = gettext_lazy("An individual member")
+STATUS_FILTERS = [("", gettext_lazy("All"))] + [
+    (value, label) for value, label in ProposalStatus.choices
+]
 
 
 def version_proposals(version_ids: list[int]) -> dict[int, dict]:
@@ -45,8 +49,8 @@ def speaker(org: Organisation | None) -> str:
     """How a page names the member a proposal or a comment is from: an organisation by its
     name, a person never (the same rule as the log)."""
     if org is None:
-        return "A former member"
-    return INDIVIDUAL_MEMBER if org.kind == OrganisationKind.INDIVIDUAL else org.name
+        return _("A former member")
+    return str(INDIVIDUAL_MEMBER) if org.kind == OrganisationKind.INDIVIDUAL else org.name
 
 
 def member_organisations(user):

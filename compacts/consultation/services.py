@@ -20,6 +20,9 @@ import hashlib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.errors import DomainError, InvalidInput
 from aimai_site.validators import plain_text, single_line
@@ -56,19 +59,29 @@ OUTCOMES = {
 TITLE_MAX = 200
 TEXT_MAX = 10_000
 
-NOT_OPEN = "Proposal {pk} is {status}: it can no longer be {action}."
-NOT_CLOSED = (
-    "The comment period of proposal {pk} runs until {closes:%d %B %Y %H:%M} UTC: the editors "
-    "decide once it has closed."
+# a whole sentence per action, for translators; the status is the proposal's, lower-cased
+NOT_OPEN = {
+    "withdrawn": gettext_lazy("Proposal %(pk)s is %(status)s: it can no longer be withdrawn."),
+    "commented on": gettext_lazy(
+        "Proposal %(pk)s is %(status)s: it can no longer be commented on."
+    ),
+    "supported": gettext_lazy("Proposal %(pk)s is %(status)s: it can no longer be supported."),
+    "supported or unsupported": gettext_lazy(
+        "Proposal %(pk)s is %(status)s: it can no longer be supported or unsupported."
+    ),
+}
+NOT_CLOSED = gettext_lazy(
+    "The comment period of proposal %(pk)s runs until %(closes)s UTC: the editors decide once "
+    "it has closed."
 )
-ALREADY_DECIDED = "Proposal {pk} is {status}: it was decided already."
-MOVED_ON = (
-    "{methodology} moved on to version {current} since proposal {pk} was measured on version "
-    "{base}: adopting it as it is would undo that version. Adopt it in part, with a file based "
-    "on version {current}."
+ALREADY_DECIDED = gettext_lazy("Proposal %(pk)s is %(status)s: it was decided already.")
+MOVED_ON = gettext_lazy(
+    "%(methodology)s moved on to version %(current)s since proposal %(pk)s was measured on "
+    "version %(base)s: adopting it as it is would undo that version. Adopt it in part, with a "
+    "file based on version %(current)s."
 )
-NO_MEMBER = (
-    "Only members of the alliance can {action}: you are in no organisation that is a member. "
+NO_MEMBER = gettext_lazy(
+    "Only members of the alliance can %(action)s: you are in no organisation that is a member. "
     "Apply to join at /join/."
 )
 
@@ -79,14 +92,18 @@ def _sha256(document) -> str:
 
 def _text(value, field: str, *, required: str = "", limit: int = TEXT_MAX, single=False) -> str:
     if not isinstance(value, str):
-        raise InvalidInput("Text, please.", field=field)
+        raise InvalidInput(_("Text, please."), field=field)
     value = value.strip()
     if not value:
         if required:
             raise InvalidInput(required, field=field)
         return ""
     if len(value) > limit:
-        raise InvalidInput(f"At most {limit:,} characters.", field=field)
+        raise InvalidInput(
+            _("At most %(limit)s characters.")
+            % {"limit": number_format(limit, force_grouping=True)},
+            field=field,
+        )
     try:
         (single_line if single else plain_text)(value)
     except ValidationError as error:
@@ -103,7 +120,7 @@ def _require_alliance_member(user, organisation: Organisation | None, action: st
     """The user speaks for an accepted member of the alliance: the alliance's own gate."""
     _signed_in(user)
     if organisation is None:
-        raise PermissionDenied(NO_MEMBER.format(action=action))
+        raise PermissionDenied(NO_MEMBER % {"action": action})
     require_member(user, organisation)
     require_alliance_member(organisation, action)
 
@@ -115,9 +132,7 @@ def _locked(proposal: MethodologyProposal) -> MethodologyProposal:
 def _require_open(proposal: MethodologyProposal, action: str) -> None:
     if proposal.status != ProposalStatus.OPEN:
         raise DomainError(
-            NOT_OPEN.format(
-                pk=proposal.pk, status=proposal.get_status_display().lower(), action=action
-            ),
+            NOT_OPEN[action] % {"pk": proposal.pk, "status": proposal.get_status_display().lower()},
             code="not_open",
         )
 
@@ -167,10 +182,11 @@ def period_check(days) -> int:
     try:
         days = int(days)
     except (TypeError, ValueError):
-        raise InvalidInput("A number of days.", field="period_days") from None
+        raise InvalidInput(_("A number of days."), field="period_days") from None
     if not PERIOD_MIN_DAYS <= days <= PERIOD_MAX_DAYS:
         raise InvalidInput(
-            f"The comment period is {PERIOD_MIN_DAYS} to {PERIOD_MAX_DAYS} days.",
+            _("The comment period is %(min)s to %(max)s days.")
+            % {"min": PERIOD_MIN_DAYS, "max": PERIOD_MAX_DAYS},
             field="period_days",
         )
     return days
@@ -190,11 +206,12 @@ def proposal_open(
     """Open a proposal for public comment: its definition (from the explorer's settings, or a
     methodology file) is measured on the current headline score set, and the rank shifts it
     causes are stored with it."""
-    _require_alliance_member(user, organisation, "propose methodology changes")
+    # Translators: ends "Only members of the alliance can …"
+    _require_alliance_member(user, organisation, _("propose methodology changes"))
     title = _text(
-        title, "title", required="Give the proposal a title.", limit=TITLE_MAX, single=True
+        title, "title", required=_("Give the proposal a title."), limit=TITLE_MAX, single=True
     )
-    rationale = _text(rationale, "rationale", required="Say why the methodology should change.")
+    rationale = _text(rationale, "rationale", required=_("Say why the methodology should change."))
     days = period_check(period_days)
     prepared = proposal_prepare(state=state or "", source=source or "")
     now = timezone.now()
@@ -225,7 +242,7 @@ def proposal_open(
 def proposal_withdraw(*, user, proposal: MethodologyProposal) -> MethodologyProposal:
     _signed_in(user)
     if proposal.author_id != user.pk:
-        raise PermissionDenied("Only the author of a proposal can withdraw it.")
+        raise PermissionDenied(_("Only the author of a proposal can withdraw it."))
     proposal = _locked(proposal)
     _require_open(proposal, "withdrawn")
     proposal.status = ProposalStatus.WITHDRAWN
@@ -242,8 +259,9 @@ def proposal_withdraw(*, user, proposal: MethodologyProposal) -> MethodologyProp
 def proposal_comment(
     *, user, proposal: MethodologyProposal, organisation: Organisation | None, text: str
 ) -> ProposalComment:
-    _require_alliance_member(user, organisation, "comment on methodology proposals")
-    text = _text(text, "text", required="Write your comment first.")
+    # Translators: ends "Only members of the alliance can …"
+    _require_alliance_member(user, organisation, _("comment on methodology proposals"))
+    text = _text(text, "text", required=_("Write your comment first."))
     proposal = _locked(proposal)
     _require_open(proposal, "commented on")
     return ProposalComment.objects.create(
@@ -258,7 +276,7 @@ def proposal_support(*, user, proposal: MethodologyProposal) -> ProposalSupport:
     _require_open(proposal, "supported")
     support, created = ProposalSupport.objects.get_or_create(proposal=proposal, user=user)
     if not created:
-        raise DomainError("You support this proposal already.", code="already_supported")
+        raise DomainError(_("You support this proposal already."), code="already_supported")
     return support
 
 
@@ -267,19 +285,19 @@ def proposal_unsupport(*, user, proposal: MethodologyProposal) -> None:
     _signed_in(user)
     proposal = _locked(proposal)
     _require_open(proposal, "supported or unsupported")
-    deleted, _ = ProposalSupport.objects.filter(proposal=proposal, user=user).delete()
+    deleted, _rows = ProposalSupport.objects.filter(proposal=proposal, user=user).delete()
     if not deleted:
-        raise DomainError("You do not support this proposal.", code="not_supported")
+        raise DomainError(_("You do not support this proposal."), code="not_supported")
 
 
 @transaction.atomic
 def comment_moderate(*, user, comment: ProposalComment, reason: str) -> ProposalComment:
     """Hide a comment, with the reason shown in its place; its text stays stored."""
     require_editor(user, DECIDE_PERM)
-    reason = _text(reason, "reason", required="Say why the comment is hidden.", limit=2000)
+    reason = _text(reason, "reason", required=_("Say why the comment is hidden."), limit=2000)
     comment = ProposalComment.objects.select_for_update().get(pk=comment.pk)
     if comment.hidden:
-        raise DomainError("This comment is hidden already.", code="already_hidden")
+        raise DomainError(_("This comment is hidden already."), code="already_hidden")
     comment.hidden_reason = reason
     comment.hidden_by = user
     comment.hidden_at = timezone.now()
@@ -332,9 +350,10 @@ def _adopt(*, source: str, changes: str, field: str) -> MethodologyVersion:
 
 def _adopted_source(proposal: MethodologyProposal, version: str) -> str:
     """The proposal's definition under the version number the editor gives."""
-    version = _text(version, "version", required="Give the new version number.", limit=20)
+    version = _text(version, "version", required=_("Give the new version number."), limit=20)
     definition = dict(proposal.definition)
     definition["version"] = version
+    # part of the published definition and its digest: English, never translated
     definition["changes"] = f"Adopted from methodology proposal {proposal.pk}: {proposal.title}"
     return source_dump(definition)
 
@@ -342,7 +361,7 @@ def _adopted_source(proposal: MethodologyProposal, version: str) -> str:
 def _in_part_source(proposal: MethodologyProposal, source: str) -> str:
     if not isinstance(source, str) or not source.strip():
         raise InvalidInput(
-            "Give the methodology file adopted: the proposal as edited.", field="source"
+            _("Give the methodology file adopted: the proposal as edited."), field="source"
         )
     try:
         parsed = methodology_load(source)
@@ -351,7 +370,8 @@ def _in_part_source(proposal: MethodologyProposal, source: str) -> str:
     slug = proposal.base_version.methodology.slug
     if parsed.slug != slug:
         raise InvalidInput(
-            f"This file is methodology “{parsed.slug[:60]}”; the proposal changes “{slug}”.",
+            _("This file is methodology “%(file)s”; the proposal changes “%(slug)s”.")
+            % {"file": parsed.slug[:60], "slug": slug},
             field="source",
         )
     return source
@@ -372,17 +392,19 @@ def proposal_decide(
     edited file `source`; `decline` publishes nothing."""
     require_editor(user, DECIDE_PERM)
     if outcome not in OUTCOMES:
-        raise InvalidInput("Adopt, adopt in part or decline.", field="outcome")
-    reason = _text(reason, "reason", required="Say why: the decision's reason is published.")
+        raise InvalidInput(_("Adopt, adopt in part or decline."), field="outcome")
+    reason = _text(reason, "reason", required=_("Say why: the decision's reason is published."))
     proposal = _locked(proposal)
     if proposal.is_decided or proposal.status == ProposalStatus.WITHDRAWN:
         raise DomainError(
-            ALREADY_DECIDED.format(pk=proposal.pk, status=proposal.get_status_display().lower()),
+            ALREADY_DECIDED % {"pk": proposal.pk, "status": proposal.get_status_display().lower()},
             code="decided",
         )
     if proposal.status == ProposalStatus.OPEN:
         raise DomainError(
-            NOT_CLOSED.format(pk=proposal.pk, closes=proposal.closes_at), code="still_open"
+            NOT_CLOSED
+            % {"pk": proposal.pk, "closes": date_format(proposal.closes_at, "d F Y H:i")},
+            code="still_open",
         )
     adopted = None
     if outcome == "adopt":
@@ -390,14 +412,16 @@ def proposal_decide(
         current = MethodologyVersion.objects.filter(methodology=base.methodology_id).current()
         if current is not None and current.pk != base.pk:
             raise DomainError(
-                MOVED_ON.format(
-                    methodology=base.methodology.slug,
-                    current=current.version,
-                    base=base.version,
-                    pk=proposal.pk,
-                ),
+                MOVED_ON
+                % {
+                    "methodology": base.methodology.slug,
+                    "current": current.version,
+                    "base": base.version,
+                    "pk": proposal.pk,
+                },
                 code="moved_on",
             )
+        # the version's changes, like its definition, are published and digested: English
         adopted = _adopt(
             source=_adopted_source(proposal, version),
             changes=f"Adopted from methodology proposal {proposal.pk}: {proposal.title}",

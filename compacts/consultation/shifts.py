@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
 import yaml
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimai_site.errors import DomainError, InvalidInput
 from countries.engine_messages import localized_all
@@ -35,20 +38,24 @@ SOURCE_MAX = 200_000  # characters of a methodology file
 # what a definition may differ in without changing anything the index computes
 NOT_A_CHANGE = ("version", "changes")
 
-NOTHING_CHANGES = (
-    "This changes nothing: the definition is the one of {version}. Change a weight, a "
+NOTHING_CHANGES = gettext_lazy(
+    "This changes nothing: the definition is the one of %(version)s. Change a weight, a "
     "normalisation or a threshold first."
 )
-OTHER_METHODOLOGY = (
-    "This file is methodology “{slug}”; proposals change the headline methodology, “{base}”."
+OTHER_METHODOLOGY = gettext_lazy(
+    "This file is methodology “%(slug)s”; proposals change the headline methodology, “%(base)s”."
 )
-NEW_INDICATORS = (
-    "The file uses indicators the published score set does not hold ({codes}): a proposal "
+NEW_INDICATORS = gettext_lazy(
+    "The file uses indicators the published score set does not hold (%(codes)s): a proposal "
     "reweights, switches off or renormalises the indicators in use, so that its shifts can be "
     "computed on the published data."
 )
-CHANGED_RULES = "The rules of computed indicators cannot be changed by a proposal ({codes})."
-NEITHER = "Start from the explorer, or give a methodology file (upload it or paste it)."
+CHANGED_RULES = gettext_lazy(
+    "The rules of computed indicators cannot be changed by a proposal (%(codes)s)."
+)
+NEITHER = gettext_lazy(
+    "Start from the explorer, or give a methodology file (upload it or paste it)."
+)
 
 
 class ProposalInputError(InvalidInput):
@@ -124,7 +131,7 @@ def state_text(state: Mapping) -> str:
 
 def state_parse(text: str) -> dict[str, list[str]]:
     if len(text) > STATE_MAX:
-        raise ProposalInputError(["The explorer's settings are too long."], field="state")
+        raise ProposalInputError([_("The explorer's settings are too long.")], field="state")
     return parse_qs(text, keep_blank_values=True)
 
 
@@ -148,19 +155,19 @@ def definition_check(definition: dict, base: dict, *, field: str) -> list[str]:
     if definition.get("slug") != base.get("slug"):
         slug = str(definition.get("slug", ""))[:60]
         raise ProposalInputError(
-            [OTHER_METHODOLOGY.format(slug=slug, base=base.get("slug"))], field=field
+            [OTHER_METHODOLOGY % {"slug": slug, "base": base.get("slug")}], field=field
         )
     if _comparable(definition) == _comparable(base):
         version = f"{base.get('slug')} {base.get('version')}"
-        raise ProposalInputError([NOTHING_CHANGES.format(version=version)], field=field)
+        raise ProposalInputError([NOTHING_CHANGES % {"version": version}], field=field)
     parsed, published = methodology_parse(definition), methodology_parse(base)
     new = sorted(parsed.codes_needed() - published.codes_needed())
     if new:
-        raise ProposalInputError([NEW_INDICATORS.format(codes=", ".join(new))], field=field)
+        raise ProposalInputError([NEW_INDICATORS % {"codes": ", ".join(new)}], field=field)
     before, after = _indicator_rules(base), _indicator_rules(definition)
     changed = sorted(code for code, rule in after.items() if rule != before.get(code))
     if changed:
-        raise ProposalInputError([CHANGED_RULES.format(codes=", ".join(changed))], field=field)
+        raise ProposalInputError([CHANGED_RULES % {"codes": ", ".join(changed)}], field=field)
     return methodology_changes(base, definition)
 
 
@@ -171,7 +178,7 @@ def proposal_prepare(*, state: str = "", source: str = "") -> Prepared:
     Raises ProposalInputError (field "state" or "source") naming every problem found.
     """
     if not state.strip() and not source.strip():
-        raise ProposalInputError([NEITHER], field="source")
+        raise ProposalInputError([str(NEITHER)], field="source")
     try:
         score_set = headline_score_set()
     except DomainError as exc:
@@ -181,7 +188,11 @@ def proposal_prepare(*, state: str = "", source: str = "") -> Prepared:
     if source.strip():
         if len(source) > SOURCE_MAX:
             raise ProposalInputError(
-                [f"The file is longer than {SOURCE_MAX:,} characters."], field="source"
+                [
+                    _("The file is longer than %(max)s characters.")
+                    % {"max": number_format(SOURCE_MAX, force_grouping=True)}
+                ],
+                field="source",
             )
         try:
             definition = copy.deepcopy(methodology_load(source).raw)

@@ -12,6 +12,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aimai_site.errors import DomainError
@@ -47,7 +49,7 @@ def _form_error(form, exc: DomainError, *, source_field: str = "source") -> None
         field = source_field
     lines = getattr(exc, "errors", None) or [exc.message]
     if field == "state":
-        lines = [f"The explorer's settings: {line}" for line in lines]
+        lines = [_("The explorer's settings: %(problem)s") % {"problem": line} for line in lines]
     form.add_error(field if field in form.fields and field != "state" else None, lines)
 
 
@@ -114,8 +116,8 @@ def proposal_new_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Proposal {proposal.pk} is open for comment until "
-                    f"{proposal.closes_at:%d %B %Y}.",
+                    _("Proposal %(number)s is open for comment until %(date)s.")
+                    % {"number": proposal.pk, "date": date_format(proposal.closes_at, "d F Y")},
                 )
                 return _see_other(proposal)
         elif not organisations.exists():
@@ -210,7 +212,7 @@ def proposal_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
             organisation=data["organisation"],
             text=data["text"],
         ),
-        "Your comment is published.",
+        _("Your comment is published."),
         anchor="#comments",
         forms={"comment_form": form},
     )
@@ -224,7 +226,7 @@ def proposal_support_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         proposal,
         lambda: services.proposal_support(user=request.user, proposal=proposal),
-        "You support this proposal.",
+        _("You support this proposal."),
         anchor="#support",
     )
 
@@ -237,7 +239,7 @@ def proposal_unsupport_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         proposal,
         lambda: services.proposal_unsupport(user=request.user, proposal=proposal),
-        "Your support is withdrawn.",
+        _("Your support is withdrawn."),
         anchor="#support",
     )
 
@@ -250,7 +252,7 @@ def proposal_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         proposal,
         lambda: services.proposal_withdraw(user=request.user, proposal=proposal),
-        f"Proposal {proposal.pk} is withdrawn.",
+        _("Proposal %(number)s is withdrawn.") % {"number": proposal.pk},
     )
 
 
@@ -260,7 +262,7 @@ def comment_moderate_view(request: HttpRequest, pk: int, comment: int) -> HttpRe
     proposal = _proposal(pk)
     found = ProposalComment.objects.filter(proposal=proposal, pk=comment).first()
     if found is None:
-        raise Http404("No such comment.")
+        raise Http404(_("No such comment."))
     if not request.user.has_perm(services.DECIDE_PERM):
         return _page(request, proposal, status=403, error=NOT_EDITOR)
     form = ModerateForm(request.POST)
@@ -272,7 +274,7 @@ def comment_moderate_view(request: HttpRequest, pk: int, comment: int) -> HttpRe
         lambda: services.comment_moderate(
             user=request.user, comment=found, reason=form.cleaned_data["reason"]
         ),
-        "The comment is hidden, with the reason in its place.",
+        _("The comment is hidden, with the reason in its place."),
         anchor=f"#comment-{found.pk}",
     )
 
@@ -308,6 +310,8 @@ def proposal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             forms={"decision_form": form},
         )
     messages.success(
-        request, f"Proposal {decided.pk}: {decided.get_status_display().lower()}, and logged."
+        request,
+        _("Proposal %(number)s: %(decision)s, and logged.")
+        % {"number": decided.pk, "decision": decided.get_status_display().lower()},
     )
     return _see_other(decided.get_absolute_url() + "#decision")

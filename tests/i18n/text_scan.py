@@ -142,7 +142,13 @@ MESSAGE_EXCEPTIONS = frozenset(
 )
 # in the API's modules these describe the OpenAPI schema, which stays English
 SCHEMA_KEYWORDS = frozenset({"help_text", "description", "label"})
-SCHEMA_MODULES = ("aimai_site/schema.py", "aimai_site/docs.py", "aimai_site/api_params.py")
+SCHEMA_MODULES = (
+    "aimai_site/schema.py",
+    "aimai_site/docs.py",
+    "aimai_site/api_params.py",
+    "compacts/alliance/cluster_api.py",
+    "compacts/alliance/directory_api.py",
+)
 MESSAGE_LEVELS = frozenset("debug info success warning error".split())
 
 
