@@ -57,8 +57,14 @@ run: $(VENV)/.run-deps catalogues
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Debian's Chromium drives the browser tests; installed with apt when missing and allowed.
+# Debian's Chromium drives the browser tests, and GNU gettext checks that the catalogues hold
+# every marked string (tests/i18n); installed with apt when missing and allowed.
 chromium:
+	@if ! command -v xgettext >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing GNU gettext with apt-get ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext >/dev/null \
+	    || echo "WARNING: could not install gettext; the catalogue check will skip (and fail under CI=true)."; \
+	fi
 	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Chromium with apt-get ..."; \

@@ -9,9 +9,9 @@ A plain page address is a visitor's first way in: one who chose another language
 `language` cookie, set by the chooser) or whose browser asks for one (`Accept-Language`) is
 sent to the same address under that language's prefix; so plain pages vary on both.
 
-What is not a page (the API, downloads, charts, the registry's feeds, the admin) has one
-address in every language: its messages follow the cookie, else `Accept-Language`; the files,
-numbers and schemas it serves are locale-neutral.
+What is not a page has one address in every language. The API's messages and the admin
+follow the cookie, else `Accept-Language`; files, charts, feeds and the OpenAPI schema are
+locale-neutral: always English, whoever asks.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ DEFAULT_LANGUAGE = "en"
 # the prefixed languages: every language but the default
 _PREFIX = re.compile(r"^/(?P<code>[a-z]{2})(?=/)")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+# what is not a page but speaks to people in their language; the rest is locale-neutral
+SPEAKING_PREFIXES = ("/api/v1/", "/admin/")
 
 
 def language_codes() -> list[str]:
@@ -79,7 +81,8 @@ class LanguageMiddleware:
         code = path_language(request.path_info)
         plain_page = code is None and is_page(request.path_info)
         if code is None:
-            code = DEFAULT_LANGUAGE if plain_page else preferred_language(request)
+            speaks = request.path_info.startswith(SPEAKING_PREFIXES)
+            code = preferred_language(request) if speaks else DEFAULT_LANGUAGE
             if plain_page and request.method in SAFE_METHODS:
                 wanted = preferred_language(request)
                 if wanted != DEFAULT_LANGUAGE:

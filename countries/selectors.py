@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from aimai_site.errors import InvalidInput, NotFoundError
@@ -355,7 +356,8 @@ def score_row(score: Score) -> dict:
 def score_set_rows(score_set: ScoreSet) -> list[dict]:
     """Every country's row of a score set, cached (Redis when REDIS_URL is set) under the set's
     digest: a score set never changes, and a new current set has a new key."""
-    key = f"score-set-rows:{score_set.digest}"
+    # the rows carry labels (class, region, income group) in the language they were made in
+    key = f"score-set-rows:{score_set.digest}:{translation.get_language()}"
     rows = cache.get(key)
     if rows is None:
         rows = [score_row(s) for s in score_rows(score_set)]

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -191,9 +192,11 @@ class MethodologyVersionSerializer(serializers.ModelSerializer):
         ]
 
     def get_file_url(self, obj: MethodologyVersion) -> str:
-        return reverse(
-            "methodology:file", kwargs={"slug": obj.methodology.slug, "version": obj.version}
-        )
+        # one address whatever the reader's language: the API is locale-neutral
+        with translation.override("en"):
+            return reverse(
+                "methodology:file", kwargs={"slug": obj.methodology.slug, "version": obj.version}
+            )
 
 
 class ScoreSetSerializer(serializers.ModelSerializer):

@@ -38,8 +38,24 @@ def problems(code: str, domain: str, root: Path = LOCALE) -> list[str]:
     return found
 
 
+# Languages whose catalogues are still being translated: their pages fall back to English
+# string by string. Strict: the day a catalogue is complete, its entry here must go.
+BEING_TRANSLATED = {"fr", "es", "ar"}
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
-@pytest.mark.parametrize("code", CODES)
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(
+            code,
+            marks=pytest.mark.xfail(
+                code in BEING_TRANSLATED, reason="translation under way", strict=True
+            ),
+        )
+        for code in CODES
+    ],
+)
 def test_every_entry_is_translated_and_none_is_fuzzy(code, domain):
     found = problems(code, domain)
     assert not found, f"{code}/{domain}.po: {len(found)} problems:\n" + "\n".join(found[:40])
@@ -70,7 +86,11 @@ def test_the_catalogues_hold_every_string_of_the_source(tmp_path, settings, monk
             ids = {m.id for m in catalogue(code, domain) if m.id}
             fresh = {m.id for m in catalogue(code, domain, tmp_path / "locale") if m.id}
             found += [f"{code}/{domain}: missing {missing!r}" for missing in fresh - ids]
-            found += [f"{code}/{domain}: {p}" for p in problems(code, domain, tmp_path / "locale")]
+            found += [
+                f"{code}/{domain}: {p}"
+                for p in problems(code, domain, tmp_path / "locale")
+                if code not in BEING_TRANSLATED or not p.startswith("not translated")
+            ]
     assert not found, (
         "the catalogues are behind the source (`manage.py update_catalogues`, then translate):\n"
         + "\n".join(sorted(set(found))[:40])
