@@ -27,6 +27,10 @@ def key(translation: str, code: str) -> str:
     return last
 
 
+# placeholders, tags and their attributes (addresses, query strings) are not text
+NOT_TEXT = re.compile(r"%\(\w+\)[sdfi]|\{\w+\}|<[^>]*>")
+
+
 def test_the_glossary_has_a_translation_of_every_term_in_every_language():
     for row in glossary():
         assert all(row[code].strip() for code in LANGUAGES), row["term"]
@@ -43,10 +47,15 @@ def test_enforced_terms_are_translated_as_the_glossary_says(code):
             if not message.id or not message.string:
                 continue
             source_text = " ".join(message.id) if isinstance(message.id, tuple) else message.id
+            source_text = NOT_TEXT.sub(" ", source_text)
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            # a plural's forms share the term between them (singular, plural)
+            check = any if isinstance(message.string, tuple) else all
+            if not any(strings):
+                continue  # not translated yet: tests/i18n/test_catalogues.py says so
             for row in terms:
                 if re.search(rf"\b{re.escape(row['term'])}\b", source_text):
                     wanted = key(row[code], code)
-                    if not all(wanted in s.lower() for s in strings if s):
+                    if not check(wanted in s.lower() for s in strings if s):
                         found.append(f"{row['term']!r} -> {row[code]!r} not in {strings[0]!r}")
     assert not found, f"{len(found)} strings stray from the glossary:\n" + "\n".join(found[:40])
