@@ -353,11 +353,15 @@ def score_row(score: Score) -> dict:
     }
 
 
+def score_set_rows_key(score_set) -> str:
+    # the rows carry labels (class, region, income group) in the language they were made in
+    return f"score-set-rows:{score_set.digest}:{translation.get_language()}"
+
+
 def score_set_rows(score_set: ScoreSet) -> list[dict]:
     """Every country's row of a score set, cached (Redis when REDIS_URL is set) under the set's
     digest: a score set never changes, and a new current set has a new key."""
-    # the rows carry labels (class, region, income group) in the language they were made in
-    key = f"score-set-rows:{score_set.digest}:{translation.get_language()}"
+    key = score_set_rows_key(score_set)
     rows = cache.get(key)
     if rows is None:
         rows = [score_row(s) for s in score_rows(score_set)]

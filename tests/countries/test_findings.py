@@ -12,7 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from countries.findings import findings_compute
 from countries.models import Score, ScoreSet
-from countries.selectors import findings_get, score_set_previous, score_set_rows
+from countries.selectors import (
+    findings_get,
+    score_set_previous,
+    score_set_rows,
+    score_set_rows_key,
+)
 from tests.countries.test_pages import query_count
 from tests.queries import page_reads
 
@@ -301,7 +306,7 @@ def test_findings_cost_the_same_queries_for_few_or_many_countries():
 
     def cold_queries(score_set) -> int:
         for s in sets_of():
-            cache.delete(f"score-set-rows:{s.digest}")
+            cache.delete(score_set_rows_key(s))
         with CaptureQueriesContext(connection) as queries:
             findings_get(score_set=score_set)
         return len(page_reads(queries))

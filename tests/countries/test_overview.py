@@ -167,10 +167,10 @@ def test_nearest_peers_are_nearest_by_the_three_dimensions():
 def test_score_set_rows_are_cached_under_the_digest(django_assert_num_queries):
     from django.core.cache import cache
 
-    from countries.selectors import score_set_rows
+    from countries.selectors import score_set_rows, score_set_rows_key
 
     score_set = current()
-    cache.delete(f"score-set-rows:{score_set.digest}")
+    cache.delete(score_set_rows_key(score_set))
     first = score_set_rows(score_set)
     with django_assert_num_queries(0):
         assert score_set_rows(score_set) == first
