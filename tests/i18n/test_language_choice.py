@@ -136,3 +136,19 @@ def test_a_prefix_is_a_language_only_when_it_is_one_of_ours():
     assert path_language("/en/countries/") is None  # English has the plain address
     assert path_language("/de/countries/") is None
     assert path_without_language("/ar/") == "/"
+
+
+@pytest.mark.parametrize("code", ["en", "fr", "es", "ar"])
+def test_the_api_s_error_messages_follow_accept_language_and_keep_their_codes(client, code):
+    from django.utils import translation
+
+    response = client.get("/api/v1/scores/", {"limit": "abc"}, HTTP_ACCEPT_LANGUAGE=code)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert list(body["fields"]) == ["limit"]
+    with translation.override(code):
+        expected = translation.gettext("Must be a whole number from %(low)s to %(high)s.")
+    if code != "en":
+        assert expected != "Must be a whole number from %(low)s to %(high)s."
+    assert body["fields"]["limit"][0] == expected % {"low": 1, "high": 500}
