@@ -47,6 +47,9 @@ class Shown:
     def __str__(self) -> str:
         return self.text
 
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
 
 class Texts:
     """An object's pieces in the active language (English where a translation is missing)."""
@@ -67,6 +70,9 @@ class Texts:
         return Shown(english, DEFAULT_LANGUAGE, True)
 
     def __getitem__(self, name: str) -> Shown:
+        # only the object's pieces: templates fall back to attributes (`texts.any_fallback`)
+        if name not in self.english:
+            raise KeyError(name)
         return self.piece(name)
 
     @property
@@ -76,12 +82,21 @@ class Texts:
 
 def texts_of(obj: models.Model, language: str | None = None) -> Texts:
     """One query, in English too (so a page's cost does not depend on its language)."""
+    return texts_for([obj], language)[obj.pk]
+
+
+def texts_for(objects: list[models.Model], language: str | None = None) -> dict[int, Texts]:
+    """The texts of several objects of one model, by primary key: one query for them all."""
     from aimai_site.models import ContentTranslation
 
     language = language or translation.get_language() or DEFAULT_LANGUAGE
-    rows = ContentTranslation.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        language=language,
-    ).values_list("field", "text")
-    return Texts(obj, language, dict(rows))
+    translated: dict[int, dict[str, str]] = {obj.pk: {} for obj in objects}
+    if objects:
+        rows = ContentTranslation.objects.filter(
+            content_type=ContentType.objects.get_for_model(objects[0]),
+            object_id__in=list(translated),
+            language=language,
+        ).values_list("object_id", "field", "text")
+        for object_id, field, text in rows:
+            translated[object_id][field] = text
+    return {obj.pk: Texts(obj, language, translated[obj.pk]) for obj in objects}

@@ -133,6 +133,13 @@ def language_choices(request: HttpRequest) -> list[LanguageChoice]:
     return choices
 
 
+def language_name_in_text(code: str) -> str:
+    """A language's own name as a sentence in it says it (CLDR: "français", not "Français")."""
+    from babel import Locale
+
+    return Locale.parse(code).languages.get(code) or translation.get_language_info(code)["name"]
+
+
 def languages_context(request: HttpRequest) -> dict:
     """Every template's language facts: the chooser's entries and the page's direction."""
     code = translation.get_language() or DEFAULT_LANGUAGE

@@ -34,6 +34,7 @@ from compacts.models import (
 )
 from compacts.templatetags.compact_pages import plain
 from compacts.vocabulary import LANGUAGE_CODE, TARGETS_HELP, languages_clean, targets_clean
+from countries.fields import CountryChoiceField, country_code_choices
 from countries.models import Country
 
 CHECKBOXES = forms.CheckboxSelectMultiple
@@ -115,7 +116,7 @@ def _checkboxes(choices, label, *, required: bool = False, help_text=""):
 
 
 def _country_select(**kwargs) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(Country.objects.order_by("name"), **kwargs)
+    return CountryChoiceField(**kwargs)
 
 
 class OrganisationForm(forms.ModelForm):
@@ -426,7 +427,7 @@ class _FilterForm(forms.Form):
         super().__init__(data, *args, **kwargs)
         self.fields["country"].choices = [
             ("", _("Any country")),
-            *Country.objects.order_by("name").values_list("iso3", "name"),
+            *country_code_choices(),
         ]
 
 

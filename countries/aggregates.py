@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from aimai_site.errors import InvalidInput, NotFoundError
 from countries.choices import IncomeGroup, Region
 from countries.models import Country, ScoreSet
+from countries.names import country_name, name_sort_key
 from countries.selectors import score_set_rows
 
 # the kinds of group, by the slug in addresses: (Country field, its choices, name of a group)
@@ -88,7 +89,11 @@ def _members(kind: str, value: str | None = None) -> list[dict]:
     countries = (
         Country.objects.filter(**{kind: value}) if value else Country.objects.exclude(**{kind: ""})
     )
-    return list(countries.order_by("name").values("iso3", "name", kind))
+    members = [
+        {**member, "name": country_name(member["iso2"], member["name"])}
+        for member in countries.values("iso3", "iso2", "name", kind)
+    ]
+    return sorted(members, key=lambda member: name_sort_key(member["name"]))
 
 
 def _aggregate(kind: str, value: str, label: str, members: list[dict], rows: dict) -> Aggregate:

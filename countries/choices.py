@@ -1,8 +1,14 @@
 """Fixed vocabularies of the countries app."""
 
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from countries.names import region_name
+
+# UN M49 areas are named in each language by locale data (CLDR), not by the catalogues
+_m49 = lazy(region_name, str)
 
 
 class Dimension(models.TextChoices):
@@ -63,36 +69,36 @@ class IncomeGroup(models.TextChoices):
 class Region(models.TextChoices):
     """UN M49 regions (Antarctica belongs to none)."""
 
-    AFRICA = "Africa", _("Africa")
-    AMERICAS = "Americas", _("Americas")
-    ASIA = "Asia", _("Asia")
-    EUROPE = "Europe", _("Europe")
-    OCEANIA = "Oceania", _("Oceania")
+    AFRICA = "Africa", _m49("Africa")
+    AMERICAS = "Americas", _m49("Americas")
+    ASIA = "Asia", _m49("Asia")
+    EUROPE = "Europe", _m49("Europe")
+    OCEANIA = "Oceania", _m49("Oceania")
 
 
 class Subregion(models.TextChoices):
     """UN M49 sub-regions."""
 
-    NORTHERN_AFRICA = "Northern Africa", _("Northern Africa")
-    SUB_SAHARAN_AFRICA = "Sub-Saharan Africa", _("Sub-Saharan Africa")
+    NORTHERN_AFRICA = "Northern Africa", _m49("Northern Africa")
+    SUB_SAHARAN_AFRICA = "Sub-Saharan Africa", _m49("Sub-Saharan Africa")
     LATIN_AMERICA_CARIBBEAN = (
         "Latin America and the Caribbean",
-        _("Latin America and the Caribbean"),
+        _m49("Latin America and the Caribbean"),
     )
-    NORTHERN_AMERICA = "Northern America", _("Northern America")
-    CENTRAL_ASIA = "Central Asia", _("Central Asia")
-    EASTERN_ASIA = "Eastern Asia", _("Eastern Asia")
-    SOUTH_EASTERN_ASIA = "South-eastern Asia", _("South-eastern Asia")
-    SOUTHERN_ASIA = "Southern Asia", _("Southern Asia")
-    WESTERN_ASIA = "Western Asia", _("Western Asia")
-    EASTERN_EUROPE = "Eastern Europe", _("Eastern Europe")
-    NORTHERN_EUROPE = "Northern Europe", _("Northern Europe")
-    SOUTHERN_EUROPE = "Southern Europe", _("Southern Europe")
-    WESTERN_EUROPE = "Western Europe", _("Western Europe")
-    AUSTRALIA_NEW_ZEALAND = "Australia and New Zealand", _("Australia and New Zealand")
-    MELANESIA = "Melanesia", _("Melanesia")
-    MICRONESIA = "Micronesia", _("Micronesia")
-    POLYNESIA = "Polynesia", _("Polynesia")
+    NORTHERN_AMERICA = "Northern America", _m49("Northern America")
+    CENTRAL_ASIA = "Central Asia", _m49("Central Asia")
+    EASTERN_ASIA = "Eastern Asia", _m49("Eastern Asia")
+    SOUTH_EASTERN_ASIA = "South-eastern Asia", _m49("South-eastern Asia")
+    SOUTHERN_ASIA = "Southern Asia", _m49("Southern Asia")
+    WESTERN_ASIA = "Western Asia", _m49("Western Asia")
+    EASTERN_EUROPE = "Eastern Europe", _m49("Eastern Europe")
+    NORTHERN_EUROPE = "Northern Europe", _m49("Northern Europe")
+    SOUTHERN_EUROPE = "Southern Europe", _m49("Southern Europe")
+    WESTERN_EUROPE = "Western Europe", _m49("Western Europe")
+    AUSTRALIA_NEW_ZEALAND = "Australia and New Zealand", _m49("Australia and New Zealand")
+    MELANESIA = "Melanesia", _m49("Melanesia")
+    MICRONESIA = "Micronesia", _m49("Micronesia")
+    POLYNESIA = "Polynesia", _m49("Polynesia")
 
 
 class Classification(models.TextChoices):

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from aimai_site.content import texts_of
 from aimai_site.errors import InvalidInput, NotFoundError
 from aimai_site.exports import attachment_header
 from aimai_site.rendered import Rendered, rendered_known, rendered_response
@@ -130,6 +131,7 @@ def release_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context = {
         "release": release,
+        "texts": texts_of(release),
         "observation_count": release.observations.count(),
         "score_sets": score_sets,
         "citation": release_citation(release),

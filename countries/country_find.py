@@ -30,11 +30,12 @@ def fold(text: str) -> str:
 class Candidate:
     iso3: str
     iso2: str
-    name: str
+    name: str  # in the reader's language
     official_name: str = ""
+    also: tuple[str, ...] = ()  # other names it is found by (the English one, in French)
 
     def names(self) -> list[str]:
-        return [fold(n) for n in (self.name, self.official_name) if n]
+        return [fold(n) for n in (self.name, self.official_name, *self.also) if n]
 
 
 @dataclass(frozen=True)

@@ -159,22 +159,26 @@ def _published(sender, **kwargs) -> None:
 
 def connect() -> None:
     """Listen for changes to what public pages show (called once, at start-up): saves and
-    deletions in the countries and compacts apps, and every publication (a score set made
-    current, a release or methodology version published)."""
+    deletions in the countries and compacts apps and of content translations, and every
+    publication (a score set made current, a release or methodology version published)."""
     from django.apps import apps
 
     from countries.publication import published
 
     published.connect(_published, dispatch_uid="current-pointer-published")
-    for label in ("countries", "compacts"):
-        for model in apps.get_app_config(label).get_models():
-            uid = f"current-pointer-{model._meta.label_lower}"
-            post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
-            post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
-            for m2m in model._meta.local_many_to_many:
-                m2m_changed.connect(
-                    _changed, sender=m2m.remote_field.through, dispatch_uid=f"{uid}-{m2m.name}"
-                )
+    models = [
+        m for label in ("countries", "compacts") for m in apps.get_app_config(label).get_models()
+    ]
+    # the translations of what public pages say (release notes, methodology texts, principles)
+    models.append(apps.get_model("aimai_site", "ContentTranslation"))
+    for model in models:
+        uid = f"current-pointer-{model._meta.label_lower}"
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        for m2m in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _changed, sender=m2m.remote_field.through, dispatch_uid=f"{uid}-{m2m.name}"
+            )
 
 
 def public_paths() -> list[str]:

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from countries.aggregates import aggregate_get, aggregates_get
+from countries.names import name_sort_key
 from countries.selectors import score_set_resolve
 from countries.views import public_page
 
@@ -27,6 +28,8 @@ def group_detail_view(request: HttpRequest, kind: str, slug: str) -> HttpRespons
     score_set = score_set_resolve()
     group = aggregate_get(score_set=score_set, kind=kind, slug=slug)
     # scored members by rank, then the rest by name
-    members = sorted(group.members, key=lambda m: (m["rank"] is None, m["rank"] or 0, m["name"]))
+    members = sorted(
+        group.members, key=lambda m: (m["rank"] is None, m["rank"] or 0, name_sort_key(m["name"]))
+    )
     context = {"score_set": score_set, "group": group, "members": members}
     return render(request, "countries/group_detail.html", context)

@@ -119,12 +119,12 @@ def map_rows(score_set: ScoreSet, fields: list[str]) -> list[dict]:
             row[code] = value if isinstance(value, int | float) else None
         rows.append(row)
     seen = {row["country"] for row in rows}
-    for country in Country.objects.exclude(iso3__in=seen).only("iso3", "numeric", "name"):
+    for country in Country.objects.exclude(iso3__in=seen).only("iso3", "iso2", "numeric", "name"):
         rows.append(
             {
                 "country": country.iso3,
                 "numeric": country.numeric,
-                "name": country.name,
+                "name": country.local_name,
                 "url": country.get_absolute_url(),
             }
         )

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from aimai_site.content import Shown, Texts, texts_for
+from aimai_site.languages import DEFAULT_LANGUAGE
 from countries.engine_messages import localized_all
 from countries.index.computed import COMPUTED_INDICATORS
 from countries.index.methodology import GroupSpec, IndicatorSpec, methodology_changes
@@ -18,6 +20,7 @@ from countries.public_index import (
     classification_rules,
     difference_text,
     dimension_label,
+    first_sentence,
     rationales,
 )
 from countries.selectors import PROFILE, IndicatorLabel, indicator_labels
@@ -30,7 +33,8 @@ class IndicatorLine:
     label: IndicatorLabel | None
     share: float  # of the whole index, all data present
     rule: str = ""  # a computed indicator's rule, in words, as the methodology file sets it
-    rationale: str = ""  # why the indicator is in the index, as the methodology file says
+    # why the indicator is in the index, as the methodology file says (or its translation)
+    rationale: Shown | str = ""
 
     @property
     def units(self) -> str:
@@ -86,16 +90,38 @@ class MethodologyPage:
     score_set: ScoreSet | None
     # the proposal and decision behind a version adopted from the public consultation
     proposals: dict[int, dict] = field(default_factory=dict)
+    # every version's texts in the page's language (aimai_site/content.py), by primary key
+    texts: dict[int, Texts] = field(default_factory=dict)
 
     @property
-    def changelog_entries(self) -> list[tuple[MethodologyVersion, list[str], dict | None]]:
-        """The changelog with the proposal each version was adopted from, if any."""
-        return [(v, changes, self.proposals.get(v.pk)) for v, changes in self.changelog]
+    def changelog_entries(
+        self,
+    ) -> list[tuple[MethodologyVersion, list[str], dict | None, Shown]]:
+        """The changelog with the proposal each version was adopted from, if any, and the
+        version's own note of its changes in the page's language."""
+        return [
+            (v, changes, self.proposals.get(v.pk), self._texts(v).piece("changes", v.changes))
+            for v, changes in self.changelog
+        ]
+
+    def _texts(self, version: MethodologyVersion) -> Texts:
+        return self.texts.get(version.pk) or Texts(version, DEFAULT_LANGUAGE, {})
 
     @property
-    def difference(self) -> str:
+    def current_texts(self) -> Texts:
+        return self._texts(self.version)
+
+    @property
+    def title(self) -> Shown:
+        return self.current_texts.piece("title", self.methodology.title)
+
+    @property
+    def difference(self) -> Shown:
         """How an alternative view differs from the headline, in one sentence."""
-        return difference_text(self.parsed)
+        if self.parsed.raw.get("difference"):
+            return self.current_texts.piece("difference", difference_text(self.parsed))
+        description = self.current_texts.piece("description", self.parsed.description)
+        return Shown(first_sentence(description.text), description.language, description.fallback)
 
     @property
     def class_rules(self) -> list[ClassRule]:
@@ -181,6 +207,7 @@ def methodology_pages() -> list[MethodologyPage]:
         .order_by("methodology_id", "published_at", "pk")
     )
     current_sets = ScoreSet.objects.current_per_methodology()
+    texts = texts_for(versions)
     # one query for every version, whatever their number
     proposals = providers.version_proposals([v.pk for v in versions]) if versions else {}
     pages = []
@@ -189,6 +216,10 @@ def methodology_pages() -> list[MethodologyPage]:
         current = own[-1]
         parsed = methodology_parse(current.definition)
         shares = parsed.effective_weights()
+        reasons = {
+            code: texts[current.pk].piece(f"rationale.{code}", text)
+            for code, text in rationales(parsed).items()
+        }
         changelog = [
             (
                 v,
@@ -210,13 +241,14 @@ def methodology_pages() -> list[MethodologyPage]:
                         shares,
                         parsed,
                         parsed.index_weights[name],
-                        rationales(parsed),
+                        reasons,
                     )
                     for name in parsed.dimension_names
                 ],
                 changelog=changelog[::-1],
                 score_set=current_sets.get(methodology.pk),
                 proposals={v.pk: proposals[v.pk] for v in own if v.pk in proposals},
+                texts={v.pk: texts[v.pk] for v in own},
             )
         )
     return pages

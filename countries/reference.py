@@ -41,6 +41,38 @@ M49_SUBREGION_TO_REGION = {
     "Micronesia": "Oceania",
     "Polynesia": "Oceania",
 }
+# UN M49 area codes, by which locale data (CLDR) names each area in other languages.
+M49_CODES = {
+    "Africa": "002",
+    "Americas": "019",
+    "Asia": "142",
+    "Europe": "150",
+    "Oceania": "009",
+    "Northern Africa": "015",
+    "Sub-Saharan Africa": "202",
+    "Eastern Africa": "014",
+    "Middle Africa": "017",
+    "Southern Africa": "018",
+    "Western Africa": "011",
+    "Latin America and the Caribbean": "419",
+    "Caribbean": "029",
+    "Central America": "013",
+    "South America": "005",
+    "Northern America": "021",
+    "Central Asia": "143",
+    "Eastern Asia": "030",
+    "South-eastern Asia": "035",
+    "Southern Asia": "034",
+    "Western Asia": "145",
+    "Eastern Europe": "151",
+    "Northern Europe": "154",
+    "Southern Europe": "039",
+    "Western Europe": "155",
+    "Australia and New Zealand": "053",
+    "Melanesia": "054",
+    "Micronesia": "057",
+    "Polynesia": "061",
+}
 # Codes outside ISO 3166-1 that international statistics use and that we therefore keep.
 USER_ASSIGNED_ISO3 = {"XKX"}  # Kosovo, as coded by the World Bank and the EU
 

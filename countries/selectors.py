@@ -1,6 +1,7 @@
 """Reads shaped for pages and the API."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from aimai_site.content import texts_for
 from aimai_site.errors import InvalidInput, NotFoundError
 from countries.choices import Dimension, IncomeGroup, Region
 from countries.country_find import Candidate
@@ -26,6 +28,7 @@ from countries.models import (
     Score,
     ScoreSet,
 )
+from countries.names import country_name, name_sort_key
 from countries.public_index import (
     Coverage,
     coverage_get,
@@ -49,7 +52,13 @@ class CountryProfile:
 
 
 def country_list(*, release: DataRelease | None) -> QuerySet[Country]:
+    """Ordered by the stored name; pages put it in the reader's order (`by_local_name`)."""
     return Country.objects.with_observation_count(release).order_by("name")
+
+
+def by_local_name(countries: Iterable[Country]) -> list[Country]:
+    """Countries in the alphabetical order of their names in the reader's language."""
+    return sorted(countries, key=lambda country: name_sort_key(country.local_name))
 
 
 def country_profile_get(*, iso3: str) -> CountryProfile:
@@ -332,7 +341,7 @@ def score_row(score: Score) -> dict:
     country = score.country
     return {
         "country": country.iso3,
-        "name": country.name,
+        "name": country.local_name,
         "numeric": country.numeric,
         "region": country.get_region_display(),
         "income_group": country.get_income_group_display(),
@@ -425,7 +434,9 @@ def release_changelog() -> list[DataRelease]:
         .order_by()
     )
     changed = {(release, kind): n for release, kind, n in kinds}
+    texts = texts_for(releases)
     for position, release in enumerate(releases):
+        release.texts = texts[release.pk]
         release.observation_count = sizes.get(release.pk, 0)
         release.is_first = position == len(releases) - 1
         for kind in ReleaseChange.Kind.values:
@@ -501,10 +512,13 @@ def findings_get(*, score_set: ScoreSet, rows: list[dict] | None = None) -> Scor
 
 
 def country_candidates() -> list[Candidate]:
-    """Every country as the country search compares it: codes, name and official name."""
-    return [
-        Candidate(*row)
-        for row in Country.objects.order_by("name").values_list(
-            "iso3", "iso2", "name", "official_name"
-        )
-    ]
+    """Every country as the country search compares it: codes, its name in the reader's
+    language (found by its English name too) and official name; in the reader's order."""
+    candidates = []
+    for iso3, iso2, name, official_name in Country.objects.values_list(
+        "iso3", "iso2", "name", "official_name"
+    ):
+        local = country_name(iso2, name)
+        also = (name,) if local != name else ()
+        candidates.append(Candidate(iso3, iso2, local, official_name, also))
+    return sorted(candidates, key=lambda candidate: name_sort_key(candidate.name))

@@ -39,6 +39,7 @@ from countries.public_index import (
     score_gaps,
 )
 from countries.selectors import (
+    by_local_name,
     country_corrections,
     country_list,
     country_profile_get,
@@ -78,7 +79,7 @@ def country_list_view(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=country_list(release=release), release=release
     )
     valid = filterset.is_valid()
-    countries = list(filterset.qs) if valid else []
+    countries = by_local_name(filterset.qs) if valid else []
     index = _headline_rows()
     for country in countries:
         country.index_row = index["index_rows"].get(country.iso3)

@@ -3,9 +3,9 @@ object, then `{% content_piece texts "description" %}` for each piece (the text 
 `lang`, and a note when English stands in for a missing translation)."""
 
 from django import template
-from django.utils import translation
 
 from aimai_site.content import Texts, texts_of
+from aimai_site.languages import language_name_in_text
 
 register = template.Library()
 
@@ -18,8 +18,17 @@ def content_texts(obj) -> Texts:
 @register.inclusion_tag("includes/content_piece.html")
 def content_piece(texts: Texts, name: str, english: str | None = None, element: str = "p"):
     shown = texts.piece(name, english)
-    info = translation.get_language_info(texts.language)
-    return {"shown": shown, "element": element, "language_name": info["name_translated"]}
+    return {
+        "shown": shown,
+        "element": element,
+        "language_name": language_name_in_text(texts.language),
+    }
+
+
+@register.inclusion_tag("includes/untranslated_note.html")
+def untranslated_note(texts: Texts):
+    """The note under content shown in English because its translation is missing."""
+    return {"language_name": language_name_in_text(texts.language)}
 
 
 @register.filter

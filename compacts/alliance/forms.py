@@ -9,16 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from aimai_site.validators import web_address_check
 from compacts.choices import Domain, OrganisationKind, Way
 from compacts.models import Organisation
-from countries.models import Country
+from countries.fields import CountryChoiceField
 
 AS_INDIVIDUAL = "individual"
 AS_NEW = "new"
 AS_OWNED = "owned"
 ORGANISATION_KINDS = [c for c in OrganisationKind.choices if c[0] != OrganisationKind.INDIVIDUAL]
-
-
-def _countries():
-    return Country.objects.order_by("name")
 
 
 class JoinForm(forms.Form):
@@ -36,8 +32,8 @@ class JoinForm(forms.Form):
     )
     # as an individual
     your_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
-    your_country = forms.ModelChoiceField(
-        _countries(), label=_("Your country"), required=False, help_text=_("Where you live.")
+    your_country = CountryChoiceField(
+        label=_("Your country"), required=False, help_text=_("Where you live.")
     )
     listed = forms.BooleanField(
         label=_("List me in the member directory"),
@@ -52,9 +48,7 @@ class JoinForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of organisation"), choices=[("", "—"), *ORGANISATION_KINDS], required=False
     )
-    organisation_country = forms.ModelChoiceField(
-        _countries(), label=_("Where it is based"), required=False
-    )
+    organisation_country = CountryChoiceField(label=_("Where it is based"), required=False)
     website = forms.URLField(
         label=_("Website"),
         required=False,

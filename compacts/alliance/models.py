@@ -18,6 +18,7 @@ from compacts.choices import (
     ClusterStatus,
     MembershipStatus,
 )
+from countries.names import region_name as area_name
 
 
 class PrinciplesQuerySet(models.QuerySet):
@@ -227,7 +228,7 @@ class Cluster(models.Model):
     def region_label(self) -> str:
         if self.region_kind == ClusterRegion.CUSTOM:
             return gettext("Countries chosen by its members")
-        return f"{self.region_name} ({self.get_region_kind_display()})"
+        return f"{area_name(self.region_name)} ({self.get_region_kind_display()})"
 
 
 class ClusterMemberQuerySet(models.QuerySet):

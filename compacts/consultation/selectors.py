@@ -18,6 +18,7 @@ from compacts.consultation.services import DECIDE_PERM
 from compacts.consultation.shifts import movers_of
 from compacts.models import Organisation
 from countries.models import Country
+from countries.names import country_name
 from registry.models import Entry
 
 INDIVIDUAL_MEMBER = gettext_lazy("An individual member")
@@ -82,9 +83,12 @@ def proposals_list(status: str = ""):
 
 
 def _named(rows: list[dict]) -> list[dict]:
-    names = dict(
-        Country.objects.filter(iso3__in=[r["country"] for r in rows]).values_list("iso3", "name")
-    )
+    names = {
+        iso3: country_name(iso2, name)
+        for iso3, iso2, name in Country.objects.filter(
+            iso3__in=[r["country"] for r in rows]
+        ).values_list("iso3", "iso2", "name")
+    }
     return [{**row, "name": names.get(row["country"], row["country"])} for row in rows]
 
 

@@ -16,6 +16,7 @@ from countries.choices import (
     Region,
     Subregion,
 )
+from countries.names import country_name, official_name, region_name
 from countries.querysets import (
     CountryQuerySet,
 )
@@ -84,6 +85,19 @@ class Country(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("countries:detail", kwargs={"iso3": self.iso3})
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (CLDR's), the stored name in English."""
+        return country_name(self.iso2, self.name)
+
+    @property
+    def local_official_name(self) -> str:
+        return official_name(self.official_name)
+
+    @property
+    def intermediate_region_display(self) -> str:
+        return region_name(self.intermediate_region) if self.intermediate_region else ""
 
 
 class Indicator(models.Model):

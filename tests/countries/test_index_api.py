@@ -218,7 +218,8 @@ def test_the_methodology_page_renders_formula_indicators_and_comparison(client):
 
 
 def test_the_methodology_page_and_scores_use_a_constant_number_of_queries(client):
-    assert query_count(client, "/methodology/") <= 10
+    # 11: one of them reads every version's translated texts, in English too (the same cost)
+    assert query_count(client, "/methodology/") <= 11
     assert query_count(client, "/api/v1/scores/?limit=500") <= 8
 
 

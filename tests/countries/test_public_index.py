@@ -200,7 +200,7 @@ def test_every_rationale_of_the_headline_current_version_is_on_the_methodology_p
     headline = section(html, 'id="aimai-default"', "<h3>Changelog</h3>")
     for code, rationale in written:
         row = section(headline, f"<code>{code}</code>", "</tr>")
-        assert f"Why it is here:</strong> {rationale}" in row
+        assert f'Why it is here:</strong> <span lang="en" dir="auto">{rationale}</span>' in row
 
 
 # Coverage --------------------------------------------------------------------------------------
