@@ -492,11 +492,13 @@ class ScoreSetFindings:
     findings: Findings
 
 
-# the table's filter value of each label the rows carry, for the findings' links
-FINDINGS_GROUP_CODES = {
-    "region": {label: value for value, label in Region.choices},
-    "income_group": {label: value for value, label in IncomeGroup.choices},
-}
+def findings_group_codes() -> dict[str, dict[str, str]]:
+    """The table's filter value of each label the rows carry, for the findings' links: the
+    labels as the active language reads them, as the rows carry them."""
+    return {
+        "region": {str(label): value for value, label in Region.choices},
+        "income_group": {str(label): value for value, label in IncomeGroup.choices},
+    }
 
 
 def findings_get(*, score_set: ScoreSet, rows: list[dict] | None = None) -> ScoreSetFindings:
@@ -506,7 +508,7 @@ def findings_get(*, score_set: ScoreSet, rows: list[dict] | None = None) -> Scor
     findings = findings_compute(
         rows if rows is not None else score_set_rows(score_set),
         score_set_rows(previous) if previous is not None else None,
-        group_codes=FINDINGS_GROUP_CODES,
+        group_codes=findings_group_codes(),
     )
     return ScoreSetFindings(score_set=score_set, previous=previous, findings=findings)
 

@@ -102,3 +102,15 @@ def test_the_member_forms_country_field_names_and_orders_countries_in_the_reader
     assert "Allemagne" in labels
     assert "Germany" not in labels
     assert labels == sorted(labels, key=name_sort_key)
+
+
+@pytest.mark.parametrize(
+    ("code", "africa"), [("en", "Africa"), ("fr", "Afrique"), ("ar", "أفريقيا")]
+)
+def test_the_findings_link_each_region_to_the_table_filtered_by_it_in_every_language(
+    client, code, africa
+):
+    page = text(client.get("/" if code == "en" else f"/{code}/"))
+    table = page[page.index('id="findings-region"') :]
+    table = table[: table.index("</table>")]
+    assert f'region=Africa#scores-table">{africa}</a>' in table
