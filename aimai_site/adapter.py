@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.html import strip_tags
 
-from aimai_site.languages import email_language
+from aimai_site.languages import DEFAULT_LANGUAGE, email_language, remember_language
 from aimai_site.mail import mail_queue
 from aimai_site.ratelimit import client_address
 
@@ -51,6 +51,14 @@ class AccountAdapter(DefaultAccountAdapter):
         with back-off), not by allauth's per-account limit, which lets anyone lock the owner
         out. allauth's `login_failed` rate still guards the second-factor step."""
 
+    def save_user(self, request, user, form, commit=True):
+        """A new account reads its e-mail in the language it signed up in."""
+        user = super().save_user(request, user, form, commit)
+        code = getattr(request, "LANGUAGE_CODE", None)
+        if commit and code and code != DEFAULT_LANGUAGE:
+            remember_language(user, code)
+        return user
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
         links = {
@@ -58,8 +66,10 @@ class AccountAdapter(DefaultAccountAdapter):
             for name, value in context.items()
             if name.endswith("_url") and isinstance(value, str) and "://" in value
         }
-        # in the recipient's language, whichever page the mail was asked from
-        with translation.override(email_language(email)):
+        # in the recipient's language, whichever page the mail was asked from; one who never
+        # chose reads it in the language of the page that asked for it
+        asked_in = getattr(request, "LANGUAGE_CODE", None) or DEFAULT_LANGUAGE
+        with translation.override(email_language(email, asked_in)):
             message = self.render_mail(
                 template_prefix,
                 email,

@@ -151,18 +151,19 @@ def languages_context(request: HttpRequest) -> dict:
     }
 
 
-def user_language(user) -> str:
-    """The language a member reads their e-mail in: the one they last chose while signed in."""
+def user_language(user, fallback: str = DEFAULT_LANGUAGE) -> str:
+    """The language a member reads their e-mail in: the one they last chose (or signed up
+    in); `fallback` for anyone who never chose."""
     from aimai_site.models import LanguagePreference
 
     if user is None or not getattr(user, "pk", None):
-        return DEFAULT_LANGUAGE
+        return fallback
     code = (
         LanguagePreference.objects.filter(user_id=user.pk)
         .values_list("language", flat=True)
         .first()
     )
-    return code if code in language_codes() else DEFAULT_LANGUAGE
+    return code if code in language_codes() else fallback
 
 
 def remember_language(user, code: str) -> None:
@@ -171,9 +172,10 @@ def remember_language(user, code: str) -> None:
     LanguagePreference.objects.update_or_create(user=user, defaults={"language": code})
 
 
-def email_language(address: str) -> str:
-    """The language of the account an address belongs to (English for anyone else)."""
+def email_language(address: str, fallback: str = DEFAULT_LANGUAGE) -> str:
+    """The language of the account an address belongs to; `fallback` for anyone else, or an
+    account that never chose one."""
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(email__iexact=address).first()
-    return user_language(user)
+    return user_language(user, fallback)

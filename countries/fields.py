@@ -24,7 +24,7 @@ class CountryChoiceField(forms.ModelChoiceField):
         super().__init__(Country.objects.all() if queryset is None else queryset, **kwargs)
 
     def label_from_instance(self, obj: Country) -> str:
-        return obj.local_name
+        return f"{obj.local_name} ({obj.iso3})"  # the code tells apart names that look alike
 
 
 def country_code_choices() -> list[tuple[str, str]]:

@@ -99,8 +99,8 @@ def test_the_member_forms_country_field_names_and_orders_countries_in_the_reader
     field = JoinForm().fields["organisation_country"]
     with translation.override("fr"):
         labels = [str(label) for _value, label in field.choices][1:]
-    assert "Allemagne" in labels
-    assert "Germany" not in labels
+    assert "Allemagne (DEU)" in labels
+    assert "Germany (DEU)" not in labels
     assert labels == sorted(labels, key=name_sort_key)
 
 
