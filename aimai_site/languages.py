@@ -89,9 +89,11 @@ class LanguageMiddleware:
                     response = HttpResponseRedirect(f"/{wanted}{request.get_full_path()}")
                     patch_vary_headers(response, ("Accept-Language", "Cookie"))
                     return response
-        translation.activate(code)
         request.LANGUAGE_CODE = code
-        response = self.get_response(request)
+        # for this request only: whatever runs next on the thread (another request, a task
+        # run in-process) does not inherit the last page's language
+        with translation.override(code):
+            response = self.get_response(request)
         if not path_language(request.path_info):
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", code)

@@ -77,7 +77,27 @@ class Suggestion:
     need: int
     score: float
     parts: dict[str, float]
-    reasons: list[str]
+    reasons: list[str]  # in English, as stored and as the API gives them
+    # the same reasons as codes, for pages to word in their language: [{"why", "codes"}]
+    explanation: list[dict] = field(default_factory=list)
+
+
+# why a pair is suggested, in English: what each `why` of an explanation says of its codes
+ENGLISH_REASONS = {
+    "gives": "offers {}, which the need asks for",
+    "brings": "the need brings {}, which the offer lacks",
+    "domains": "shared domains: {}",
+    "languages": "shared languages: {}",
+    "mutual_aid": "mutual aid: a high-capability provider ({}) with a high-burden country ({})",
+    "cluster": "in the same cluster: {}",
+}
+
+
+def reason_in_english(why: str, codes: list[str]) -> str:
+    if why == "mutual_aid":
+        return ENGLISH_REASONS[why].format(*codes)
+    words = ", ".join(codes).replace("_", " ") if why == "brings" else ", ".join(codes)
+    return ENGLISH_REASONS[why].format(words)
 
 
 class _Vocabulary:
@@ -273,27 +293,27 @@ def suggest(
 
 
 def _suggestion(offer: Offer, need: Need, score: float, parts: dict[str, float]) -> Suggestion:
-    reasons = []
-    given = sorted(offer.kinds & need.wants)
-    reasons.append(f"offers {', '.join(given)}, which the need asks for")
+    why = [("gives", sorted(offer.kinds & need.wants))]
     brought = sorted(offer.lacks & need.brings)
     if brought:
-        reasons.append(
-            f"the need brings {', '.join(brought).replace('_', ' ')}, which the offer lacks"
-        )
+        why.append(("brings", brought))
     if offer.domains & need.domains:
-        reasons.append(f"shared domains: {', '.join(sorted(offer.domains & need.domains))}")
+        why.append(("domains", sorted(offer.domains & need.domains)))
     if offer.languages & need.languages:
-        reasons.append(f"shared languages: {', '.join(sorted(offer.languages & need.languages))}")
+        why.append(("languages", sorted(offer.languages & need.languages)))
     if parts["mutual_aid"] > 0.1:
-        reasons.append(
-            f"mutual aid: a high-capability provider ({offer.provider_country}) with a "
-            f"high-burden country ({need.country})"
-        )
+        why.append(("mutual_aid", [offer.provider_country, need.country]))
     shared = sorted(offer.clusters & need.clusters)
     if shared:
-        reasons.append(f"in the same cluster: {', '.join(shared)}")
-    return Suggestion(offer=offer.id, need=need.id, score=score, parts=parts, reasons=reasons)
+        why.append(("cluster", shared))
+    return Suggestion(
+        offer=offer.id,
+        need=need.id,
+        score=score,
+        parts=parts,
+        reasons=[reason_in_english(said, codes) for said, codes in why],
+        explanation=[{"why": said, "codes": codes} for said, codes in why],
+    )
 
 
 def why_excluded(offer: Offer, need: Need) -> list[str]:

@@ -326,7 +326,9 @@ class Suggestion(models.Model):
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
     parts = models.JSONField(default=dict)
-    reasons = models.JSONField(default=list)
+    reasons = models.JSONField(default=list)  # in English (the API's)
+    # the reasons as codes, which pages word in their language (compacts/reasons.py)
+    explanation = models.JSONField(default=list, blank=True)
     score_set = models.CharField(
         max_length=64,
         blank=True,

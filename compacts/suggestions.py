@@ -121,6 +121,7 @@ def suggestions_recompute() -> dict:
                 score=round(s.score, 4),
                 parts={k: round(float(v), 4) for k, v in s.parts.items()},
                 reasons=s.reasons,
+                explanation=s.explanation,
                 score_set=digest,
                 computed_at=now,
             )
@@ -137,7 +138,7 @@ def suggestions_recompute() -> dict:
         if row.pk is not None:
             kept.append(row)
     Suggestion.objects.filter(pk__in=list(existing.values())).delete()
-    fields = ["rank", "score", "parts", "reasons", "score_set", "computed_at"]
+    fields = ["rank", "score", "parts", "reasons", "explanation", "score_set", "computed_at"]
     Suggestion.objects.bulk_update(kept, fields, batch_size=2000)
     Suggestion.objects.bulk_create([r for r in rows if r.pk is None], batch_size=2000)
     return {"offers": len(offers), "needs": len(needs), "suggestions": len(rows)}

@@ -63,6 +63,12 @@ def official_name(english: str, language: str | None = None) -> str:
     return _iso3166_catalogue(language).gettext(english)
 
 
+def country_name_from_locale_data(iso2: str, fallback: str, language: str | None = None) -> str:
+    """CLDR's name of a country in `language`, English included: for text that names a
+    country by its code alone, without the stored name at hand."""
+    return _territories(_reader_language(language)).get(iso2.upper(), fallback)
+
+
 def region_name(english: str, language: str | None = None) -> str:
     """A UN M49 region, sub-region or intermediate region, named by its English M49 name."""
     return territory_name(M49_CODES.get(english, ""), english, language)

@@ -8,6 +8,7 @@ where there is none, its sub-region. The M49 hierarchy above that is the fixed t
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 import pycountry
@@ -138,6 +139,16 @@ def country_records() -> Iterator[CountryRecord]:
             subregion=subregion,
             intermediate_region=intermediate,
         )
+
+
+@lru_cache(maxsize=1)
+def _iso2_by_iso3() -> dict[str, str]:
+    return {record.iso3: record.iso2 for record in country_records()}
+
+
+def iso2_of(iso3: str) -> str:
+    """The alpha-2 code of an alpha-3 one ("" for a code no country has)."""
+    return _iso2_by_iso3().get(iso3.upper(), "")
 
 
 def countries_sync(country_model: type) -> int:

@@ -4,6 +4,7 @@ from django import template
 
 from compacts import wording
 from compacts.choices import Contribution, Domain, Licence, ResourceKind
+from compacts.reasons import suggestion_reasons
 
 register = template.Library()
 
@@ -13,6 +14,12 @@ VOCABULARIES = {
     "licence": Licence,
     "contribution": Contribution,
 }
+
+
+@register.filter
+def reasons(suggestion) -> list[str]:
+    """Why the offer is suggested, in the page's language."""
+    return suggestion_reasons(suggestion)
 
 
 @register.filter

@@ -5,6 +5,7 @@ is not a page follows the visitor's choice and stays locale-neutral."""
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from aimai_site.languages import path_in_language, path_language, path_without_language
 from aimai_site.models import LanguagePreference
@@ -140,7 +141,6 @@ def test_a_prefix_is_a_language_only_when_it_is_one_of_ours():
 
 @pytest.mark.parametrize("code", ["en", "fr", "es", "ar"])
 def test_the_api_s_error_messages_follow_accept_language_and_keep_their_codes(client, code):
-    from django.utils import translation
 
     response = client.get("/api/v1/scores/", {"limit": "abc"}, HTTP_ACCEPT_LANGUAGE=code)
     assert response.status_code == 400
@@ -152,3 +152,11 @@ def test_the_api_s_error_messages_follow_accept_language_and_keep_their_codes(cl
     if code != "en":
         assert expected != "Must be a whole number from %(low)s to %(high)s."
     assert body["fields"]["limit"][0] == expected % {"low": 1, "high": 500}
+
+
+def test_a_pages_language_does_not_outlive_its_request(client):
+    """Whatever runs next on the thread (another request, a task run in-process, a test)
+    starts from the default language, not the last page's."""
+    with translation.override("en"):
+        client.get("/ar/countries/")
+        assert translation.get_language() == "en"
