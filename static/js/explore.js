@@ -7,6 +7,7 @@
   "use strict";
   // the page's language: the catalogue at /jsi18n/ (Django's) defines gettext; without it, English
   var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
   var interpolate = window.interpolate || function (format, values) {
     return format.replace(/%\((\w+)\)s/g, function (_m, name) { return values[name]; });
   };
@@ -180,7 +181,9 @@
       propose.setAttribute("href", data.variant.query ? base + "?" + data.variant.query : base);
     }
     history.replaceState(null, "", address);
-    status.textContent = data.moved + (data.moved === 1 ? " country" : " countries") + " changed rank.";
+    status.textContent = interpolate(
+      ngettext("%(count)s country changed rank.", "%(count)s countries changed rank.", data.moved),
+      { count: data.moved }, true);
   }
 
   function recompute() {

@@ -1,12 +1,13 @@
 """Every piece of text a person reads is marked for translation: in templates (text, and the
 attributes people read: titles, labels, alternative text, placeholders, button values) and in
-Python (labels, help, choices, admin names, messages, the errors pages and the API show)."""
+Python (labels, help, choices, admin names, messages, the errors pages and the API show) and
+in the site's scripts (node text, readable attributes, alerts)."""
 
 from pathlib import Path
 
 import pytest
 
-from tests.i18n.text_scan import python_unmarked, template_unmarked, unmarked
+from tests.i18n.text_scan import python_unmarked, script_unmarked, template_unmarked, unmarked
 
 
 def test_no_text_for_people_is_left_unmarked():
@@ -65,3 +66,30 @@ def test_the_python_scan_finds_unmarked_text(source, expected):
         assert [item.text for item in python_unmarked(path)] == expected
     finally:
         path.unlink()
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('status.textContent = "Link copied.";', ["Link copied."]),
+        ('status.textContent = gettext("Link copied.");', []),
+        ('menu.setAttribute("aria-label", "Close the menu");', ["Close the menu"]),
+        ('menu.setAttribute("aria-label", gettext("Close the menu"));', []),
+        (
+            's.textContent = n + (n === 1 ? " country" : " countries") + " moved.";',
+            [" country", " countries", " moved."],
+        ),
+        (
+            's.textContent = interpolate(ngettext("%(n)s country", "%(n)s countries", n), '
+            "{ n: n }, true);",
+            [],
+        ),
+        ("li.appendChild(document.createTextNode(' and more'));", [" and more"]),
+        ('document.getElementById("verify-result").textContent = "";', []),
+        ('var address = "/api/v1/scores/";', []),  # not shown to anyone
+    ],
+)
+def test_the_scan_finds_unmarked_text_in_scripts(tmp_path, source, expected):
+    path = tmp_path / "page.js"
+    path.write_text(source, encoding="utf-8")
+    assert [item.text for item in script_unmarked(path)] == expected

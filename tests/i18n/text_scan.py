@@ -280,10 +280,56 @@ def template_files() -> list[Path]:
     )
 
 
+# --- the site's scripts -----------------------------------------------------------------------
+
+# a statement that puts text before a reader: node text, a readable attribute, an alert
+_SCRIPT_SHOWS = re.compile(
+    r"\.(?:textContent|innerText|title|placeholder)\s*=|createTextNode\(|"
+    r"setAttribute\(\s*[\"'](?:aria-label|title|placeholder|alt)[\"']|\balert\(|\bconfirm\("
+)
+# the catalogue's functions, with their literal arguments: what they hold is marked
+_SCRIPT_MARKED = re.compile(
+    r"\b(?:n|p|np)?gettext\(\s*(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')"
+    r"(?:\s*,\s*(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'))*"
+)
+_SCRIPT_LITERAL = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'")
+# names, not text: an attribute's, or what a selector looks for
+_SCRIPT_NAMES = re.compile(
+    r"(?:setAttribute|getElementById|querySelector(?:All)?|closest)\(\s*[\"'][^\"']*[\"']"
+)
+
+
+def script_unmarked(path: Path) -> list[Unmarked]:
+    """Words a script shows a reader (node text, titles, labels, alerts) outside gettext()."""
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not _SCRIPT_SHOWS.search(line):
+            continue
+        rest = _SCRIPT_NAMES.sub("", _SCRIPT_MARKED.sub("", line))
+        for match in _SCRIPT_LITERAL.finditer(rest):
+            text = match.group(1) if match.group(1) is not None else match.group(2)
+            if needs_translation(text):
+                found.append(Unmarked(_relative(path), number, text))
+    return found
+
+
+def script_files() -> list[Path]:
+    return sorted((ROOT / "static" / "js").glob("*.js"))
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def unmarked(paths: list[Path] | None = None) -> list[Unmarked]:
+    scanners = {".py": python_unmarked, ".js": script_unmarked}
     found: list[Unmarked] = []
-    for path in paths if paths is not None else template_files() + python_files():
-        found += python_unmarked(path) if path.suffix == ".py" else template_unmarked(path)
+    everything = template_files() + python_files() + script_files()
+    for path in paths if paths is not None else everything:
+        found += scanners.get(path.suffix, template_unmarked)(path)
     return found
 
 
