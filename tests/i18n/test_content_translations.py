@@ -59,18 +59,18 @@ def test_the_methodology_page_shows_the_versions_texts_and_rationales_in_its_lan
     description = _translation(version, "description", "es")
     rationale = _translation(version, rationale_field, "es")
     english = client.get("/methodology/").content.decode()
-    assert english_pieces(version)[rationale_field] in english
+    assert escape(english_pieces(version)[rationale_field]) in english
     assert "Not yet translated" not in english
     spanish = client.get("/es/methodology/").content.decode()
     assert f'<p lang="es" dir="auto">{escape(description.text)}</p>' in spanish
     assert f'<span lang="es" dir="auto">{escape(rationale.text)}</span>' in spanish
-    assert english_pieces(version)[rationale_field] not in spanish
+    english_rationale = escape(english_pieces(version)[rationale_field])
+    assert f'<span lang="en" dir="auto">{english_rationale}</span>' not in spanish
     assert "Aún no traducido" not in spanish
     # a rationale without its translation: the English, marked as English
     rationale.delete()
     description.delete()
     spanish = client.get("/es/methodology/").content.decode()
-    english_rationale = escape(english_pieces(version)[rationale_field])
     assert f'<span lang="en" dir="auto">{english_rationale}</span>' in spanish
     assert "Aún no traducido al español" in spanish
 
